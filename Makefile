@@ -1,0 +1,50 @@
+# Two commands: `make run` and `make test`. Everything else is a helper of these.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := coordinator
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres install install-dev translations bench lint clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed
+	@if ls coordinator/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile -q -d coordinator/translations; fi
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	@echo "SITISEK berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install-dev
+	@mkdir -p test-artifacts
+	$(BIN)/pytest -q -p no:cacheprovider tests
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== PostgreSQL at $(PG_TEST_URL): running the suite again on it (browser tests ran on SQLite) =="; \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" tests; \
+	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: SKIPPING the PostgreSQL run =="; fi
+
+lint: install-dev
+	$(BIN)/ruff check coordinator tests bench config.py run.py
+	$(BIN)/mypy coordinator/services
+
+bench: install
+	$(BIN)/python -m bench.pages
+
+clean:
+	rm -rf $(VENV) instance/coordinator.db* test-artifacts

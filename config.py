@@ -1,0 +1,89 @@
+"""Configuration read from the environment.
+
+Development falls back to an SQLite file and a generated secret key under
+instance/; production refuses to start without SECRET_KEY and DATABASE_URL.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("COORDINATOR_INSTANCE", BASE_DIR / "instance"))
+
+
+def _dev_secret_key() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the dialect "postgres", SQLAlchemy wants "postgresql".
+        return url.replace("postgres://", "postgresql://", 1)
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'coordinator.db'}"
+
+
+class Config:
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Makassar"
+    LANGUAGES = ("id", "en")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
+    # Several evidence files of 10 MB each may come in one progress update.
+    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    PAGE_SIZE = 25
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    ATS_AGE_MIN = 7
+    ATS_AGE_MAX = 18
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    # Hashing strength is irrelevant to the tests and scrypt costs ~0.1 s a login.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+    def __init__(self) -> None:
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+        self.SECRET_KEY = "test-secret"
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "test-uploads"))
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    def __init__(self) -> None:
+        url = os.environ.get("DATABASE_URL")
+        key = os.environ.get("SECRET_KEY")
+        if not url or not key:
+            raise RuntimeError("Production mode needs DATABASE_URL and SECRET_KEY in the environment.")
+        self.SQLALCHEMY_DATABASE_URI = url.replace("postgres://", "postgresql://", 1)
+        self.SECRET_KEY = key
+        self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+
+
+def config_from_env() -> Config:
+    mode = os.environ.get("COORDINATOR_ENV", "development").lower()
+    if mode == "production":
+        return ProductionConfig()
+    return Config()

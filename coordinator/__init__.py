@@ -1,0 +1,130 @@
+"""Application factory. Never starts the scheduler: that runs as its own process."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, render_template, request, session
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import Config, config_from_env
+
+from . import formatting
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in ("id", "en"):
+        return current_user.locale
+    lang = session.get("lang")
+    return lang if lang in ("id", "en") else "id"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL, a busy timeout and foreign keys: see DESIGN.md "Known traps".
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config or config_from_env())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    formatting.register(app)
+
+    from .models import User
+    from .services import audit
+
+    with app.app_context():
+        audit.install(db.session)
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not user.active or user.session_token != token:
+            return None
+        return user
+
+    @app.before_request
+    def _actor() -> None:
+        audit.current_actor_id.set(current_user.id if current_user.is_authenticated else None)
+
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from .services import permissions
+
+        return {"perm": permissions, "locale": formatting.current_locale()}
+
+    @app.after_request
+    def _headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    _ = g
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .actions import bp as actions_bp
+    from .admin import bp as admin_bp
+    from .agencies import bp as agencies_bp
+    from .auth import bp as auth_bp
+    from .indicators import bp as indicators_bp
+    from .monitor import bp as monitor_bp
+    from .plan import bp as plan_bp
+
+    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def _register_errors(app: Flask) -> None:
+    def render(code: int, message: str | None = None) -> tuple[str, int]:
+        return render_template("errors/error.html", code=code, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e: CSRFError) -> tuple[str, int]:
+        from flask_babel import gettext
+
+        db.session.rollback()
+        return render(400, gettext("Formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi."))
+
+    for code in (400, 403, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda e, code=code: render(code))
+
+    @app.errorhandler(500)
+    def _server_error(e: Exception) -> tuple[str, int]:
+        db.session.rollback()
+        return render(500)
+
+    _ = request
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,87 @@
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from ..services import accounts
+from ..services.clock import utcnow
+from ..web import safe_next
+from . import bp
+from .forms import AccountForm, LoginForm, PasswordForm
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("monitor.home"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        now = utcnow()
+        email = accounts.normalise_email(form.email.data)
+        cfg = current_app.config
+        if accounts.is_throttled(db.session, email, request.remote_addr, now, cfg["LOGIN_MAX_FAILURES"],
+                                 cfg["LOGIN_LOCK_MINUTES"]):
+            form.form_errors.append(_("Terlalu banyak percobaan gagal. Coba lagi dalam %(m)d menit.",
+                                      m=cfg["LOGIN_LOCK_MINUTES"]))
+            status = 429
+        else:
+            user = accounts.authenticate(db.session, email, form.password.data, request.remote_addr, now)
+            db.session.commit()
+            if user:
+                login_user(user, remember=form.remember.data)
+                session.pop("lang", None)
+                return redirect(safe_next(request.args.get("next"), url_for("monitor.home")))
+            form.form_errors.append(_("Email atau kata sandi salah."))
+            status = 200
+    elif request.method == "POST":
+        status = 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    # Rotating the token ends this user's sessions on every other device too.
+    accounts.end_other_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("Anda sudah keluar."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/language/<lang>")
+def set_language(lang: str):
+    if lang not in ("id", "en"):
+        return redirect(url_for("auth.login"))
+    session["lang"] = lang
+    if current_user.is_authenticated and current_user.locale != lang:
+        current_user.locale = lang
+        db.session.commit()
+    return redirect(safe_next(request.args.get("next"), url_for("monitor.home")))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    profile = AccountForm(obj=current_user, prefix="p")
+    password = PasswordForm(prefix="pw")
+    if request.method == "POST" and "p-submit" in request.form and profile.validate():
+        current_user.name = profile.name.data.strip()
+        current_user.locale = profile.locale.data
+        db.session.commit()
+        flash(_("Profil disimpan."), "success")
+        return redirect(url_for("auth.account"))
+    if request.method == "POST" and "pw-submit" in request.form:
+        if password.validate():
+            if not current_user.check_password(password.current.data):
+                password.current.errors.append(_("Kata sandi sekarang salah."))
+            else:
+                current_user.set_password(password.new.data)  # also rotates the session token
+                db.session.commit()
+                login_user(current_user)
+                flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
+                return redirect(url_for("auth.account"))
+    elif request.method == "POST" and "p-submit" not in request.form:
+        profile.validate()
+    return render_template("auth/account.html", profile=profile, password=password)

@@ -1,0 +1,76 @@
+"""Command line: flask --app coordinator <command>."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .extensions import db
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 30),
+                  help="Regency-sized copies of areas, agencies and actions (for benchmarks).")
+    @click.option("--if-empty", is_flag=True, help="Skip quietly (still print the logins) when data exists.")
+    def seed_demo_command(scale: int, if_empty: bool) -> None:
+        """Fill an empty database with Kutim's areas and a demo plan with a year of history."""
+        from .services.clock import utcnow
+        from sqlalchemy import select
+
+        from .models import Plan
+        from .services.seed import seed_demo
+        from .services.seed_content import DEMO_PASSWORD, DEMO_USERS
+
+        if if_empty and db.session.scalar(select(Plan.id)):
+            click.echo("Basis data sudah berisi rencana aksi; data demo tidak ditambahkan lagi.")
+            click.echo(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
+            for email, role, _name, agency in ((u[0], u[2], u[1], u[3] or "") for u in DEMO_USERS):
+                click.echo(f"  {email:<28} {role:<12} {agency}")
+            return
+        try:
+            result = seed_demo(db.session, utcnow(), scale=scale)
+        except RuntimeError as err:
+            db.session.rollback()
+            raise click.ClickException(str(err)) from err
+        db.session.commit()
+        click.echo(f"Demo siap: {result.actions} aksi, {result.milestones} tahapan, "
+                   f"{result.updates} laporan kemajuan, {result.indicators} indikator.")
+        click.echo(f"Akun demo (kata sandi untuk semua: {DEMO_PASSWORD}):")
+        for email, role, agency in result.users:
+            click.echo(f"  {email:<28} {role:<12} {agency}")
+        click.echo("  fokal.<kode-instansi>@example.org  fokal  (satu per instansi lain, mis. fokal.dpppa@example.org)")
+
+    users = AppGroup("users", help="Manage user accounts.")
+
+    @users.command("create")
+    @click.option("--email", required=True)
+    @click.option("--name", required=True)
+    @click.option("--role", required=True, type=click.Choice(["admin", "koordinator", "fokal", "pimpinan"]))
+    @click.option("--agency", "agency_code", default=None, help="Agency code, required for focal points.")
+    @click.option("--locale", default="id", type=click.Choice(["id", "en"]))
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    def create_user_command(email: str, name: str, role: str, agency_code: str | None, locale: str,
+                            password: str) -> None:
+        """Create a user."""
+        from sqlalchemy import func, select
+
+        from .models import Agency
+        from .services.accounts import AccountError, create_user
+        from .services.clock import utcnow
+
+        agency_id = None
+        if agency_code:
+            agency_id = db.session.scalar(select(Agency.id).where(func.upper(Agency.code) == agency_code.upper()))
+            if agency_id is None:
+                raise click.ClickException(f"Unknown agency code: {agency_code}")
+        try:
+            user = create_user(db.session, email=email, name=name, password=password, role=role,
+                               agency_id=agency_id, locale=locale, now=utcnow())
+        except AccountError as err:
+            db.session.rollback()
+            raise click.ClickException(str(err)) from err
+        db.session.commit()
+        click.echo(f"Created user {user.email} ({user.role}).")
+
+    app.cli.add_command(users)

@@ -1,0 +1,65 @@
+"""Indonesian-first formatting of dates, numbers and money for templates."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import format_date, format_decimal, format_percent, get_locale
+
+from .services.clock import to_wita
+
+
+def fmt_date(value: date | datetime | None, style: str = "long") -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = to_wita(value).date()
+    if style == "short":
+        return format_date(value, "dd/MM/yyyy")
+    return format_date(value, "d MMMM y")
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """UTC-naive datetime shown in WITA, e.g. 21 November 2025 14.05 WITA."""
+    if value is None:
+        return "–"
+    local = to_wita(value)
+    return f"{format_date(local.date(), 'd MMMM y')} {local:%H.%M} WITA"
+
+
+def fmt_number(value: Any, digits: int = 0) -> str:
+    if value is None or value == "":
+        return "–"
+    if digits == 0 and float(value).is_integer():
+        return format_decimal(int(value), format="#,##0")
+    return format_decimal(value, format="#,##0." + "0" * max(digits, 1) if digits else "#,##0.##")
+
+
+def fmt_money(value: Any) -> str:
+    if value is None:
+        return "–"
+    return f"Rp {format_decimal(int(value), format='#,##0')}"
+
+
+def fmt_percent(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "–"
+    pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
+    return format_percent(value, format=pattern)
+
+
+def fmt_month(value: date | None) -> str:
+    if value is None:
+        return "–"
+    return format_date(value, "MMMM y")
+
+
+def current_locale() -> str:
+    return str(get_locale() or "id")
+
+
+def register(app: Any) -> None:
+    app.jinja_env.filters.update(
+        date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
+        percent=fmt_percent, month=fmt_month,
+    )

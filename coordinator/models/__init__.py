@@ -1,0 +1,28 @@
+"""Typed SQLAlchemy models, one aggregate per module."""
+from .action import (
+    ATS_CATEGORIES,
+    MILESTONE_STATES,
+    STATUS_VALUES,
+    Action,
+    Evidence,
+    Milestone,
+    ProgressUpdate,
+    action_area,
+    action_supporting_agency,
+)
+from .agency import AGENCY_KINDS, Agency
+from .area import LEVEL_DESA, LEVEL_KECAMATAN, Area
+from .audit import AuditEntry
+from .indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
+from .plan import Pillar, Plan, Program
+from .reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
+from .user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLES, LoginAttempt, User, new_session_token
+
+__all__ = [
+    "ATS_CATEGORIES", "MILESTONE_STATES", "STATUS_VALUES", "Action", "Evidence", "Milestone",
+    "ProgressUpdate", "action_area", "action_supporting_agency", "AGENCY_KINDS", "Agency",
+    "LEVEL_DESA", "LEVEL_KECAMATAN", "Area", "AuditEntry", "DIRECTIONS", "Indicator",
+    "IndicatorTarget", "IndicatorValue", "indicator_action", "Pillar", "Plan", "Program",
+    "LIST_FUNDING_SOURCE", "REFERENCE_LISTS", "ReferenceItem", "ROLE_ADMIN", "ROLE_COORDINATOR",
+    "ROLE_FOCAL", "ROLE_LEADER", "ROLES", "LoginAttempt", "User", "new_session_token",
+]

@@ -1,0 +1,139 @@
+"""Actions (aksi) of the plan, their milestones (tahapan), progress and evidence."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .agency import Agency
+from .area import Area
+from .plan import Program
+
+ATS_CATEGORIES = ("BPB", "DO", "LTM")
+MILESTONE_STATES = ("belum_mulai", "berjalan", "selesai", "dibatalkan")
+STATUS_VALUES = ("belum_mulai", "berjalan", "terlambat", "selesai", "dibatalkan")
+
+action_supporting_agency = Table(
+    "action_supporting_agency",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agency.id"), primary_key=True, index=True),
+)
+
+action_area = Table(
+    "action_area",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id"), primary_key=True),
+    Column("area_kode", ForeignKey("area.kode"), primary_key=True, index=True),
+)
+
+
+class Action(db.Model):
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    output: Mapped[str | None] = mapped_column(Text)
+    lead_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    ats_categories: Mapped[str] = mapped_column(String(20), default="")
+    start_date: Mapped[date]
+    due_date: Mapped[date] = mapped_column(index=True)
+    budget_amount: Mapped[int | None] = mapped_column(BigInteger)
+    funding_source: Mapped[str | None] = mapped_column(String(40))
+    sub_kegiatan_code: Mapped[str | None] = mapped_column(String(60))
+    marked_complete: Mapped[bool] = mapped_column(default=False)
+    completed_on: Mapped[date | None]
+    status_override: Mapped[str | None] = mapped_column(String(20))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    deleted_at: Mapped[datetime | None]
+
+    program: Mapped[Program] = relationship()
+    lead_agency: Mapped[Agency] = relationship()
+    supporting_agencies: Mapped[list[Agency]] = relationship(
+        secondary=action_supporting_agency, order_by="Agency.short_name"
+    )
+    areas: Mapped[list[Area]] = relationship(secondary=action_area, order_by="Area.kode")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="action", order_by="(Milestone.due_date, Milestone.id)"
+    )
+
+    @property
+    def category_list(self) -> list[str]:
+        return [c for c in self.ats_categories.split(",") if c]
+
+    def involves_agency(self, agency_id: int | None) -> bool:
+        if agency_id is None:
+            return False
+        return self.lead_agency_id == agency_id or any(a.id == agency_id for a in self.supporting_agencies)
+
+
+class Milestone(db.Model):
+    __tablename__ = "milestone"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    due_date: Mapped[date]
+    state: Mapped[str] = mapped_column(String(20), default="belum_mulai")
+    completed_on: Mapped[date | None]
+
+    action: Mapped[Action] = relationship(back_populates="milestones")
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("belum_mulai", "berjalan")
+
+
+class ProgressUpdate(db.Model):
+    """A monthly report by one agency on one action. Never deleted: a correction
+    supersedes it and both stay in the history."""
+
+    __tablename__ = "progress_update"
+    __table_args__ = (Index("ix_progress_action_period", "action_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    period: Mapped[date]  # first day of the reported month
+    percent_complete: Mapped[int]
+    achievements: Mapped[str] = mapped_column(Text)
+    obstacles: Mapped[str | None] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    budget_realised: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id"))
+    superseded_at: Mapped[datetime | None]
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+
+    action: Mapped[Action] = relationship()
+    agency: Mapped[Agency] = relationship()
+    author: Mapped["User"] = relationship()  # noqa: F821
+    evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
+
+    @property
+    def is_current(self) -> bool:
+        return self.superseded_at is None
+
+
+class Evidence(db.Model):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("progress_update.id"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime]
+
+    update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
+
+
+from .user import User  # noqa: E402,F401  (resolves the "User" annotation)

@@ -1,0 +1,78 @@
+"""Indicators of the plan, their targets and measured values."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .action import Action
+from .plan import Plan
+
+DIRECTIONS = ("naik", "turun")
+
+indicator_action = Table(
+    "indicator_action",
+    db.metadata,
+    Column("indicator_id", ForeignKey("indicator.id"), primary_key=True),
+    Column("action_id", ForeignKey("action.id"), primary_key=True, index=True),
+)
+
+
+class Indicator(db.Model):
+    __tablename__ = "indicator"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    definition: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(5))  # naik | turun
+    baseline_value: Mapped[float | None] = mapped_column(Float)
+    baseline_year: Mapped[int | None]
+    data_source: Mapped[str | None] = mapped_column(String(200))
+    deleted_at: Mapped[datetime | None]
+
+    plan: Mapped[Plan] = relationship()
+    actions: Mapped[list[Action]] = relationship(secondary=indicator_action, order_by="Action.code")
+    targets: Mapped[list[IndicatorTarget]] = relationship(
+        back_populates="indicator", order_by="(IndicatorTarget.year, IndicatorTarget.quarter)"
+    )
+    values: Mapped[list[IndicatorValue]] = relationship(
+        back_populates="indicator", order_by="(IndicatorValue.year, IndicatorValue.quarter)"
+    )
+
+
+class IndicatorTarget(db.Model):
+    """Target for a year (quarter NULL) or for one quarter of it."""
+
+    __tablename__ = "indicator_target"
+    __table_args__ = (UniqueConstraint("indicator_id", "year", "quarter", name="uq_indicator_target_period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    year: Mapped[int]
+    quarter: Mapped[int | None]
+    value: Mapped[float] = mapped_column(Float)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class IndicatorValue(db.Model):
+    """A measured value for a year or a quarter, with where it came from."""
+
+    __tablename__ = "indicator_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"), index=True)
+    year: Mapped[int]
+    quarter: Mapped[int | None]
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    entered_at: Mapped[datetime]
+
+    indicator: Mapped[Indicator] = relationship(back_populates="values")

@@ -1,0 +1,86 @@
+"""Users, roles and the record of login attempts used for throttling."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from .agency import Agency
+
+ROLE_ADMIN = "admin"
+ROLE_COORDINATOR = "koordinator"
+ROLE_FOCAL = "fokal"
+ROLE_LEADER = "pimpinan"
+ROLES = (ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER)
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    # Rotated on logout and password change so that every other session ends.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    agency: Mapped[Agency | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        method = "scrypt"
+        if has_app_context():
+            method = current_app.config.get("PASSWORD_HASH_METHOD", method)
+        self.password_hash = generate_password_hash(password, method=method)
+        self.session_token = new_session_token()
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        """Coordinators and admins may change the plan."""
+        return self.role in (ROLE_ADMIN, ROLE_COORDINATOR)
+
+    @property
+    def is_focal(self) -> bool:
+        return self.role == ROLE_FOCAL
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == ROLE_LEADER
+
+
+class LoginAttempt(db.Model):
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    success: Mapped[bool]

@@ -1,0 +1,24 @@
+from flask import redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..services import permissions
+from ..services.clock import utcnow
+from ..services.monitor import build_monitor
+from ..web import role_required
+from . import bp
+
+
+@bp.route("/")
+@login_required
+def home():
+    if current_user.is_focal:
+        return redirect(url_for("actions.mine"))
+    return redirect(url_for("monitor.deadlines"))
+
+
+@bp.route("/monitor")
+@role_required(permissions.sees_everything)
+def deadlines():
+    monitor = build_monitor(db.session, utcnow())
+    return render_template("monitor/deadlines.html", m=monitor)

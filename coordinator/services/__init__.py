@@ -1,0 +1,1 @@
+"""The domain: functions that take plain values and `now`, flush but never commit."""

@@ -1,0 +1,54 @@
+"""Option lists for forms and filters, read from the reference tables."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import LIST_FUNDING_SOURCE, Agency, Area, Pillar, Program, ReferenceItem
+
+
+def agency_choices(session: Session) -> list[tuple[int, str]]:
+    rows = session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.short_name))
+    return [(a.id, f"{a.short_name} – {a.name}" if a.name != a.short_name else a.short_name) for a in rows]
+
+
+def program_choices(session: Session) -> list[tuple[int, str]]:
+    rows = session.execute(
+        select(Program.id, Program.code, Program.name, Pillar.number).join(Pillar).order_by(Pillar.number, Program.code)
+    )
+    return [(pid, f"{code} {name}") for pid, code, name, _ in rows]
+
+
+def pillar_choices(session: Session) -> list[tuple[int, str]]:
+    return [(p.id, f"{p.number}. {p.name}") for p in session.scalars(select(Pillar).order_by(Pillar.number))]
+
+
+def area_choices(session: Session) -> list[tuple[str, str]]:
+    """Kecamatan first, each followed by its desa, so the list reads like the map."""
+    areas = list(session.scalars(select(Area).where(Area.active.is_(True)).order_by(Area.kode)))
+    out: list[tuple[str, str]] = []
+    for kec in (a for a in areas if a.level == "kecamatan"):
+        out.append((kec.kode, f"Kec. {kec.nama}"))
+        out.extend((d.kode, f"— {d.nama} ({kec.nama})") for d in areas if d.parent_kode == kec.kode)
+    return out
+
+
+def kecamatan_choices(session: Session) -> list[tuple[str, str]]:
+    rows = session.scalars(select(Area).where(Area.level == "kecamatan", Area.active.is_(True)).order_by(Area.nama))
+    return [(a.kode, a.nama) for a in rows]
+
+
+def reference_choices(session: Session, list_name: str, locale: str) -> list[tuple[str, str]]:
+    rows = session.scalars(
+        select(ReferenceItem).where(ReferenceItem.list_name == list_name, ReferenceItem.active.is_(True))
+        .order_by(ReferenceItem.position, ReferenceItem.code)
+    )
+    return [(r.code, r.label_en if locale == "en" else r.label_id) for r in rows]
+
+
+def funding_choices(session: Session, locale: str) -> list[tuple[str, str]]:
+    return reference_choices(session, LIST_FUNDING_SOURCE, locale)
+
+
+def funding_labels(session: Session, locale: str) -> dict[str, str]:
+    return dict(funding_choices(session, locale))

@@ -1,0 +1,130 @@
+"""The action list: filters, sort and pagination shared by the page and the exports."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Action, Area, Program, ProgressUpdate, action_area, action_supporting_agency
+from .clock import wita_today
+from .status import load_action_facts
+
+SORTS = ("code", "due_date", "title", "status", "agency")
+
+
+@dataclass
+class ActionFilter:
+    pillar_id: int | None = None
+    agency_id: int | None = None
+    status: str | None = None
+    kecamatan: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    q: str | None = None
+    sort: str = "code"
+    descending: bool = False
+    involving_agency_id: int | None = None  # a focal point's scope
+
+
+@dataclass
+class ActionRow:
+    action: Action
+    status: str
+    overridden: bool
+    percent: int | None
+    last_update: datetime | None
+
+
+def code_key(code: str) -> tuple:
+    """2.10.1 after 2.9.1; numbers and words never compared with each other."""
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.replace("-", ".").split("."))
+
+
+def _candidate_ids(session: Session, f: ActionFilter) -> list[int]:
+    stmt = select(Action.id).join(Program, Program.id == Action.program_id).where(Action.deleted_at.is_(None))
+    if f.pillar_id:
+        stmt = stmt.where(Program.pillar_id == f.pillar_id)
+    for agency_id in (f.agency_id, f.involving_agency_id):
+        if agency_id:
+            supporting = select(action_supporting_agency.c.action_id).where(
+                action_supporting_agency.c.agency_id == agency_id)
+            stmt = stmt.where(or_(Action.lead_agency_id == agency_id, Action.id.in_(supporting)))
+    if f.kecamatan:
+        areas = select(Area.kode).where(or_(Area.kode == f.kecamatan, Area.parent_kode == f.kecamatan))
+        stmt = stmt.where(Action.id.in_(select(action_area.c.action_id).where(action_area.c.area_kode.in_(areas))))
+    if f.due_from:
+        stmt = stmt.where(Action.due_date >= f.due_from)
+    if f.due_to:
+        stmt = stmt.where(Action.due_date <= f.due_to)
+    if f.q:
+        like = f"%{f.q.strip()}%"
+        stmt = stmt.where(or_(Action.title.ilike(like), Action.code.ilike(like), Action.description.ilike(like)))
+    return list(session.scalars(stmt))
+
+
+def _latest_progress(session: Session, ids: list[int]) -> dict[int, tuple[int, datetime]]:
+    """Latest current update per action (percent, when), one statement."""
+    rows = session.execute(
+        select(ProgressUpdate.action_id, ProgressUpdate.percent_complete, ProgressUpdate.created_at,
+               ProgressUpdate.period)
+        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.action_id.in_(ids))
+    )
+    best: dict[int, tuple[date, datetime, int]] = {}
+    for action_id, percent, created, period in rows:
+        key = (period, created, percent)
+        if action_id not in best or key > best[action_id]:
+            best[action_id] = key
+    return {a: (v[2], v[1]) for a, v in best.items()}
+
+
+def filtered_rows(session: Session, f: ActionFilter, now: datetime) -> list[tuple]:
+    """(fact, status, percent, last_update) for every matching action, sorted."""
+    today = wita_today(now)
+    ids = _candidate_ids(session, f)
+    if not ids:
+        return []
+    facts = load_action_facts(session, ids)
+    progress = _latest_progress(session, ids)
+    rows = []
+    for fact in facts:
+        status = fact.status(today)
+        if f.status and status != f.status:
+            continue
+        pct, last = progress.get(fact.id, (None, None))
+        rows.append((fact, status, pct, last))
+    keys = {
+        "code": lambda r: code_key(r[0].code),
+        "due_date": lambda r: (r[0].due_date, code_key(r[0].code)),
+        "title": lambda r: r[0].title.lower(),
+        "status": lambda r: (r[1], r[0].due_date),
+        "agency": lambda r: (r[0].lead_agency_id, code_key(r[0].code)),
+    }
+    rows.sort(key=keys.get(f.sort, keys["code"]), reverse=f.descending)
+    return rows
+
+
+def load_actions(session: Session, ids: list[int]) -> dict[int, Action]:
+    stmt = select(Action).where(Action.id.in_(ids)).options(
+        selectinload(Action.lead_agency), selectinload(Action.program).selectinload(Program.pillar),
+        selectinload(Action.supporting_agencies), selectinload(Action.areas),
+    )
+    return {a.id: a for a in session.scalars(stmt)}
+
+
+def page_of_actions(session: Session, f: ActionFilter, now: datetime, page: int, size: int
+                    ) -> tuple[list[ActionRow], int, int]:
+    rows = filtered_rows(session, f, now)
+    total = len(rows)
+    pages = max(1, (total + size - 1) // size)
+    page = min(max(1, page), pages)
+    chunk = rows[(page - 1) * size: page * size]
+    actions = load_actions(session, [r[0].id for r in chunk])
+    return ([ActionRow(actions[r[0].id], r[1], r[0].is_overridden, r[2], r[3]) for r in chunk], total, pages)
+
+
+def all_matching(session: Session, f: ActionFilter, now: datetime) -> list[ActionRow]:
+    rows = filtered_rows(session, f, now)
+    actions = load_actions(session, [r[0].id for r in rows])
+    return [ActionRow(actions[r[0].id], r[1], r[0].is_overridden, r[2], r[3]) for r in rows]

@@ -1,0 +1,62 @@
+"""Who may do what. Every route asks these functions; none decides on its own."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Action, Milestone, ProgressUpdate
+
+
+def is_signed_in(user: Any) -> bool:
+    return bool(user and getattr(user, "is_authenticated", False))
+
+
+def can_edit_plan(user: Any) -> bool:
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_manage_agencies_and_users(user: Any) -> bool:
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_manage_reference_data(user: Any) -> bool:
+    """Areas and reference lists belong to admins."""
+    return is_signed_in(user) and user.is_admin
+
+
+def sees_everything(user: Any) -> bool:
+    return is_signed_in(user) and (user.is_coordinator or user.is_leader)
+
+
+def can_view_action(user: Any, action: Action) -> bool:
+    if sees_everything(user):
+        return True
+    return is_signed_in(user) and user.is_focal and action.involves_agency(user.agency_id)
+
+
+def can_report_progress(user: Any, action: Action) -> bool:
+    """Focal points of the lead or a supporting agency post progress."""
+    return (
+        is_signed_in(user) and user.is_focal and action.deleted_at is None and action.involves_agency(user.agency_id)
+    )
+
+
+def can_correct_update(user: Any, update: ProgressUpdate) -> bool:
+    if not is_signed_in(user) or update.superseded_at is not None:
+        return False
+    return user.is_focal and update.agency_id == user.agency_id and can_report_progress(user, update.action)
+
+
+def can_mark_milestone(user: Any, milestone: Milestone) -> bool:
+    if can_edit_plan(user):
+        return True
+    return can_report_progress(user, milestone.action)
+
+
+def can_complete_action(user: Any, action: Action) -> bool:
+    if can_edit_plan(user):
+        return True
+    return is_signed_in(user) and user.is_focal and action.lead_agency_id == user.agency_id
+
+
+def can_enter_indicator_values(user: Any) -> bool:
+    return can_edit_plan(user)

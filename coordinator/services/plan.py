@@ -1,0 +1,218 @@
+"""Writing the plan: plan header, pillars, programs, actions and milestones.
+
+Each function takes plain values, validates them against the rest of the plan,
+and flushes. The audit listener records every change with before and after.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    ATS_CATEGORIES,
+    MILESTONE_STATES,
+    Action,
+    Agency,
+    Area,
+    Milestone,
+    Pillar,
+    Plan,
+    Program,
+)
+from .clock import wita_today
+from .errors import N_, DomainError
+
+
+def current_plan(session: Session) -> Plan | None:
+    return session.scalar(select(Plan).order_by(Plan.id).limit(1))
+
+
+def save_plan(session: Session, plan: Plan | None, data: dict[str, Any]) -> Plan:
+    if data["end_year"] < data["start_year"]:
+        raise DomainError(N_("Tahun akhir tidak boleh sebelum tahun awal."), "end_year")
+    if plan is None:
+        plan = Plan()
+        session.add(plan)
+    for key in ("name", "legal_basis", "start_year", "end_year", "baseline_ats", "baseline_year", "target_ats",
+                "description"):
+        setattr(plan, key, data.get(key))
+    session.flush()
+    return plan
+
+
+def save_pillar(session: Session, pillar: Pillar | None, plan: Plan, data: dict[str, Any]) -> Pillar:
+    clash = session.scalar(
+        select(Pillar.id).where(Pillar.plan_id == plan.id, Pillar.number == data["number"],
+                                Pillar.id != (pillar.id if pillar else -1))
+    )
+    if clash:
+        raise DomainError(N_("Nomor pilar sudah dipakai."), "number")
+    if pillar is None:
+        pillar = Pillar(plan_id=plan.id)
+        session.add(pillar)
+    pillar.number, pillar.name, pillar.description = data["number"], data["name"], data.get("description")
+    session.flush()
+    return pillar
+
+
+def delete_pillar(session: Session, pillar: Pillar) -> None:
+    if pillar.programs:
+        raise DomainError(N_("Pilar masih memiliki program. Pindahkan atau hapus programnya terlebih dahulu."))
+    session.delete(pillar)
+    session.flush()
+
+
+def save_program(session: Session, program: Program | None, data: dict[str, Any]) -> Program:
+    if session.get(Pillar, data["pillar_id"]) is None:
+        raise DomainError(N_("Pilar tidak ditemukan."), "pillar_id")
+    if program is None:
+        program = Program()
+        session.add(program)
+    program.pillar_id, program.code, program.name = data["pillar_id"], data["code"], data["name"]
+    session.flush()
+    return program
+
+
+def delete_program(session: Session, program: Program) -> None:
+    live = session.scalar(
+        select(func.count()).where(Action.program_id == program.id, Action.deleted_at.is_(None))
+    )
+    if live:
+        raise DomainError(N_("Program masih memiliki aksi. Pindahkan atau hapus aksinya terlebih dahulu."))
+    session.delete(program)
+    session.flush()
+
+
+@dataclass
+class ActionInput:
+    program_id: int
+    code: str
+    title: str
+    description: str | None
+    output: str | None
+    lead_agency_id: int
+    supporting_agency_ids: list[int]
+    area_kodes: list[str]
+    ats_categories: list[str]
+    start_date: date
+    due_date: date
+    budget_amount: int | None
+    funding_source: str | None
+    sub_kegiatan_code: str | None
+
+
+def save_action(session: Session, action: Action | None, data: ActionInput) -> Action:
+    if data.due_date < data.start_date:
+        raise DomainError(N_("Tanggal tenggat tidak boleh sebelum tanggal mulai."), "due_date")
+    if session.get(Program, data.program_id) is None:
+        raise DomainError(N_("Program tidak ditemukan."), "program_id")
+    lead = session.get(Agency, data.lead_agency_id)
+    if lead is None:
+        raise DomainError(N_("Instansi penanggung jawab tidak ditemukan."), "lead_agency_id")
+    clash = session.scalar(
+        select(Action.id).where(Action.code == data.code, Action.deleted_at.is_(None),
+                                Action.id != (action.id if action else -1))
+    )
+    if clash:
+        raise DomainError(N_("Kode aksi sudah dipakai aksi lain."), "code")
+    if any(c not in ATS_CATEGORIES for c in data.ats_categories):
+        raise DomainError(N_("Kategori ATS tidak dikenal."), "ats_categories")
+    if data.budget_amount is not None and data.budget_amount < 0:
+        raise DomainError(N_("Anggaran tidak boleh negatif."), "budget_amount")
+    supporting = [a for a in session.scalars(select(Agency).where(Agency.id.in_(data.supporting_agency_ids)))
+                  if a.id != lead.id]
+    if len(set(data.supporting_agency_ids) - {lead.id}) != len(supporting):
+        raise DomainError(N_("Instansi terkait tidak ditemukan."), "supporting_agency_ids")
+    areas = list(session.scalars(select(Area).where(Area.kode.in_(data.area_kodes)))) if data.area_kodes else []
+    if len(areas) != len(set(data.area_kodes)):
+        raise DomainError(N_("Wilayah sasaran tidak ditemukan."), "area_kodes")
+    if action is None:
+        action = Action()
+        session.add(action)
+    action.program_id = data.program_id
+    action.code = data.code.strip()
+    action.title = data.title.strip()
+    action.description = data.description
+    action.output = data.output
+    action.lead_agency_id = lead.id
+    action.supporting_agencies = sorted(supporting, key=lambda a: a.id)
+    action.areas = sorted(areas, key=lambda a: a.kode)
+    action.ats_categories = ",".join(c for c in ATS_CATEGORIES if c in data.ats_categories)
+    action.start_date = data.start_date
+    action.due_date = data.due_date
+    action.budget_amount = data.budget_amount
+    action.funding_source = data.funding_source or None
+    action.sub_kegiatan_code = data.sub_kegiatan_code or None
+    session.flush()
+    return action
+
+
+def delete_action(session: Session, action: Action, now: datetime) -> None:
+    """Soft delete: the action leaves lists and reminders, its history stays."""
+    action.deleted_at = now
+    session.flush()
+
+
+def set_override(session: Session, action: Action, status: str | None, reason: str | None) -> None:
+    if status:
+        if not reason or not reason.strip():
+            raise DomainError(N_("Status manual wajib disertai alasan."), "reason")
+        action.status_override, action.override_reason = status, reason.strip()
+    else:
+        action.status_override, action.override_reason = None, None
+    session.flush()
+
+
+def set_action_complete(session: Session, action: Action, complete: bool, now: datetime) -> None:
+    if complete:
+        open_ms = [m for m in action.milestones if m.is_open]
+        if open_ms:
+            raise DomainError(N_("Masih ada %(n)d tahapan yang belum selesai atau dibatalkan."), n=len(open_ms))
+        action.marked_complete = True
+        action.completed_on = wita_today(now)
+    else:
+        action.marked_complete = False
+        action.completed_on = None
+    session.flush()
+
+
+def save_milestone(session: Session, milestone: Milestone | None, action: Action, data: dict[str, Any],
+                   now: datetime) -> Milestone:
+    state = data["state"]
+    if state not in MILESTONE_STATES:
+        raise DomainError(N_("Status tahapan tidak dikenal."), "state")
+    completed_on = data.get("completed_on")
+    if state == "selesai" and completed_on is None:
+        completed_on = wita_today(now)
+    if state != "selesai":
+        completed_on = None
+    if completed_on and completed_on > wita_today(now):
+        raise DomainError(N_("Tanggal selesai tidak boleh di masa depan."), "completed_on")
+    if milestone is None:
+        milestone = Milestone(action_id=action.id)
+        session.add(milestone)
+    milestone.title = data["title"].strip()
+    milestone.due_date = data["due_date"]
+    milestone.state = state
+    milestone.completed_on = completed_on
+    session.flush()
+    return milestone
+
+
+def mark_milestone_done(session: Session, milestone: Milestone, now: datetime) -> None:
+    if milestone.state == "selesai":
+        return
+    if milestone.state == "dibatalkan":
+        raise DomainError(N_("Tahapan yang dibatalkan tidak dapat ditandai selesai."))
+    milestone.state = "selesai"
+    milestone.completed_on = wita_today(now)
+    session.flush()
+
+
+def delete_milestone(session: Session, milestone: Milestone) -> None:
+    session.delete(milestone)
+    session.flush()

@@ -1,0 +1,58 @@
+"""Loading the real areas of Kutim and the default reference lists."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import LIST_FUNDING_SOURCE, Area, ReferenceItem
+
+WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kutim_wilayah.csv"
+
+FUNDING_SOURCES = [
+    ("APBD", "APBD", "Regional budget (APBD)"),
+    ("APBDES", "APBDes/Dana Desa", "Village budget (APBDes/Dana Desa)"),
+    ("BOS", "BOS", "School operational grant (BOS)"),
+    ("CSR", "CSR", "Corporate social responsibility (CSR)"),
+    ("BAZNAS", "Baznas", "Baznas (zakat)"),
+    ("LAINNYA", "Lainnya", "Other"),
+]
+
+
+def load_kutim_areas(session: Session, code_prefix: str | None = None, name_suffix: str = "") -> int:
+    """The 18 kecamatan and 141 desa/kelurahan. A prefix and suffix make copies for --scale."""
+    existing = set(session.scalars(select(Area.kode)))
+    added = 0
+    with WILAYAH_CSV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+
+    def kode(k: str) -> str:
+        return (code_prefix + k[5:]) if code_prefix else k
+
+    seen_kec: set[str] = set()
+    for row in rows:
+        kec = kode(row["kode_kecamatan"])
+        if kec not in seen_kec and kec not in existing:
+            session.add(Area(kode=kec, nama=row["kecamatan"] + name_suffix, level="kecamatan", jenis=None))
+            added += 1
+        seen_kec.add(kec)
+    session.flush()
+    for row in rows:
+        desa = kode(row["kode_desa"])
+        if desa not in existing:
+            session.add(Area(kode=desa, nama=row["desa"] + name_suffix, level="desa", jenis=row["jenis"],
+                             parent_kode=kode(row["kode_kecamatan"])))
+            added += 1
+    session.flush()
+    return added
+
+
+def load_reference_lists(session: Session) -> None:
+    have = set(session.scalars(select(ReferenceItem.code).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)))
+    for pos, (code, label_id, label_en) in enumerate(FUNDING_SOURCES):
+        if code not in have:
+            session.add(ReferenceItem(list_name=LIST_FUNDING_SOURCE, code=code, label_id=label_id,
+                                      label_en=label_en, position=pos))
+    session.flush()
