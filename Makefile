@@ -41,7 +41,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check coordinator tests bench config.py run.py
-	$(BIN)/mypy coordinator/services
+	$(BIN)/mypy --follow-imports=silent coordinator/services
 
 bench: install
 	$(BIN)/python -m bench.pages

@@ -68,6 +68,10 @@ def create_app(config: Config | None = None) -> Flask:
     def _actor() -> None:
         audit.current_actor_id.set(current_user.id if current_user.is_authenticated else None)
 
+    @app.teardown_request
+    def _forget_actor(_exc: BaseException | None) -> None:
+        audit.current_actor_id.set(None)
+
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)

@@ -15,10 +15,10 @@ def register(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Skip quietly (still print the logins) when data exists.")
     def seed_demo_command(scale: int, if_empty: bool) -> None:
         """Fill an empty database with Kutim's areas and a demo plan with a year of history."""
-        from .services.clock import utcnow
         from sqlalchemy import select
 
         from .models import Plan
+        from .services.clock import utcnow
         from .services.seed import seed_demo
         from .services.seed_content import DEMO_PASSWORD, DEMO_USERS
 

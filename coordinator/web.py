@@ -1,8 +1,9 @@
 """Small helpers shared by the blueprints: loading, access checks, redirects."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import abort, request

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -20,6 +22,18 @@ PASSWORD = "demo-kutim-2026"
 FIXED_NOW = "2026-11-27T02:00:00"  # 10:00 WITA on 27 November 2026
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Requests in tests share the test's app context (and db session); clear
+    `g` before each one so the signed-in user and locale are looked up afresh,
+    as they are for every real request."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(vars(g)):
+                delattr(g, key)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     uploads = tmp_path_factory.mktemp("uploads")
@@ -29,6 +43,7 @@ def app(tmp_path_factory):
         cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     cfg.UPLOAD_DIR = str(uploads)
     application = create_app(cfg)
+    application.test_client_class = FreshGlobalsClient
     application.config["FIXED_NOW"] = FIXED_NOW
     with application.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -35,8 +35,8 @@ class ActionForm(BaseForm):
         _l("Kategori ATS sasaran"),
         choices=[("BPB", _l("BPB – belum pernah bersekolah")), ("DO", _l("DO – putus sekolah")),
                  ("LTM", _l("LTM – lulus tidak melanjutkan"))], validators=[optional()])
-    start_date = DateField(_l("Tanggal mulai"), validators=[required()])
-    due_date = DateField(_l("Tanggal tenggat"), validators=[required()])
+    start_date = DateField(_l("Tanggal mulai"), validators=[input_required()])
+    due_date = DateField(_l("Tanggal tenggat"), validators=[input_required()])
     budget_amount = MoneyField(_l("Anggaran (Rp)"), validators=[optional()])
     funding_source = SelectField(_l("Sumber dana"), validators=[optional()])
     sub_kegiatan_code = StringField(_l("Kode sub kegiatan"), validators=[optional(), max_length(60)])
@@ -44,7 +44,7 @@ class ActionForm(BaseForm):
 
 class MilestoneForm(BaseForm):
     title = StringField(_l("Tahapan"), validators=[required(), max_length(300)])
-    due_date = DateField(_l("Tenggat"), validators=[required()])
+    due_date = DateField(_l("Tenggat"), validators=[input_required()])
     state = SelectField(_l("Status"), choices=STATE_CHOICES, validators=[required()])
     completed_on = DateField(_l("Tanggal selesai"), validators=[optional()],
                              description=_l("Kosongkan untuk hari ini bila status Selesai."))
@@ -57,7 +57,7 @@ class OverrideForm(BaseForm):
 
 
 class ProgressForm(BaseForm):
-    period = MonthField(_l("Bulan laporan"), validators=[required()], render_kw={"type": "month"})
+    period = MonthField(_l("Bulan laporan"), validators=[input_required()], render_kw={"type": "month"})
     percent_complete = IntegerField(_l("Persentase selesai (%)"), validators=[input_required(), in_range(0, 100)])
     achievements = TextAreaField(_l("Capaian"), validators=[required(), max_length(10000)])
     obstacles = TextAreaField(_l("Kendala"), validators=[optional(), max_length(10000)])

@@ -23,5 +23,6 @@ class PasswordForm(BaseForm):
         validators=[required(), Length(min=10, max=200, message=_l("Kata sandi minimal 10 karakter."))],
     )
     confirm = PasswordField(
-        _l("Ulangi kata sandi baru"), validators=[required(), EqualTo("new", message=_l("Kedua kata sandi tidak sama."))]
+        _l("Ulangi kata sandi baru"),
+        validators=[required(), EqualTo("new", message=_l("Kedua kata sandi tidak sama."))],
     )

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, new_session_token
+from ..models import ROLE_ADMIN, ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, new_session_token
+from .errors import N_, DomainError
 
 
 class AccountError(ValueError):
@@ -17,14 +18,18 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def recent_failures(session: Session, email: str, ip: str | None, now: datetime, window_minutes: int) -> tuple[int, int]:
+def recent_failures(
+    session: Session, email: str, ip: str | None, now: datetime, window_minutes: int
+) -> tuple[int, int]:
     since = now - timedelta(minutes=window_minutes)
     last_ok = session.scalar(
         select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.success.is_(True))
     )
     start = max(since, last_ok) if last_ok else since
     by_email = session.scalar(
-        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > start)
+        select(func.count()).where(
+            LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > start
+        )
     ) or 0
     by_ip = 0
     if ip:
@@ -65,8 +70,107 @@ def create_user(
         raise AccountError("Petugas fokal harus terhubung ke satu instansi.")
     if len(password) < 10:
         raise AccountError("Kata sandi minimal 10 karakter.")
-    user = User(email=email, name=name.strip(), role=role, agency_id=agency_id, locale=locale, created_at=now, active=True)
+    user = User(email=email, name=name.strip(), role=role, agency_id=agency_id, locale=locale, created_at=now,
+                active=True)
     user.set_password(password)
     session.add(user)
+    session.flush()
+    return user
+
+
+# --- Account management by coordinators and admins -------------------------------------------------
+# These raise DomainError naming the form field, so the view can put the message next to it.
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def can_manage_account(actor: User, target: User | None) -> bool:
+    """Coordinators and admins manage accounts; only admins manage admin accounts."""
+    if not actor.is_coordinator:
+        return False
+    return actor.is_admin or target is None or not target.is_admin
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise DomainError(N_("Kata sandi minimal 10 karakter."), "password")
+
+
+def _check_account_data(session: Session, actor: User, target: User | None, email: str, role: str,
+                        agency_id: int | None) -> None:
+    if not can_manage_account(actor, target):
+        raise DomainError(N_("Hanya admin yang dapat mengelola akun admin."))
+    if role not in ROLES:
+        raise DomainError(N_("Peran tidak dikenal."), "role")
+    if role == ROLE_ADMIN and not actor.is_admin:
+        raise DomainError(N_("Hanya admin yang dapat memberi peran admin."), "role")
+    if not email or "@" not in email:
+        raise DomainError(N_("Alamat email tidak sah."), "email")
+    clash = session.scalar(select(User.id).where(User.email == email, User.id != (target.id if target else -1)))
+    if clash:
+        raise DomainError(N_("Email sudah dipakai pengguna lain."), "email")
+    if agency_id is not None and session.get(Agency, agency_id) is None:
+        raise DomainError(N_("Instansi tidak ditemukan."), "agency_id")
+    if role == ROLE_FOCAL and agency_id is None:
+        raise DomainError(N_("Petugas fokal harus terhubung ke satu instansi."), "agency_id")
+
+
+def add_user(
+    session: Session, *, actor: User, email: str, name: str, password: str, role: str, agency_id: int | None,
+    locale: str, active: bool, now: datetime,
+) -> User:
+    """A new account made by a coordinator or admin (create_user does the rest)."""
+    email = normalise_email(email)
+    _check_account_data(session, actor, None, email, role, agency_id)
+    _check_password(password)
+    user = create_user(session, email=email, name=name, password=password, role=role, agency_id=agency_id,
+                       locale=locale if locale in ("id", "en") else "id", now=now)
+    user.active = bool(active)
+    session.flush()
+    return user
+
+
+def update_user(
+    session: Session, user: User, *, actor: User, email: str, name: str, role: str, agency_id: int | None,
+    locale: str, active: bool,
+) -> User:
+    email = normalise_email(email)
+    _check_account_data(session, actor, user, email, role, agency_id)
+    if user.id == actor.id and role != user.role:
+        raise DomainError(N_("Anda tidak dapat mengubah peran akun Anda sendiri."), "role")
+    if user.id == actor.id and not active:
+        raise DomainError(N_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "active")
+    user.email = email
+    user.name = name.strip()
+    user.role = role
+    user.agency_id = agency_id
+    user.locale = locale if locale in ("id", "en") else "id"
+    _apply_active(user, active)
+    session.flush()
+    return user
+
+
+def _apply_active(user: User, active: bool) -> None:
+    if user.active and not active:
+        end_other_sessions(user)  # a deactivated account is signed out everywhere
+    user.active = bool(active)
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: User) -> User:
+    if not can_manage_account(actor, user):
+        raise DomainError(N_("Hanya admin yang dapat mengelola akun admin."))
+    if user.id == actor.id and not active:
+        raise DomainError(N_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "active")
+    _apply_active(user, active)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, user: User, password: str, *, actor: User) -> User:
+    """Sets a new password chosen by a coordinator or admin; the user's sessions end."""
+    if not can_manage_account(actor, user):
+        raise DomainError(N_("Hanya admin yang dapat mengelola akun admin."))
+    _check_password(password)
+    user.set_password(password)  # also rotates the session token
     session.flush()
     return user

@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import AGENCY_KINDS, Agency, ProgressUpdate, User
+from .clock import wita_today
 from .errors import N_, DomainError
 from .listing import ActionFilter, ActionRow, all_matching
 from .monitor import on_time_rate
 from .status import load_action_facts
-from .clock import wita_today
 
 
 def save_agency(session: Session, agency: Agency | None, data: dict[str, Any]) -> Agency:

@@ -57,8 +57,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if hasattr(value, "__table__"):
-        pk = inspect(value).identity
-        return pk[0] if pk else None
+        return inspect(value).mapper.primary_key_from_instance(value)[0]
     return value
 
 
@@ -106,13 +105,13 @@ def _row(obj: Any, operation: str, before: Any, after: Any, now: datetime) -> di
         parent_type = parent[0]
         pid = getattr(obj, parent[1])
         parent_id = str(pid) if pid is not None else None
-    identity = inspect(obj).identity
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": now,
         "user_id": current_actor_id.get(),
         "operation": operation,
         "entity_type": name,
-        "entity_id": str(identity[0]) if identity else "?",
+        "entity_id": str(identity[0]),
         "parent_type": parent_type,
         "parent_id": parent_id,
         "label": (_label(obj) or "")[:300] or None,

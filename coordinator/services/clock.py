@@ -8,7 +8,7 @@ CLI runs) to an ISO datetime in UTC.
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -17,7 +17,7 @@ WITA = ZoneInfo("Asia/Makassar")
 def _parse(value: str | datetime) -> datetime:
     dt = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt
 
 
@@ -33,12 +33,12 @@ def utcnow() -> datetime:
     fixed = fixed or os.environ.get("COORDINATOR_NOW")
     if fixed:
         return _parse(fixed)
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_wita(dt: datetime) -> datetime:
     """Naive UTC -> aware WITA."""
-    return dt.replace(tzinfo=timezone.utc).astimezone(WITA)
+    return dt.replace(tzinfo=UTC).astimezone(WITA)
 
 
 def wita_today(now: datetime) -> date:

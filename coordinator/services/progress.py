@@ -61,7 +61,7 @@ def _create(session: Session, action: Action, author: User, data: ProgressInput,
     )
     session.add(update)
     session.flush()
-    for incoming, ctype in zip(data.files, content_types):
+    for incoming, ctype in zip(data.files, content_types, strict=True):
         stored, digest = evidence_files.store(upload_dir, incoming)
         session.add(Evidence(update_id=update.id, original_name=evidence_files.clean_filename(incoming.filename),
                              stored_name=stored, content_type=ctype, size=len(incoming.data), sha256=digest,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,7 +43,7 @@ class SeedResult:
 
 def _wita_to_utc(d: date, hour: int = 10) -> datetime:
     local = datetime.combine(d, time(hour, 0), tzinfo=WITA)
-    return local.astimezone(timezone.utc).replace(tzinfo=None)
+    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def _ensure_user(session: Session, email: str, name: str, role: str, agency: Agency | None, now: datetime) -> User:
@@ -163,8 +163,8 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                     state = "berjalan"
                 if state != "selesai":
                     all_done = False
-                action.milestones.append(Milestone(title=content.MILESTONE_TITLES[i % 5] if steps <= 5 else f"Tahap {i+1}",
-                                                   due_date=ms_due, state=state, completed_on=done_on))
+                action.milestones.append(Milestone(title=content.MILESTONE_TITLES[i % 5], due_date=ms_due,
+                                                   state=state, completed_on=done_on))
                 n_ms += 1
             if due < today and all_done and rng.random() < 0.6:
                 action.marked_complete = True

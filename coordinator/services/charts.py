@@ -1,0 +1,163 @@
+"""Server-side SVG line charts: no JavaScript, no chart library, no Flask.
+
+The same function draws the chart on an indicator's page and, later, in the
+monthly PDF report (WeasyPrint renders inline SVG). Callers pass already
+translated texts; numbers on the y axis are formatted for the given locale
+(Indonesian by default: 13.411, 12,5).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from xml.sax.saxutils import escape
+
+from babel.numbers import format_decimal
+
+PALETTE = ("#0b5d4b", "#1849a9", "#b54708", "#b42318", "#5b6663")
+
+
+@dataclass
+class Series:
+    """One line. `values` is aligned with the chart's x labels; None leaves a gap in the points
+    (the line joins the neighbouring points so that sparse targets still read as a line)."""
+
+    name: str
+    values: list[float | None]
+    dashed: bool = False
+    color: str | None = None
+    css_class: str = field(default="")
+
+
+def _attr(text: str) -> str:
+    return escape(str(text), {'"': "&quot;"})
+
+
+def _fmt(value: float, locale: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+def _nice_step(span: float, ticks: int) -> float:
+    raw = span / max(ticks, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for mult in (1, 2, 2.5, 5, 10):
+        if raw <= mult * magnitude:
+            return mult * magnitude
+    return 10 * magnitude
+
+
+def y_scale(values: list[float], ticks: int = 5) -> tuple[float, float, list[float]]:
+    """Bounds and tick values covering `values`, starting at zero when the data is not far from it."""
+    lo, hi = min(values), max(values)
+    if lo >= 0 and lo <= hi * 0.5:
+        lo = 0.0
+    if hi == lo:
+        pad = abs(hi) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+        if min(values) >= 0 and lo < 0:
+            lo = 0.0
+    step = _nice_step(hi - lo, ticks)
+    start = math.floor(lo / step) * step
+    end = math.ceil(hi / step) * step
+    count = int(round((end - start) / step))
+    tick_values = [round(start + i * step, 10) for i in range(count + 1)]
+    return start, end, tick_values
+
+
+def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str, width: int = 720,
+               height: int = 320, locale: str = "id", empty_text: str = "Belum ada data.") -> str:
+    """An accessible SVG line chart as a string, safe to embed in HTML as is."""
+    width, height = max(int(width), 200), max(int(height), 150)
+    label = f"{title} ({unit})" if unit else title
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}">'
+            f"<title>{escape(label)}</title>")
+    values = [v for s in series for v in s.values if v is not None and math.isfinite(v)]
+    if not values or not x_labels:
+        return (head + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
+                f'stroke="#d9e0de"/><text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" '
+                f'font-size="14" fill="#5b6663">{escape(empty_text)}</text></svg>')
+
+    left, right, top, bottom = 72, 16, 48, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    lo, hi, ticks = y_scale(values)
+    n = len(x_labels)
+
+    def x_at(i: int) -> float:
+        return left + plot_w / 2 if n == 1 else left + plot_w * i / (n - 1)
+
+    def y_at(v: float) -> float:
+        return top + plot_h * (1 - (v - lo) / (hi - lo))
+
+    parts = [head, f'<desc>{escape(_describe(series, x_labels, unit, locale))}</desc>',
+             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{escape(title)}</text>']
+    if unit:
+        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{escape(unit)}</text>')
+    # Grid lines and y ticks.
+    parts.append('<g class="grid" font-size="11" fill="#5b6663">')
+    for t in ticks:
+        y = y_at(t)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e9e7"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(t, locale))}</text>')
+    parts.append("</g>")
+    # Axes.
+    parts.append(f'<g class="axes" stroke="#5b6663"><line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>'
+                 f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/></g>')
+    # X labels: thinned so they do not overlap on long series.
+    every = max(1, math.ceil(n / max(1, plot_w // 64)))
+    parts.append('<g class="x-labels" font-size="11" fill="#5b6663" text-anchor="middle">')
+    for i, text in enumerate(x_labels):
+        x = x_at(i)
+        parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
+        if i % every == 0 or i == n - 1:
+            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(text)}</text>')
+    parts.append("</g>")
+    # Lines and points.
+    for k, s in enumerate(series):
+        color = s.color or PALETTE[k % len(PALETTE)]
+        css = f' class="{_attr(s.css_class)}"' if s.css_class else ""
+        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
+        parts.append(f'<g{css} data-series="{_attr(s.name)}">')
+        if len(points) > 1:
+            coords = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in points)
+            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{_attr(color)}" stroke-width="2"{dash}/>')
+        for i, v in points:
+            tip = f"{s.name} · {x_labels[i]}: {_fmt(v, locale)}" + (f" {unit}" if unit else "")
+            fill = "#fff" if s.dashed else color
+            parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="4" fill="{fill}" '
+                         f'stroke="{_attr(color)}" stroke-width="2" data-value="{v:.10g}">'
+                         f"<title>{escape(tip)}</title></circle>")
+        parts.append("</g>")
+    parts.append(_legend(series, width - right, height - 14))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _legend(series: list[Series], x_right: int, y: int) -> str:
+    """Legend along the bottom, right-aligned: a line sample and the series name each."""
+    out = ['<g class="legend" font-size="12" fill="#1d2523">']
+    x = float(x_right)
+    for k in reversed(range(len(series))):
+        s = series[k]
+        color = s.color or PALETTE[k % len(PALETTE)]
+        text_w = 7 * len(s.name) + 8
+        x -= text_w
+        out.append(f'<text x="{x:.1f}" y="{y}">{escape(s.name)}</text>')
+        x -= 30
+        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+        out.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x + 24:.1f}" y2="{y - 4}" stroke="{_attr(color)}" '
+                   f'stroke-width="2"{dash}/>')
+        x -= 12
+    out.append("</g>")
+    return "".join(out)
+
+
+def _describe(series: list[Series], x_labels: list[str], unit: str, locale: str) -> str:
+    """A text equivalent of the chart for screen readers."""
+    chunks = []
+    for s in series:
+        pts = [f"{x_labels[i]}: {_fmt(v, locale)}" for i, v in enumerate(s.values[:len(x_labels)]) if v is not None]
+        if pts:
+            chunks.append(f"{s.name} ({unit}) — " + "; ".join(pts) if unit else f"{s.name} — " + "; ".join(pts))
+    return ". ".join(chunks)
