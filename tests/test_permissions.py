@@ -1,0 +1,142 @@
+"""Every route × every role × GET and POST, with the exact status expected.
+
+A new route fails `test_every_route_is_in_the_matrix` until it is added here,
+so no page can ship without its permission being decided and tested.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from coordinator.extensions import db
+from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
+from coordinator.services.evidence import IncomingFile, store
+from tests.conftest import World, login
+from tests.helpers import MINIMAL_PDF
+
+ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin")
+EMAILS = {"leader": "pimpinan@example.org", "focal_own": "dinsos@example.org", "focal_other": "dpppa@example.org",
+          "coordinator": "koordinator@example.org", "admin": "admin@example.org"}
+LOGIN = 302  # anonymous users are sent to the login page
+NO = 405
+
+
+def rule(anon=LOGIN, leader=403, focal_own=403, focal_other=403, coordinator=403, admin=403):
+    return dict(anon=anon, leader=leader, focal_own=focal_own, focal_other=focal_other, coordinator=coordinator,
+                admin=admin)
+
+
+def everyone(status, anon=LOGIN):
+    return rule(anon, status, status, status, status, status)
+
+
+def coordinators(status):
+    return rule(coordinator=status, admin=status)
+
+
+def admins(status):
+    return rule(admin=status)
+
+
+def seeing_all(status, own=None):
+    return rule(leader=status, focal_own=own if own is not None else 403, coordinator=status, admin=status)
+
+
+METHOD_NOT_ALLOWED = rule(NO, NO, NO, NO, NO, NO)
+
+# endpoint: (url template, GET expectations, POST expectations (empty form)).
+# An empty POST to an edit form keeps the stored values (WTForms falls back to the
+# object), so it saves without change and redirects: 302.
+MATRIX: dict[str, tuple[str, dict, dict]] = {
+    "auth.login": ("/login", rule(200, 302, 302, 302, 302, 302), rule(200, 302, 302, 302, 302, 302)),
+    "auth.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302)),
+    "auth.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
+    "auth.account": ("/account", everyone(200), everyone(200)),
+    "monitor.home": ("/", everyone(302), METHOD_NOT_ALLOWED),
+    "monitor.deadlines": ("/monitor", seeing_all(200), METHOD_NOT_ALLOWED),
+    "plan.overview": ("/plan", everyone(200), METHOD_NOT_ALLOWED),
+    "plan.edit_plan": ("/plan/edit", coordinators(200), coordinators(302)),
+    "plan.new_pillar": ("/pillars/new", coordinators(200), coordinators(200)),
+    "plan.edit_pillar": ("/pillars/{pillar}/edit", coordinators(200), coordinators(302)),
+    "plan.delete_pillar": ("/pillars/{pillar}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "plan.new_program": ("/programs/new", coordinators(200), coordinators(200)),
+    "plan.edit_program": ("/programs/{program}/edit", coordinators(200), coordinators(302)),
+    "plan.delete_program": ("/programs/{program}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "actions.index": ("/actions", everyone(200), METHOD_NOT_ALLOWED),
+    "actions.mine": ("/actions/mine", rule(LOGIN, 302, 200, 200, 302, 302), METHOD_NOT_ALLOWED),
+    "actions.new": ("/actions/new", coordinators(200), coordinators(200)),
+    "actions.detail": ("/actions/{a1}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "actions.edit": ("/actions/{a1}/edit", coordinators(200), coordinators(200)),
+    "actions.delete": ("/actions/{a1}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "actions.override": ("/actions/{a1}/override", METHOD_NOT_ALLOWED, coordinators(302)),
+    "actions.complete": ("/actions/{a1}/complete", METHOD_NOT_ALLOWED,
+                         rule(focal_own=302, coordinator=302, admin=302)),
+    "actions.new_milestone": ("/actions/{a1}/milestones/new", coordinators(200), coordinators(200)),
+    "actions.edit_milestone": ("/milestones/{m2}/edit", coordinators(200), coordinators(200)),
+    "actions.delete_milestone": ("/milestones/{m2}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "actions.milestone_done": ("/milestones/{m2}/done", METHOD_NOT_ALLOWED,
+                               rule(focal_own=302, coordinator=302, admin=302)),
+    "actions.new_progress": ("/actions/{a1}/progress/new", rule(focal_own=200), rule(focal_own=200)),
+    "actions.correct_progress": ("/progress/{update}/correct", rule(focal_own=200), rule(focal_own=200)),
+    "actions.evidence": ("/evidence/{evidence}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "agencies.index": ("/agencies", everyone(200), METHOD_NOT_ALLOWED),
+    "agencies.detail": ("/agencies/{dinsos}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "agencies.new": ("/agencies/new", coordinators(200), coordinators(200)),
+    "agencies.edit": ("/agencies/{dinsos}/edit", coordinators(200), coordinators(302)),
+}
+
+
+def _ids(world: World, app) -> dict[str, object]:
+    update = ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 11, 1),
+                            percent_complete=30, achievements="Capaian", created_at=datetime(2026, 11, 20))
+    db.session.add(update)
+    db.session.flush()
+    stored, digest = store(app.config["UPLOAD_DIR"], IncomingFile("bukti.pdf", MINIMAL_PDF))
+    evidence = Evidence(update_id=update.id, original_name="bukti.pdf", stored_name=stored,
+                        content_type="application/pdf", size=len(MINIMAL_PDF), sha256=digest,
+                        uploaded_at=datetime(2026, 11, 20))
+    db.session.add(evidence)
+    db.session.commit()
+    return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
+            "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode}
+
+
+CASES = [(endpoint, method, role) for endpoint in MATRIX for method in ("GET", "POST") for role in ROLES]
+
+
+@pytest.mark.parametrize("endpoint, method, role", CASES, ids=[f"{e}-{m}-{r}" for e, m, r in CASES])
+def test_route_permission(endpoint, method, role, client, world, app_ctx):
+    url_template, get_rules, post_rules = MATRIX[endpoint]
+    url = url_template.format(**_ids(world, app_ctx))
+    if role != "anon":
+        assert login(client, EMAILS[role]).status_code == 302
+    expected = (get_rules if method == "GET" else post_rules)[role]
+    resp = client.open(url, method=method, data={})
+    assert resp.status_code == expected, f"{method} {url} as {role}: {resp.status_code}, expected {expected}"
+    if expected == LOGIN and role == "anon" and endpoint != "auth.set_language":
+        assert "/login" in resp.headers["Location"]
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints - set(MATRIX) == set(), "routes without a permission decision in tests/test_permissions.py"
+    assert set(MATRIX) - endpoints == set()
+
+
+def test_refused_writes_change_nothing(client, world, app_ctx):
+    """A focal point of another agency posting to every write route of Dinsos's action."""
+    ids = _ids(world, app_ctx)
+    login(client, EMAILS["focal_other"])
+    counts = {m: db.session.scalar(select(func.count()).select_from(m)) for m in (Action, Milestone, ProgressUpdate)}
+    for endpoint, (template, _get, post) in MATRIX.items():
+        if post["focal_other"] in (403, 404):
+            client.post(template.format(**ids), data={"title": "dibajak", "code": "9.9.9", "percent_complete": "99",
+                                                      "achievements": "dibajak", "period": "2026-11",
+                                                      "status": "selesai", "reason": "dibajak"})
+    db.session.expire_all()
+    assert {m: db.session.scalar(select(func.count()).select_from(m)) for m in counts} == counts
+    assert db.session.get(Action, world.a1.id).title == "Pendampingan keluarga"
+    assert db.session.get(Action, world.a1.id).status_override is None
+    assert db.session.get(Milestone, world.m2.id).state == "berjalan"
