@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := coordinator
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres install install-dev translations bench lint clean
+.PHONY: run test install install-dev translations messages bench lint clean
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -23,7 +23,7 @@ install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
 	@if ls coordinator/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	  $(BIN)/pybabel compile -q -d coordinator/translations; fi
+	  $(BIN)/pybabel -q compile -d coordinator/translations; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -48,3 +48,10 @@ bench: install
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
+
+# Refresh the English catalogue after changing user-visible text (Indonesian is the source language).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o coordinator/translations/messages.pot .
+	@if [ -f coordinator/translations/en/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel -q update -N -i coordinator/translations/messages.pot -d coordinator/translations -l en; \
+	else $(BIN)/pybabel -q init -i coordinator/translations/messages.pot -d coordinator/translations -l en; fi

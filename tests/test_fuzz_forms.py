@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import login
 from tests.test_permissions import EMAILS, MATRIX, _ids
 
+
 # Who may use each form (a role with 200 on GET), taken from the permission matrix.
 def _form_user(get: dict, post: dict) -> str | None:
     for role in ("coordinator", "admin", "focal_own"):

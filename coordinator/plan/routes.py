@@ -7,7 +7,7 @@ from ..extensions import db
 from ..models import Action, Pillar, Plan, Program
 from ..services import permissions
 from ..services import plan as plan_service
-from ..services.audit import history_for
+from ..services.audit import history_of_types
 from ..services.errors import DomainError
 from ..web import apply_domain_error, get_or_404, role_required
 from . import bp
@@ -25,7 +25,7 @@ def overview():
     counts = dict(db.session.execute(
         select(Action.program_id, func.count()).where(Action.deleted_at.is_(None)).group_by(Action.program_id)
     ).all())
-    history = history_for(db.session, "plan", plan.id, limit=50) if plan else []
+    history = history_of_types(db.session, ("plan", "pillar", "program"), limit=50) if plan else []
     return render_template("plan/overview.html", plan=plan, counts=counts, history=history)
 
 

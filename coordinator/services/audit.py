@@ -149,6 +149,15 @@ def install(session_factory: Any) -> None:
         event.listen(session_factory, "after_flush", _after_flush)
 
 
+def history_of_types(session: Session, entity_types: tuple[str, ...], limit: int = 100) -> list[AuditEntry]:
+    """Recent entries of whole kinds of items, e.g. the plan's structure."""
+    stmt = (
+        select(AuditEntry).where(AuditEntry.entity_type.in_(entity_types))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
 def history_for(session: Session, entity_type: str, entity_id: int | str, limit: int = 200) -> list[AuditEntry]:
     """Entries of an item and of its children (milestones of an action, etc.)."""
     key = str(entity_id)
