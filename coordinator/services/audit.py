@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
     Action,
@@ -152,7 +152,7 @@ def install(session_factory: Any) -> None:
 def history_of_types(session: Session, entity_types: tuple[str, ...], limit: int = 100) -> list[AuditEntry]:
     """Recent entries of whole kinds of items, e.g. the plan's structure."""
     stmt = (
-        select(AuditEntry).where(AuditEntry.entity_type.in_(entity_types))
+        select(AuditEntry).where(AuditEntry.entity_type.in_(entity_types)).options(selectinload(AuditEntry.user))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
     )
     return list(session.scalars(stmt))
@@ -167,6 +167,7 @@ def history_for(session: Session, entity_type: str, entity_id: int | str, limit:
             ((AuditEntry.entity_type == entity_type) & (AuditEntry.entity_id == key))
             | ((AuditEntry.parent_type == entity_type) & (AuditEntry.parent_id == key))
         )
+        .options(selectinload(AuditEntry.user))
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(limit)
     )
