@@ -1,11 +1,268 @@
-# Placeholder while the indicators feature is being written (replaced in the same change).
-from flask import render_template_string
-from flask_login import login_required
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
 
+from ..extensions import db
+from ..formatting import current_locale
+from ..models import Indicator, IndicatorTarget, IndicatorValue
+from ..services import charts, permissions
+from ..services import indicators as indicator_service
+from ..services import plan as plan_service
+from ..services.audit import history_for
+from ..services.clock import to_wita, utcnow, wita_today
+from ..services.errors import DomainError
+from ..services.export import to_csv, to_xlsx
+from ..web import apply_domain_error, get_or_404, role_required
 from . import bp
+from .forms import IndicatorForm, TargetForm, ValueForm
 
+ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def period_label(year: int, quarter: int | None) -> str:
+    if quarter is None:
+        return str(year)
+    # Translators get both numerals: "TW III 2026" here, "Q3 2026" in English.
+    return _("TW %(roman)s %(year)s", roman=ROMAN.get(quarter, str(quarter)), q=quarter, year=year)
+
+
+def direction_label(direction: str) -> str:
+    return {"naik": _("Naik"), "turun": _("Turun")}.get(direction, direction)
+
+
+def status_label(status: str) -> str:
+    return {indicator_service.STATUS_ON_TRACK: _("Sesuai target"),
+            indicator_service.STATUS_OFF_TRACK: _("Belum sesuai target"),
+            indicator_service.STATUS_NO_DATA: _("Belum ada data")}.get(status, status)
+
+
+def _helpers() -> dict:
+    return {"period_label": period_label, "direction_label": direction_label, "status_label": status_label}
+
+
+def _live_indicator(indicator_id: int) -> Indicator:
+    return get_or_404(Indicator, indicator_id)
+
+
+def _detail_url(indicator_id: int) -> str:
+    return url_for("indicators.detail", indicator_id=indicator_id)
+
+
+def _form_page(form, title: str, cancel_url: str, subtitle: str | None = None):
+    return render_template("form_page.html", form=form, title=title, subtitle=subtitle, cancel_url=cancel_url)
+
+
+# List and export ---------------------------------------------------------------
 
 @bp.route("/indicators")
 @login_required
 def index():
-    return render_template_string("{% extends 'base.html' %}{% block content %}<h1>Indikator</h1>{% endblock %}")
+    year = wita_today(utcnow()).year
+    rows = indicator_service.summaries(db.session, year)
+    fmt = request.args.get("export")
+    if fmt in ("csv", "xlsx"):
+        return _export(rows, fmt, year)
+    return render_template("indicators/index.html", rows=rows, year=year, **_helpers())
+
+
+def _export(rows: list[indicator_service.IndicatorSummary], fmt: str, year: int) -> Response:
+    headers = [_("Kode"), _("Indikator"), _("Definisi"), _("Satuan"), _("Arah"), _("Baseline"), _("Tahun baseline"),
+               _("Nilai terakhir"), _("Periode nilai terakhir"), _("Target %(year)s", year=year), _("Status"),
+               _("Sumber data"), _("Aksi terkait")]
+
+    def num(value: float | None):
+        if value is None:
+            return None
+        if float(value).is_integer():
+            return int(value)
+        # CSV is for Excel with Indonesian settings: a decimal comma and no grouping (9644,5).
+        return f"{value:.6f}".rstrip("0").replace(".", ",") if fmt == "csv" else value
+
+    data = [[
+        r.code, r.name, r.definition or "", r.unit, direction_label(r.direction), num(r.baseline_value),
+        r.baseline_year, num(r.latest.actual) if r.latest else None,
+        period_label(r.latest.year, r.latest.quarter) if r.latest else "", num(r.year_target),
+        status_label(r.status), r.data_source or "", ", ".join(r.action_codes),
+    ] for r in rows]
+    stamp = to_wita(utcnow()).strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        body, mime = to_csv(headers, data), "text/csv; charset=utf-8"
+    else:
+        body = to_xlsx(headers, data, sheet_title=_("Indikator"))
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mime,
+                    headers={"Content-Disposition": f'attachment; filename="indikator-rad-ats-{stamp}.{fmt}"'})
+
+
+# Detail --------------------------------------------------------------------------
+
+def _chart(indicator: Indicator, rows: list[indicator_service.PeriodRow]) -> str:
+    labels = [period_label(r.year, r.quarter) for r in rows]
+    series = [
+        charts.Series(_("Target"), [r.target for r in rows], dashed=True, color="#1849a9", css_class="series-target"),
+        charts.Series(_("Realisasi"), [r.actual for r in rows], color="#0b5d4b", css_class="series-actual"),
+    ]
+    return charts.line_chart(series, labels, title=f"{indicator.code} {indicator.name}", unit=indicator.unit,
+                             locale=current_locale(), empty_text=_("Belum ada target maupun nilai."))
+
+
+@bp.route("/indicators/<int:indicator_id>")
+@login_required
+def detail(indicator_id: int):
+    indicator = _live_indicator(indicator_id)
+    rows = indicator_service.rows_for_page(db.session, indicator)
+    can_targets = permissions.can_edit_plan(current_user)
+    can_values = permissions.can_enter_indicator_values(current_user)
+    year = wita_today(utcnow()).year
+    target_form = TargetForm(prefix="target", formdata=None, data={"year": year}) if can_targets else None
+    value_form = ValueForm(prefix="value", formdata=None, data={"year": year}) if can_values else None
+    return render_template(
+        "indicators/detail.html", indicator=indicator, rows=rows, chart=_chart(indicator, rows),
+        actions=[a for a in indicator.actions if a.deleted_at is None], target_form=target_form,
+        value_form=value_form, can_targets=can_targets, can_values=can_values,
+        history=history_for(db.session, "indicator", indicator.id), **_helpers())
+
+
+# Indicators --------------------------------------------------------------------------
+
+def _indicator_form(indicator: Indicator | None):
+    form = IndicatorForm(obj=indicator)
+    form.action_ids.choices = indicator_service.live_action_choices(db.session)
+    if request.method == "GET" and indicator is not None:
+        form.action_ids.data = [a.id for a in indicator.actions if a.deleted_at is None]
+    plan = indicator.plan if indicator is not None else plan_service.current_plan(db.session)
+    if plan is None:
+        flash(_("Buat rencana aksi terlebih dahulu."), "error")
+        return redirect(url_for("plan.overview"))
+    if form.validate_on_submit():
+        data = indicator_service.IndicatorInput(
+            code=form.code.data, name=form.name.data, definition=form.definition.data, unit=form.unit.data,
+            direction=form.direction.data, baseline_value=form.baseline_value.data,
+            baseline_year=form.baseline_year.data, data_source=form.data_source.data,
+            action_ids=form.action_ids.data or [])
+        try:
+            saved = indicator_service.save_indicator(db.session, indicator, plan, data)
+            db.session.commit()
+            flash(_("Indikator disimpan."), "success")
+            return redirect(_detail_url(saved.id))
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    if indicator is not None:
+        return _form_page(form, _("Ubah indikator %(code)s", code=indicator.code), _detail_url(indicator.id))
+    return _form_page(form, _("Indikator baru"), url_for("indicators.index"))
+
+
+@bp.route("/indicators/new", methods=["GET", "POST"])
+@role_required(permissions.can_edit_plan)
+def new():
+    return _indicator_form(None)
+
+
+@bp.route("/indicators/<int:indicator_id>/edit", methods=["GET", "POST"])
+@role_required(permissions.can_edit_plan)
+def edit(indicator_id: int):
+    return _indicator_form(_live_indicator(indicator_id))
+
+
+@bp.route("/indicators/<int:indicator_id>/delete", methods=["POST"])
+@role_required(permissions.can_edit_plan)
+def delete(indicator_id: int):
+    indicator = _live_indicator(indicator_id)
+    indicator_service.delete_indicator(db.session, indicator, utcnow())
+    db.session.commit()
+    flash(_("Indikator %(code)s dihapus. Riwayatnya tetap tersimpan.", code=indicator.code), "success")
+    return redirect(url_for("indicators.index"))
+
+
+# Targets ----------------------------------------------------------------------------
+
+@bp.route("/indicators/<int:indicator_id>/targets/new", methods=["GET", "POST"])
+@role_required(permissions.can_edit_plan)
+def new_target(indicator_id: int):
+    indicator = _live_indicator(indicator_id)
+    form = TargetForm(prefix="target")
+    if request.method == "GET":
+        form.year.data = wita_today(utcnow()).year
+    if form.validate_on_submit():
+        try:
+            indicator_service.set_target(db.session, indicator, form.year.data, form.quarter.data, form.value.data)
+            db.session.commit()
+            flash(_("Target %(period)s disimpan.", period=period_label(form.year.data, form.quarter.data)),
+                  "success")
+            return redirect(_detail_url(indicator.id))
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    return _form_page(form, _("Target untuk %(code)s", code=indicator.code), _detail_url(indicator.id),
+                      subtitle=_("Bila periode itu sudah punya target, targetnya diganti."))
+
+
+def _live_child(model, ident: int):
+    row = db.session.get(model, ident)
+    if row is None or row.indicator.deleted_at is not None:
+        abort(404)
+    return row
+
+
+@bp.route("/targets/<int:target_id>/delete", methods=["POST"])
+@role_required(permissions.can_edit_plan)
+def delete_target(target_id: int):
+    target = _live_child(IndicatorTarget, target_id)
+    indicator_id = target.indicator_id
+    indicator_service.delete_target(db.session, target)
+    db.session.commit()
+    flash(_("Target dihapus."), "success")
+    return redirect(_detail_url(indicator_id))
+
+
+# Values -------------------------------------------------------------------------------
+
+def _value_form(indicator: Indicator, row: IndicatorValue | None):
+    form = ValueForm(prefix="value", obj=row)
+    if request.method == "GET" and row is None:
+        form.year.data = wita_today(utcnow()).year
+    if form.validate_on_submit():
+        args = (form.year.data, form.quarter.data, form.value.data, form.source.data, form.note.data,
+                current_user.id, utcnow())
+        try:
+            if row is None:
+                indicator_service.record_value(db.session, indicator, *args)
+            else:
+                indicator_service.update_value(db.session, row, *args)
+            db.session.commit()
+            flash(_("Nilai %(period)s disimpan.", period=period_label(form.year.data, form.quarter.data)),
+                  "success")
+            return redirect(_detail_url(indicator.id))
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    if row is not None:
+        title = _("Ubah nilai %(code)s", code=indicator.code)
+    else:
+        title = _("Nilai baru untuk %(code)s", code=indicator.code)
+    return _form_page(form, title, _detail_url(indicator.id), subtitle=indicator.name)
+
+
+@bp.route("/indicators/<int:indicator_id>/values/new", methods=["GET", "POST"])
+@role_required(permissions.can_enter_indicator_values)
+def new_value(indicator_id: int):
+    return _value_form(_live_indicator(indicator_id), None)
+
+
+@bp.route("/values/<int:value_id>/edit", methods=["GET", "POST"])
+@role_required(permissions.can_enter_indicator_values)
+def edit_value(value_id: int):
+    row = _live_child(IndicatorValue, value_id)
+    return _value_form(row.indicator, row)
+
+
+@bp.route("/values/<int:value_id>/delete", methods=["POST"])
+@role_required(permissions.can_enter_indicator_values)
+def delete_value(value_id: int):
+    row = _live_child(IndicatorValue, value_id)
+    indicator_id = row.indicator_id
+    indicator_service.delete_value(db.session, row)
+    db.session.commit()
+    flash(_("Nilai dihapus."), "success")
+    return redirect(_detail_url(indicator_id))

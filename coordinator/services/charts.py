@@ -82,8 +82,10 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
     lo, hi, ticks = y_scale(values)
     n = len(x_labels)
 
+    inset = min(28.0, plot_w / 10)  # keeps the first and last points and labels off the frame
+
     def x_at(i: int) -> float:
-        return left + plot_w / 2 if n == 1 else left + plot_w * i / (n - 1)
+        return left + plot_w / 2 if n == 1 else left + inset + (plot_w - 2 * inset) * i / (n - 1)
 
     def y_at(v: float) -> float:
         return top + plot_h * (1 - (v - lo) / (hi - lo))
@@ -106,10 +108,13 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
     # X labels: thinned so they do not overlap on long series.
     every = max(1, math.ceil(n / max(1, plot_w // 64)))
     parts.append('<g class="x-labels" font-size="11" fill="#5b6663" text-anchor="middle">')
+    shown = set(range(0, n, every))
+    if n - 1 not in shown:  # the last period always gets its label, in place of its too-close neighbour
+        shown = (shown - {max(shown)}) | {n - 1} if len(shown) > 1 else shown | {n - 1}
     for i, text in enumerate(x_labels):
         x = x_at(i)
         parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
-        if i % every == 0 or i == n - 1:
+        if i in shown:
             parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(text)}</text>')
     parts.append("</g>")
     # Lines and points.
