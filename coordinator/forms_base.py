@@ -23,6 +23,8 @@ WTFORMS_ID = {
     "'%(value)s' is not a valid choice for this field.": "'%(value)s' bukan pilihan yang sah.",
     "'%(value)s' are not valid choices for this field.": "'%(value)s' bukan pilihan yang sah.",
     "Invalid Choice: could not coerce.": "Pilihan tidak sah.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Ada pilihan yang tidak sah.",
+    "Invalid choice: could not coerce.": "Pilihan tidak sah.",
     "Choices cannot be None.": "Pilihan tidak tersedia.",
     "This field is required.": "Wajib diisi.",
     "Invalid email address.": "Alamat email tidak sah.",

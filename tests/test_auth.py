@@ -85,7 +85,7 @@ def test_language_choice_switches_ui_and_formats(client, world):
     resp = client.post("/account", data={"p-name": "Koordinator", "p-locale": "en", "p-submit": "1"})
     assert resp.status_code == 302
     html = client.get("/monitor").get_data(as_text=True)
-    assert 'lang="en"' in html and "Deadline monitor" in html and "November 27, 2026" in html
+    assert 'lang="en"' in html and "Deadline monitor" in html and "27 November 2026" in html
 
 
 def test_anonymous_language_switch(client, world):

@@ -11,7 +11,16 @@ import pytest
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
+from coordinator.models import (
+    Action,
+    Evidence,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    ProgressUpdate,
+    ReferenceItem,
+)
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF
@@ -85,6 +94,28 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "agencies.detail": ("/agencies/{dinsos}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
     "agencies.new": ("/agencies/new", coordinators(200), coordinators(200)),
     "agencies.edit": ("/agencies/{dinsos}/edit", coordinators(200), coordinators(302)),
+    "indicators.index": ("/indicators", everyone(200), METHOD_NOT_ALLOWED),
+    "indicators.detail": ("/indicators/{indicator}", everyone(200), METHOD_NOT_ALLOWED),
+    "indicators.new": ("/indicators/new", coordinators(200), coordinators(200)),
+    "indicators.edit": ("/indicators/{indicator}/edit", coordinators(200), coordinators(302)),
+    "indicators.delete": ("/indicators/{indicator}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "indicators.new_target": ("/indicators/{indicator}/targets/new", coordinators(200), coordinators(200)),
+    "indicators.delete_target": ("/targets/{target}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "indicators.new_value": ("/indicators/{indicator}/values/new", coordinators(200), coordinators(200)),
+    "indicators.edit_value": ("/values/{value}/edit", coordinators(200), coordinators(200)),
+    "indicators.delete_value": ("/values/{value}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
+    "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
+    "admin.user_edit": ("/admin/users/{dpppa_user}/edit", coordinators(200), coordinators(302)),
+    "admin.user_password": ("/admin/users/{dpppa_user}/password", METHOD_NOT_ALLOWED, coordinators(200)),
+    "admin.user_toggle": ("/admin/users/{dpppa_user}/toggle", METHOD_NOT_ALLOWED, coordinators(302)),
+    "admin.areas": ("/admin/areas", admins(200), METHOD_NOT_ALLOWED),
+    "admin.area_new": ("/admin/areas/new", admins(200), admins(200)),
+    "admin.area_edit": ("/admin/areas/{desa}/edit", admins(200), admins(302)),
+    "admin.area_delete": ("/admin/areas/{desa}/delete", METHOD_NOT_ALLOWED, admins(302)),
+    "admin.reference": ("/admin/reference", admins(200), METHOD_NOT_ALLOWED),
+    "admin.reference_new": ("/admin/reference/sumber_dana/new", admins(200), admins(200)),
+    "admin.reference_edit": ("/admin/reference/items/{item}/edit", admins(200), admins(302)),
 }
 
 
@@ -98,9 +129,17 @@ def _ids(world: World, app) -> dict[str, object]:
                         content_type="application/pdf", size=len(MINIMAL_PDF), sha256=digest,
                         uploaded_at=datetime(2026, 11, 20))
     db.session.add(evidence)
+    indicator = Indicator(plan=world.plan, code="I-1", name="Jumlah ATS", unit="anak", direction="turun",
+                          baseline_value=13411, baseline_year=2025)
+    target = IndicatorTarget(indicator=indicator, year=2026, quarter=None, value=10000)
+    value = IndicatorValue(indicator=indicator, year=2026, quarter=3, value=10539, source="Pusdatin",
+                           entered_at=datetime(2026, 11, 20))
+    db.session.add_all([indicator, target, value])
     db.session.commit()
     return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
-            "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode}
+            "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
+            "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
+            "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 
 
 CASES = [(endpoint, method, role) for endpoint in MATRIX for method in ("GET", "POST") for role in ROLES]

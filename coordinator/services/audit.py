@@ -28,6 +28,7 @@ from ..models import (
     Plan,
     Program,
     ReferenceItem,
+    User,
 )
 from .clock import utcnow
 
@@ -46,7 +47,10 @@ AUDITED: dict[type, tuple[str, tuple[str, str] | None]] = {
     Agency: ("agency", None),
     Area: ("area", None),
     ReferenceItem: ("reference_item", None),
+    User: ("user", None),
 }
+# Never copied into the history: secrets, and bookkeeping that changes on every login.
+NOT_RECORDED = {"password_hash", "session_token"}
 
 
 def _plain(value: Any) -> Any:
@@ -71,7 +75,7 @@ def _label(obj: Any) -> str | None:
 
 
 def _columns(obj: Any) -> list[str]:
-    return [c.key for c in inspect(obj).mapper.column_attrs]
+    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in NOT_RECORDED]
 
 
 def _collections(obj: Any) -> list[str]:
