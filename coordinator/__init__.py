@@ -1,9 +1,10 @@
 """Application factory. Never starts the scheduler: that runs as its own process."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, render_template, session
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
@@ -38,7 +39,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.config.from_object(config or config_from_env())
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(__import__("pathlib").Path(__file__).parent.parent / "migrations"),
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
@@ -89,7 +90,6 @@ def create_app(config: Config | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
-    _ = g
     return app
 
 
@@ -125,7 +125,6 @@ def _register_errors(app: Flask) -> None:
         db.session.rollback()
         return render(500)
 
-    _ = request
 
 
 def _register_cli(app: Flask) -> None:
