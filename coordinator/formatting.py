@@ -27,11 +27,17 @@ def fmt_datetime(value: datetime | None) -> str:
     return f"{format_date(local.date(), 'd MMMM y')} {local:%H.%M} WITA"
 
 
+def _group_symbol() -> str:
+    # Looked up once per request: the monitor formats a thousand numbers.
+    locale = get_locale()
+    return locale.number_symbols["latn"]["group"] if locale else "."
+
+
 def fmt_number(value: Any, digits: int = 0) -> str:
     if value is None or value == "":
         return "–"
-    if digits == 0 and float(value).is_integer():
-        return format_decimal(int(value), format="#,##0")
+    if isinstance(value, int) or (digits == 0 and float(value).is_integer()):
+        return f"{int(value):,}".replace(",", _group_symbol())
     return format_decimal(value, format="#,##0." + "0" * max(digits, 1) if digits else "#,##0.##")
 
 

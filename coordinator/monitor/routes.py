@@ -1,4 +1,5 @@
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -7,6 +8,8 @@ from ..services.clock import utcnow
 from ..services.monitor import build_monitor
 from ..web import role_required
 from . import bp
+
+LIST_LIMIT = 25
 
 
 @bp.route("/")
@@ -21,4 +24,7 @@ def home():
 @role_required(permissions.sees_everything)
 def deadlines():
     monitor = build_monitor(db.session, utcnow())
-    return render_template("monitor/deadlines.html", m=monitor)
+    show = request.args.get("show", "")
+    # Long lists are cut to LIST_LIMIT rows with a link to see all: a phone cannot scroll 200 rows.
+    return render_template("monitor/deadlines.html", m=monitor, show=show, limit=LIST_LIMIT,
+                           days_label=_("%s hari"))

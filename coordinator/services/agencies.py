@@ -13,7 +13,6 @@ from .clock import wita_today
 from .errors import N_, DomainError
 from .listing import ActionFilter, ActionRow, all_matching
 from .monitor import on_time_rate
-from .status import load_action_facts
 
 
 def save_agency(session: Session, agency: Agency | None, data: dict[str, Any]) -> Agency:
@@ -56,7 +55,7 @@ def agency_page(session: Session, agency: Agency, now: datetime) -> AgencyPage:
     lead = [r for r in rows if r.action.lead_agency_id == agency.id]
     supporting = [r for r in rows if r.action.lead_agency_id != agency.id]
     today = wita_today(now)
-    facts = load_action_facts(session, [r.action.id for r in lead]) if lead else []
+    facts = [r.facts for r in lead]
     overdue = sum(1 for r in lead if r.status == "terlambat")
     last = session.scalar(select(func.max(ProgressUpdate.created_at)).where(ProgressUpdate.agency_id == agency.id))
     recent = list(session.scalars(

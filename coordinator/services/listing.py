@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Action, Area, Program, ProgressUpdate, action_area, action_supporting_agency
 from .clock import wita_today
-from .status import load_action_facts
+from .status import ActionFacts, load_action_facts
 
 SORTS = ("code", "due_date", "title", "status", "agency")
 
@@ -35,6 +35,7 @@ class ActionRow:
     overridden: bool
     percent: int | None
     last_update: datetime | None
+    facts: ActionFacts
 
 
 def code_key(code: str) -> tuple:
@@ -79,21 +80,18 @@ def _latest_progress(session: Session, ids: list[int]) -> dict[int, tuple[int, d
     return {a: (v[2], v[1]) for a, v in best.items()}
 
 
-def filtered_rows(session: Session, f: ActionFilter, now: datetime) -> list[tuple]:
-    """(fact, status, percent, last_update) for every matching action, sorted."""
+def filtered_rows(session: Session, f: ActionFilter, now: datetime) -> list[tuple[ActionFacts, str]]:
+    """(facts, status) of every matching action, sorted; statements do not grow with the plan."""
     today = wita_today(now)
     ids = _candidate_ids(session, f)
     if not ids:
         return []
-    facts = load_action_facts(session, ids)
-    progress = _latest_progress(session, ids)
     rows = []
-    for fact in facts:
+    for fact in load_action_facts(session, ids):
         status = fact.status(today)
         if f.status and status != f.status:
             continue
-        pct, last = progress.get(fact.id, (None, None))
-        rows.append((fact, status, pct, last))
+        rows.append((fact, status))
     keys = {
         "code": lambda r: code_key(r[0].code),
         "due_date": lambda r: (r[0].due_date, code_key(r[0].code)),
@@ -113,18 +111,28 @@ def load_actions(session: Session, ids: list[int]) -> dict[int, Action]:
     return {a.id: a for a in session.scalars(stmt)}
 
 
+def _action_rows(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[ActionRow]:
+    """Full actions and latest progress, only for the rows that will be shown."""
+    ids = [r[0].id for r in rows]
+    if not ids:
+        return []
+    actions = load_actions(session, ids)
+    progress = _latest_progress(session, ids)
+    out = []
+    for fact, status in rows:
+        pct, last = progress.get(fact.id, (None, None))
+        out.append(ActionRow(actions[fact.id], status, fact.is_overridden, pct, last, fact))
+    return out
+
+
 def page_of_actions(session: Session, f: ActionFilter, now: datetime, page: int, size: int
                     ) -> tuple[list[ActionRow], int, int]:
     rows = filtered_rows(session, f, now)
     total = len(rows)
     pages = max(1, (total + size - 1) // size)
     page = min(max(1, page), pages)
-    chunk = rows[(page - 1) * size: page * size]
-    actions = load_actions(session, [r[0].id for r in chunk])
-    return ([ActionRow(actions[r[0].id], r[1], r[0].is_overridden, r[2], r[3]) for r in chunk], total, pages)
+    return _action_rows(session, rows[(page - 1) * size: page * size]), total, pages
 
 
 def all_matching(session: Session, f: ActionFilter, now: datetime) -> list[ActionRow]:
-    rows = filtered_rows(session, f, now)
-    actions = load_actions(session, [r[0].id for r in rows])
-    return [ActionRow(actions[r[0].id], r[1], r[0].is_overridden, r[2], r[3]) for r in rows]
+    return _action_rows(session, filtered_rows(session, f, now))
