@@ -1,5 +1,6 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import db
@@ -16,14 +17,14 @@ from ..web import apply_domain_error, get_or_404, role_required
 from . import bp
 from .forms import IndicatorForm, TargetForm, ValueForm
 
-ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+QUARTER_NAMES = {1: _l("TW I"), 2: _l("TW II"), 3: _l("TW III"), 4: _l("TW IV")}
 
 
 def period_label(year: int, quarter: int | None) -> str:
     if quarter is None:
         return str(year)
-    # Translators get both numerals: "TW III 2026" here, "Q3 2026" in English.
-    return _("TW %(roman)s %(year)s", roman=ROMAN.get(quarter, str(quarter)), q=quarter, year=year)
+    # "TW III 2026" in Indonesian, "Q3 2026" in English.
+    return f"{QUARTER_NAMES.get(quarter, quarter)} {year}"
 
 
 def direction_label(direction: str) -> str:
