@@ -97,12 +97,13 @@ def _register_blueprints(app: Flask) -> None:
     from .actions import bp as actions_bp
     from .admin import bp as admin_bp
     from .agencies import bp as agencies_bp
+    from .ats import bp as ats_bp
     from .auth import bp as auth_bp
     from .indicators import bp as indicators_bp
     from .monitor import bp as monitor_bp
     from .plan import bp as plan_bp
 
-    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, admin_bp):
+    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp):
         app.register_blueprint(bp)
 
 

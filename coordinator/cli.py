@@ -74,3 +74,7 @@ def register(app: Flask) -> None:
         click.echo(f"Created user {user.email} ({user.role}).")
 
     app.cli.add_command(users)
+
+    from .ats.cli import register as register_ats
+
+    register_ats(app)

@@ -115,6 +115,7 @@ class ProgressUpdate(db.Model):
     agency: Mapped[Agency] = relationship()
     author: Mapped["User"] = relationship()  # noqa: F821
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
+    outcomes: Mapped[list["ProgressOutcome"]] = relationship(order_by="ProgressOutcome.area_kode")  # noqa: UP037
 
     @property
     def is_current(self) -> bool:
@@ -136,4 +137,5 @@ class Evidence(db.Model):
     update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
 
 
+from .ats import ProgressOutcome  # noqa: E402,F401  (resolves the annotation)
 from .user import User  # noqa: E402,F401  (resolves the "User" annotation)

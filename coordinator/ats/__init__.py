@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("ats", __name__)
+
+from . import import_routes, routes  # noqa: E402,F401
