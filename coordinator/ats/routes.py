@@ -1,0 +1,2 @@
+"""ATS pages: overview, kecamatan and desa pages, intervention coverage."""
+from . import bp  # noqa: F401
