@@ -42,7 +42,7 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
     # Several evidence files of 10 MB each may come in one progress update.
-    MAX_CONTENT_LENGTH = 60 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 110 * 1024 * 1024  # ten evidence files of 10 MB and the form around them
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     PAGE_SIZE = 25
     LOGIN_MAX_FAILURES = 5
@@ -54,6 +54,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+        # Number of reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-* header.
+        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0") or 0)
 
 
 class TestingConfig(Config):
@@ -80,6 +82,7 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = url.replace("postgres://", "postgresql://", 1)
         self.SECRET_KEY = key
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
+        self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1") or 0)
 
 
 def config_from_env() -> Config:

@@ -15,6 +15,8 @@ T = TypeVar("T")
 
 
 def get_or_404(model: type[T], ident: Any) -> T:
+    if isinstance(ident, int) and not -MAX_ID <= ident <= MAX_ID:
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None or getattr(obj, "deleted_at", None) is not None:
         abort(404)
@@ -52,12 +54,17 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
+MAX_ID = 2**63 - 1
+
+
 def int_arg(name: str, default: int | None = None) -> int | None:
+    """An integer query argument; junk or out-of-range values count as absent."""
     value = request.args.get(name, "")
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         return default
+    return number if -MAX_ID <= number <= MAX_ID else default
 
 
 def apply_domain_error(form: Any, err: Any) -> None:

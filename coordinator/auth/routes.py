@@ -54,10 +54,8 @@ def logout():
 def set_language(lang: str):
     if lang not in ("id", "en"):
         return redirect(url_for("auth.login"))
+    # Only the browser session: a signed-in user's saved language changes on the account page (a POST).
     session["lang"] = lang
-    if current_user.is_authenticated and current_user.locale != lang:
-        current_user.locale = lang
-        db.session.commit()
     return redirect(safe_next(request.args.get("next"), url_for("monitor.home")))
 
 

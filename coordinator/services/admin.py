@@ -19,6 +19,10 @@ from ..models import (
     ROLES,
     Action,
     Area,
+    AreaAlias,
+    AtsFigure,
+    Indicator,
+    ProgressOutcome,
     ReferenceItem,
     User,
     action_area,
@@ -114,7 +118,13 @@ def area_in_use(session: Session, area: Area) -> bool:
     """Used by any action (deleted ones too: their history still points at it) or a parent of desa."""
     used = session.scalar(select(func.count()).select_from(action_area).where(action_area.c.area_kode == area.kode))
     children = session.scalar(select(func.count()).select_from(Area).where(Area.parent_kode == area.kode))
-    return bool(used or children)
+    if used or children:
+        return True
+    # ATS figures, remembered names, outcomes and indicators keep pointing at the area too.
+    for column in (AtsFigure.area_kode, AreaAlias.area_kode, ProgressOutcome.area_kode, Indicator.ats_area_kode):
+        if session.scalar(select(func.count()).where(column == area.kode)):
+            return True
+    return False
 
 
 def _level_of(kode: str) -> str:

@@ -95,7 +95,7 @@ def on_time_rate(fact_list: list[ActionFacts], today: date) -> float | None:
         for m in fact.milestones:
             if m.state == "dibatalkan":
                 continue
-            if m.due_date <= today or m.state == "selesai":
+            if m.due_date < today or m.state == "selesai":
                 total += 1
                 if m.state == "selesai" and m.completed_on and m.completed_on <= m.due_date:
                     done_on_time += 1

@@ -78,11 +78,15 @@ def save_program(session: Session, program: Program | None, data: dict[str, Any]
 
 
 def delete_program(session: Session, program: Program) -> None:
-    live = session.scalar(
-        select(func.count()).where(Action.program_id == program.id, Action.deleted_at.is_(None))
-    )
+    live = session.scalar(select(func.count()).where(Action.program_id == program.id, Action.deleted_at.is_(None)))
+    deleted = session.scalar(select(func.count()).where(Action.program_id == program.id,
+                                                        Action.deleted_at.is_not(None)))
     if live:
         raise DomainError(N_("Program masih memiliki aksi. Pindahkan atau hapus aksinya terlebih dahulu."))
+    if deleted:
+        # Deleted actions keep their history and still belong to the program.
+        raise DomainError(
+            N_("Program ini memuat aksi yang sudah dihapus beserta riwayatnya, jadi tidak dapat dihapus."))
     session.delete(program)
     session.flush()
 
@@ -105,7 +109,15 @@ class ActionInput:
     sub_kegiatan_code: str | None
 
 
+def _plausible_date(value: date, field: str) -> None:
+    if not 2000 <= value.year <= 2100:
+        raise DomainError(N_("Tahun harus antara 2000 dan 2100."), field)
+
+
 def save_action(session: Session, action: Action | None, data: ActionInput) -> Action:
+    data.code = data.code.strip()
+    _plausible_date(data.start_date, "start_date")
+    _plausible_date(data.due_date, "due_date")
     if data.due_date < data.start_date:
         raise DomainError(N_("Tanggal tenggat tidak boleh sebelum tanggal mulai."), "due_date")
     if session.get(Program, data.program_id) is None:
@@ -192,6 +204,7 @@ def save_milestone(session: Session, milestone: Milestone | None, action: Action
         completed_on = None
     if completed_on and completed_on > wita_today(now):
         raise DomainError(N_("Tanggal selesai tidak boleh di masa depan."), "completed_on")
+    _plausible_date(data["due_date"], "due_date")
     if milestone is None:
         milestone = Milestone(action_id=action.id)
         session.add(milestone)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import Action, Evidence, ProgressUpdate, User
 from . import evidence as evidence_files
-from .clock import month_start, wita_today
+from .clock import add_months, month_start, wita_today
 from .errors import N_, DomainError
 
 
@@ -37,7 +37,7 @@ def _validate(action: Action, data: ProgressInput, now: datetime, max_bytes: int
     today = wita_today(now)
     if data.period > month_start(today):
         raise DomainError(N_("Periode laporan tidak boleh bulan yang akan datang."), "period")
-    if data.period < month_start(action.start_date).replace(year=action.start_date.year - 1):
+    if data.period < add_months(month_start(action.start_date), -12):
         raise DomainError(N_("Periode laporan terlalu jauh sebelum aksi dimulai."), "period")
     if not 0 <= data.percent_complete <= 100:
         raise DomainError(N_("Persentase harus antara 0 dan 100."), "percent_complete")

@@ -6,6 +6,8 @@ server has its own app object, database file and upload folder, and real CSRF.
 """
 from __future__ import annotations
 
+import os
+
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,7 +90,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        # The journey is part of `make test`: a missing browser is a failure, unless a developer opts out.
+        if os.environ.get("E2E_OPTIONAL") == "1":
+            pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        pytest.fail(f"{CHROMIUM} is not installed (apt-get install chromium), or set E2E_OPTIONAL=1")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
