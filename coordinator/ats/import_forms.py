@@ -1,0 +1,26 @@
+"""Forms of the ATS import: the upload, then the confirmation after the preview."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
+
+from ..forms_base import BaseForm, input_required, max_length, optional, required
+
+
+class ImportForm(BaseForm):
+    file = FileField(_l("Berkas tabel ATS (XLSX atau CSV)"), validators=[FileRequired(message=_l("Wajib diisi."))],
+                     description=_l("Rangkuman ATS per wilayah dari portal Pusdatin, atau format panjang "
+                                    "kode_wilayah, kategori, jenjang, jumlah."))
+    as_of = DateField(_l("Keadaan per"), validators=[input_required()])
+    source = StringField(_l("Sumber"), default="Pusdatin Kemendikdasmen", validators=[required(), max_length(200)])
+    note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(2000)])
+
+
+class ConfirmForm(BaseForm):
+    token = HiddenField(validators=[required()])
+    file_name = HiddenField(validators=[optional(), max_length(255)])
+    as_of = DateField(_l("Keadaan per"), validators=[input_required()])
+    source = StringField(_l("Sumber"), validators=[required(), max_length(200)])
+    note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(2000)])
+    confirm_replace = BooleanField(_l("Ganti snapshot tanggal yang sama"))

@@ -1,0 +1,392 @@
+"""Importing Pusdatin ATS tables: parsing, matching, checks, all-or-nothing, snapshots, CLI, routes."""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from coordinator.extensions import db
+from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
+from coordinator.services import ats_import
+from coordinator.services.ats_figures import live_snapshots, totals_of
+from coordinator.services.ats_match import AreaMatcher, name_key
+from coordinator.services.ats_parse import parse, parse_count
+from coordinator.services.errors import DomainError
+from coordinator.services.reference_data import load_kutim_areas
+from tests.conftest import login, make_user
+
+DATA = Path(__file__).resolve().parent / "data"
+NOW = datetime(2026, 11, 27, 2, 0)
+MARCH = date(2025, 3, 31)
+
+
+def read(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+@pytest.fixture()
+def kutim(app_ctx):
+    load_kutim_areas(db.session)
+    dinsos = Agency(code="DINSOS", short_name="Dinsos", name="Dinas Sosial", kind="opd", aliases="")
+    db.session.add(dinsos)
+    for email, role in (("admin@example.org", "admin"), ("koordinator@example.org", "koordinator"),
+                        ("pimpinan@example.org", "pimpinan")):
+        make_user(email, role)
+    make_user("dinsos@example.org", "fokal", dinsos)
+    db.session.commit()
+    return app_ctx
+
+
+def do_save(name: str, as_of: date = MARCH, **kw):
+    result = ats_import.save(db.session, read(name), name, as_of, "Pusdatin", None, NOW, _upload_dir(), **kw)
+    db.session.commit()
+    return result
+
+
+def _upload_dir() -> str:
+    from flask import current_app
+
+    return current_app.config["UPLOAD_DIR"]
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+# ----------------------------------------------------------------------------- parsing
+
+def test_parse_count_accepts_dotted_thousands_and_refuses_others():
+    assert parse_count("1.234") == 1234
+    assert parse_count("13.411") == 13411
+    assert parse_count(" 12 ") == 12
+    assert parse_count(7.0) == 7
+    assert parse_count("") is None and parse_count("-") is None
+    assert parse_count("-4") == -4
+    for bad in ("banyak", "12,5", "1.23", 2.5):
+        with pytest.raises(ValueError):
+            parse_count(bad)
+
+
+def test_clean_portal_table_is_read_under_title_rows_with_two_row_header():
+    t = parse(read("ats_kecamatan_clean.xlsx"), "ats_kecamatan_clean.xlsx")
+    assert t.layout == "wide" and not t.errors and not t.warnings
+    kinds = [r.kind for r in t.rows]
+    assert kinds.count("area") == 18 and kinds.count("residu") == 1 and kinds[-1] == "total"
+    first = t.rows[0]
+    assert first.row == 7 and first.name == "Muara Ancalong"  # row numbers as in the file
+    assert len(first.details["DO"]) == 17 and set(first.details["LTM"]) == {"SD/≤ Kelas 6", "SMP/Kelas 7-9"}
+    assert sum(first.details["DO"].values()) == first.totals["DO"]
+    assert t.rows[-1].totals == {"BPB": 9945, "DO": 1996, "LTM": 1470}
+
+
+def test_messy_table_with_code_column_dots_and_upper_case():
+    t = parse(read("ats_kecamatan_messy.xlsx"), "x.xlsx")
+    assert not t.errors
+    assert t.rows[0].name == "KEC. MUARA ANCALONG" and t.rows[0].code == "160801"
+    assert t.rows[-1].kind == "total" and t.rows[-1].totals["BPB"] == 9945
+
+
+def test_long_format_is_read():
+    t = parse(read("ats_long.csv"), "ats_long.csv")
+    assert t.layout == "long" and not t.errors
+    first = t.rows[0]
+    assert first.code == "64.08.01" and first.totals["LTM"] == sum(first.details["LTM"].values())
+
+
+def test_unreadable_file_is_an_error_not_a_crash():
+    assert parse(b"\x00\x01garbage", "x.xlsx").errors
+    assert parse(b"just,some\ntext,here\n", "x.csv").errors
+    assert parse("Wilayah;BPB;DO;LTM\nSangatta Utara;1;2;3\n".encode("cp1252"), "x.csv").rows
+
+
+# ----------------------------------------------------------------------------- matching
+
+def test_names_match_across_case_prefixes_spacing_and_variants(kutim):
+    m = AreaMatcher.load(db.session)
+    assert m.match("KEC. SANGATTA UTARA", None, "kecamatan", None) == "64.08.04"
+    assert m.match("Kecamatan  Sangatta-Utara", None, "kecamatan", None) == "64.08.04"
+    assert m.match("KEC. KOMBENG", None, "kecamatan", None) == "64.08.08"
+    assert m.match("Desa Swarga Bara", None, "desa", "64.08.04") == "64.08.04.2012"
+    assert m.match("Kel. Teluk Lingga", None, "desa", "64.08.04") == "64.08.04.1010"
+    # the desa named like its kecamatan is the desa in a desa table
+    assert m.match("Desa Sangatta Utara", None, "desa", "64.08.04") == "64.08.04.2001"
+    assert m.match("anything", "64.08.04.2012", "kecamatan", None) == "64.08.04.2012"
+    assert m.match("Antah Berantah", None, "kecamatan", None) is None
+    assert name_key("KEC. KOMBENG") == name_key("Kongbeng")
+
+
+def test_desa_table_names_match_within_their_kecamatan_first(kutim):
+    m = AreaMatcher.load(db.session)
+    # "Benua Baru" is a desa of both Muara Bengkal and Sangkulirang
+    assert m.match("Desa Benua Baru", None, "desa", "64.08.05") == "64.08.05.2006"
+    assert m.match("Desa Benua Baru", None, "desa", "64.08.03") == "64.08.03.2005"
+    assert m.match("Desa Benua Baru", None, "desa", None) is None  # ambiguous without scope
+
+
+# ----------------------------------------------------------------------------- preview and save
+
+def test_clean_import_saves_a_snapshot_whose_totals_equal_the_file(kutim):
+    p = ats_import.preview(db.session, read("ats_kecamatan_clean.xlsx"), "a.xlsx", MARCH, "Pusdatin")
+    assert p.can_save and p.level == "kecamatan" and not p.warnings
+    assert p.total == {"BPB": 9945, "DO": 1996, "LTM": 1470, "total": 13411}
+    assert count(AtsSnapshot) == 0  # a preview writes nothing
+    result = do_save("ats_kecamatan_clean.xlsx")
+    t = totals_of(db.session, result.snapshot)
+    assert t.total["total"] == 13411 and t.residu == {"BPB": 45, "DO": 16, "LTM": 10, "total": 71}
+    assert len(t.kecamatan) == 18 and max(t.kecamatan, key=lambda k: t.kecamatan[k]["total"]) == "64.08.04"
+    details = db.session.scalar(select(func.count()).select_from(AtsFigure).where(AtsFigure.detail != ""))
+    assert details > 0
+    stored = Path(_upload_dir()) / "ats" / result.snapshot.stored_file
+    assert stored.read_bytes() == read("ats_kecamatan_clean.xlsx")
+    assert len(result.snapshot.file_sha256) == 64
+
+
+def test_messy_table_matches_all_areas(kutim):
+    p = ats_import.preview(db.session, read("ats_kecamatan_messy.xlsx"), "m.xlsx", MARCH, "Pusdatin")
+    assert p.can_save, p.errors
+    assert {r.kode for r in p.rows if r.kind == "area"} >= {"64.08.04", "64.08.08"}
+    assert p.total["total"] == 13411
+
+
+def test_long_format_with_codes_names_and_residu(kutim):
+    p = ats_import.preview(db.session, read("ats_long.csv"), "l.csv", MARCH, "Pusdatin")
+    assert p.can_save, p.errors
+    kodes = {r.kode for r in p.rows}
+    assert {"64.08.01", "64.08.02", "64.08.03", "64.08.08", "64.08.04.2012", None} == kodes
+
+
+@pytest.mark.parametrize("name, row, fragment", [
+    ("ats_broken_not_a_number.csv", 5, "bukan angka"),
+    ("ats_broken_negative.csv", 6, "negatif"),
+    ("ats_broken_unknown_area.csv", 7, "tidak dikenal"),
+    ("ats_broken_duplicate.csv", 8, "dua kali"),
+])
+def test_errors_carry_row_numbers_and_nothing_is_saved(kutim, name, row, fragment):
+    p = ats_import.preview(db.session, read(name), name, MARCH, "Pusdatin")
+    assert not p.can_save
+    assert any(e.row == row and fragment in e.message for e in p.errors), p.errors
+    with pytest.raises(DomainError):
+        ats_import.save(db.session, read(name), name, MARCH, "Pusdatin", None, NOW, _upload_dir())
+    db.session.rollback()
+    assert count(AtsSnapshot) == 0 and count(AtsFigure) == 0
+
+
+def test_unmatched_names_are_listed_and_a_hand_mapping_is_remembered(kutim):
+    name = "ats_broken_unknown_area.csv"
+    p = ats_import.preview(db.session, read(name), name, MARCH, "Pusdatin")
+    assert [u.name for u in p.unmatched] == ["Kecamatan Antah Berantah"]
+    key = p.unmatched[0].key
+    # the name replaced Sangkulirang (row 7 of the file): map it there
+    do_save(name, mappings={key: "64.08.05"})
+    assert db.session.scalar(select(AreaAlias.area_kode).where(AreaAlias.name_key == key)) == "64.08.05"
+    again = ats_import.preview(db.session, read(name), name, date(2025, 4, 30), "Pusdatin")
+    assert not again.unmatched and again.can_save
+
+
+def test_same_file_twice_is_not_doubled(kutim):
+    first = do_save("ats_kecamatan_clean.xlsx")
+    second = do_save("ats_kecamatan_clean.xlsx")
+    assert second.created is False and second.snapshot.id == first.snapshot.id
+    assert count(AtsSnapshot) == 1
+    assert totals_of(db.session, live_snapshots(db.session)[0]).total["total"] == 13411
+
+
+def test_replacing_the_same_date_needs_confirmation_and_keeps_the_old_snapshot(kutim):
+    first = do_save("ats_kecamatan_clean.xlsx")
+    with pytest.raises(DomainError) as err:
+        do_save("ats_kecamatan_messy.xlsx")
+    assert err.value.field == "confirm_replace"
+    db.session.rollback()
+    second = do_save("ats_kecamatan_messy.xlsx", confirm_replace=True)
+    db.session.refresh(first.snapshot)
+    assert first.snapshot.replaced_at == NOW and first.snapshot.replaced_by_id == second.snapshot.id
+    assert [s.id for s in live_snapshots(db.session)] == [second.snapshot.id]
+
+
+def test_desa_table_adds_to_the_kecamatan_snapshot_of_the_same_date_without_confirmation(kutim):
+    first = do_save("ats_kecamatan_clean.xlsx")
+    p = ats_import.preview(db.session, read("ats_desa_sangatta_utara.csv"), "d.csv", MARCH, "Pusdatin")
+    assert p.level == "desa" and p.scope == "64.08.04" and p.can_save and not p.needs_confirm
+    assert not p.warnings  # the sample's desa plus residu equal the kecamatan row
+    second = do_save("ats_desa_sangatta_utara.csv")
+    t = totals_of(db.session, second.snapshot)
+    assert "64.08.04" in t.from_desa and len(t.desa) == 4
+    assert t.total["total"] == 13411  # desa + their residu replace the kecamatan row: nothing counted twice
+    assert t.residu["total"] == 71 + 8
+    assert t.kecamatan["64.08.04"]["total"] == 1415 - 8
+    db.session.refresh(first.snapshot)
+    assert first.snapshot.replaced_by_id == second.snapshot.id
+
+
+def test_desa_table_disagreeing_with_the_kecamatan_row_is_flagged(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    data = read("ats_desa_sangatta_utara.csv").replace(b"Desa Swarga Bara;103;", b"Desa Swarga Bara;203;")
+    p = ats_import.preview(db.session, data, "d.csv", MARCH, "Pusdatin")
+    assert any("tidak sama dengan baris kecamatan" in w.message for w in p.warnings)
+    assert any(w.row == 9 and "Total" in w.message for w in p.warnings)  # the row's own total is off too
+
+
+def test_change_of_more_than_30_percent_is_a_warning(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    text = read("ats_broken_negative.csv").decode().replace("-4", "2000")
+    p = ats_import.preview(db.session, text.encode(), "x.csv", date(2025, 4, 30), "Pusdatin")
+    assert p.can_save
+    assert any("30%%" in w.message and w.params["name"] == "Sangatta Utara" for w in p.warnings)
+
+
+# ----------------------------------------------------------------------------- command line
+
+def invoke(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_cli_import_summary_and_snapshots(kutim):
+    app = kutim
+    res = invoke(app, "ats", "import", str(DATA / "ats_kecamatan_clean.xlsx"), "--as-of", "2025-03-31",
+                 "--dry-run")
+    assert res.exit_code == 0, res.output
+    assert count(AtsSnapshot) == 0
+    res = invoke(app, "ats", "import", str(DATA / "ats_kecamatan_clean.xlsx"), "--as-of", "2025-03-31",
+                 "--source", "Pusdatin")
+    assert res.exit_code == 0, res.output
+    res = invoke(app, "ats", "import", str(DATA / "ats_kecamatan_clean.xlsx"), "--as-of", "2025-03-31")
+    assert res.exit_code == 0 and count(AtsSnapshot) == 1
+    res = invoke(app, "ats", "summary", "--format", "json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert set(data) == {"as_of", "total", "residu", "areas"} and data["as_of"] == "2025-03-31"
+    assert data["total"] == {"BPB": 9945, "DO": 1996, "LTM": 1470, "total": 13411}  # the sum in the file
+    assert data["residu"]["total"] == 71 and len(data["areas"]) == 18
+    su = next(a for a in data["areas"] if a["kode"] == "64.08.04")
+    assert su["nama"] == "Sangatta Utara" and set(su) == {"kode", "nama", "BPB", "DO", "LTM", "total"}
+    assert sum(a["total"] for a in data["areas"]) + data["residu"]["total"] == 13411
+    res = invoke(app, "ats", "summary", "--format", "json", "--kecamatan", "64.08.04")
+    desa = json.loads(res.output)["areas"]
+    assert len(desa) == 4 and all(d["total"] == 0 for d in desa)
+    res = invoke(app, "ats", "snapshots", "--format", "json")
+    assert json.loads(res.output) == [{"as_of": "2025-03-31", "source": "Pusdatin", "total": 13411}]
+    assert invoke(app, "ats", "summary", "--as-of", "2025-01-01", "--format", "json").exit_code == 1
+
+
+def test_cli_errors_exit_1_with_row_numbers_and_save_nothing(kutim):
+    for name in ("ats_broken_not_a_number.csv", "ats_broken_unknown_area.csv"):
+        res = invoke(kutim, "ats", "import", str(DATA / name), "--as-of", "2025-03-31")
+        assert res.exit_code == 1
+        assert "Baris" in res.output
+    assert count(AtsSnapshot) == 0
+    assert invoke(kutim, "ats", "summary", "--format", "json").exit_code == 1
+
+
+def test_cli_replace_needs_the_flag(kutim):
+    invoke(kutim, "ats", "import", str(DATA / "ats_kecamatan_clean.xlsx"), "--as-of", "2025-03-31")
+    res = invoke(kutim, "ats", "import", str(DATA / "ats_kecamatan_messy.xlsx"), "--as-of", "2025-03-31")
+    assert res.exit_code == 1
+    res = invoke(kutim, "ats", "import", str(DATA / "ats_kecamatan_messy.xlsx"), "--as-of", "2025-03-31",
+                 "--replace")
+    assert res.exit_code == 0, res.output
+    assert count(AtsSnapshot) == 2 and len(live_snapshots(db.session)) == 1
+
+
+# ----------------------------------------------------------------------------- web
+
+def upload(client, name: str, as_of: str = "2025-03-31"):
+    import io
+
+    return client.post("/ats/import", data={"file": (io.BytesIO(read(name)), name), "as_of": as_of,
+                                            "source": "Pusdatin", "note": ""},
+                       content_type="multipart/form-data")
+
+
+def token_of(html: str) -> str:
+    import re
+
+    return re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
+
+
+@pytest.mark.parametrize("email, status", [("pimpinan@example.org", 403), ("dinsos@example.org", 403),
+                                           ("koordinator@example.org", 200), ("admin@example.org", 200)])
+def test_import_routes_permissions(kutim, email, status):
+    client = kutim.test_client()
+    assert client.get("/ats/import").status_code == 302  # anonymous -> login
+    assert "/login" in client.post("/ats/import/confirm").headers["Location"]
+    login(client, email)
+    assert client.get("/ats/import").status_code == status
+    assert client.post("/ats/import", data={}).status_code == status
+    assert client.post("/ats/import/confirm", data={}).status_code == (400 if status == 200 else 403)
+    assert count(AtsSnapshot) == 0
+
+
+def test_upload_preview_then_confirm_saves(kutim):
+    client = kutim.test_client()
+    login(client, "koordinator@example.org")
+    resp = upload(client, "ats_kecamatan_clean.xlsx")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "13.411" in html and "Sangatta Utara" in html
+    assert count(AtsSnapshot) == 0
+    token = token_of(html)
+    resp = client.post("/ats/import/confirm", data={"token": token, "file_name": "ats_kecamatan_clean.xlsx",
+                                                    "as_of": "2025-03-31", "source": "Pusdatin"})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    assert count(AtsSnapshot) == 1
+    snap = db.session.scalar(select(AtsSnapshot))
+    assert totals_of(db.session, snap).total["total"] == 13411
+    assert snap.created_by_id is not None
+    # the token is spent; replaying it saves nothing more
+    client.post("/ats/import/confirm", data={"token": token, "as_of": "2025-03-31", "source": "Pusdatin"})
+    assert count(AtsSnapshot) == 1
+
+
+def test_web_mapping_and_replace_confirmation(kutim):
+    client = kutim.test_client()
+    login(client, "koordinator@example.org")
+    html = upload(client, "ats_broken_unknown_area.csv").get_data(as_text=True)
+    assert "Baris 7" in html and 'name="map-antahberantah"' in html
+    form = {"token": token_of(html), "file_name": "ats_broken_unknown_area.csv", "as_of": "2025-03-31",
+            "source": "Pusdatin", "map-antahberantah": "64.08.05"}
+    assert client.post("/ats/import/confirm", data=form).status_code == 302
+    html = upload(client, "ats_kecamatan_clean.xlsx").get_data(as_text=True)
+    form = {"token": token_of(html), "file_name": "ats_kecamatan_clean.xlsx", "as_of": "2025-03-31",
+            "source": "Pusdatin"}
+    resp = client.post("/ats/import/confirm", data=form)
+    assert resp.status_code == 200 and "Ganti snapshot tanggal yang sama" in resp.get_data(as_text=True)
+    assert count(AtsSnapshot) == 1
+    assert client.post("/ats/import/confirm", data=dict(form, confirm_replace="y")).status_code == 302
+    assert count(AtsSnapshot) == 2 and len(live_snapshots(db.session)) == 1
+
+
+def test_bad_token_and_bad_file_do_not_crash(kutim):
+    client = kutim.test_client()
+    login(client, "koordinator@example.org")
+    assert client.post("/ats/import/confirm", data={"token": "../../etc/passwd"}).status_code == 400
+    import io
+
+    resp = client.post("/ats/import", data={"file": (io.BytesIO(b"\x00garbage"), "x.xlsx"), "as_of": "2025-03-31",
+                                            "source": "Pusdatin"}, content_type="multipart/form-data")
+    assert resp.status_code == 200 and "tidak dapat dibaca" in resp.get_data(as_text=True)
+
+
+def test_importing_141_desa_takes_under_a_second(kutim):
+    import csv
+    import io
+    import time
+
+    from coordinator.services.reference_data import WILAYAH_CSV
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["kode_wilayah", "kategori", "jenjang", "jumlah"])
+    with WILAYAH_CSV.open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            for cat in ("BPB", "DO", "LTM"):
+                for level in ("kelas 1", "kelas 4", "kelas 7", "kelas 10"):
+                    w.writerow([row["kode_desa"], cat, level, i % 17])
+    data = out.getvalue().encode()
+    start = time.perf_counter()
+    result = ats_import.save(db.session, data, "semua_desa.csv", MARCH, "Pusdatin", None, NOW, _upload_dir())
+    db.session.commit()
+    elapsed = time.perf_counter() - start
+    assert result.created and len(totals_of(db.session, result.snapshot).desa) == 141
+    assert elapsed < 1.0, elapsed
