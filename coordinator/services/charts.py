@@ -8,7 +8,9 @@ translated texts; numbers on the y axis are formatted for the given locale
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from xml.sax.saxutils import escape
 
 from babel.numbers import format_decimal
@@ -166,3 +168,138 @@ def _describe(series: list[Series], x_labels: list[str], unit: str, locale: str)
         if pts:
             chunks.append(f"{s.name} ({unit}) — " + "; ".join(pts) if unit else f"{s.name} — " + "; ".join(pts))
     return ". ".join(chunks)
+
+
+# ATS counts over time with intervention bands ---------------------------------------------------------------
+
+@dataclass
+class Band:
+    """An intervention drawn as a translucent rectangle from `start` to `end` (its start and due date)."""
+
+    code: str
+    title: str
+    start: date
+    end: date
+    label: str = ""  # accessible text, e.g. "1.1.1 Pendampingan keluarga (1 Jan 2026 – 31 Des 2026)"
+
+
+def band_lanes(bands: list[Band]) -> list[int]:
+    """A lane per band (aligned with `bands`): overlapping bands go to different lanes, greedily by start."""
+    order = sorted(range(len(bands)), key=lambda i: (bands[i].start, bands[i].end, bands[i].code))
+    lane_ends: list[date] = []
+    lanes = [0] * len(bands)
+    for i in order:
+        b = bands[i]
+        for lane, end in enumerate(lane_ends):
+            if end < b.start:
+                lanes[i] = lane
+                lane_ends[lane] = b.end
+                break
+        else:
+            lanes[i] = len(lane_ends)
+            lane_ends.append(b.end)
+    return lanes
+
+
+def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], bands: list[Band], title: str,
+              unit: str, width: int = 720, height: int = 340, locale: str = "id",
+              empty_text: str = "Belum ada data.") -> str:
+    """ATS counts per category over time (x proportional to the snapshot dates), with the interventions
+    that target the area drawn as translucent bands from start to due date, in lanes when they overlap."""
+    width, height = max(int(width), 200), max(int(height), 150)
+    label = f"{title} ({unit})" if unit else title
+    head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart ats-chart" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}">'
+            f"<title>{escape(label)}</title>")
+    n = min(len(dates), len(x_labels))
+    values = [v for s in series for v in s.values[:n] if v is not None and math.isfinite(v)]
+    if not values or n == 0:
+        return (head + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
+                f'stroke="#d9e0de"/><text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" '
+                f'font-size="14" fill="#5b6663">{escape(empty_text)}</text></svg>')
+
+    left, right, top, bottom = 72, 16, 48, 56
+    plot_w, plot_h = width - left - right, height - top - bottom
+    lo, hi, ticks = y_scale(values)
+    inset = min(28.0, plot_w / 10)
+    first, last = dates[0].toordinal(), dates[n - 1].toordinal()
+    if first == last:
+        first, last = first - 30, last + 30
+    span = last - first
+
+    def x_of(d: date) -> float:
+        return left + inset + (plot_w - 2 * inset) * (d.toordinal() - first) / span
+
+    def y_at(v: float) -> float:
+        return top + plot_h * (1 - (v - lo) / (hi - lo))
+
+    desc = _describe(series, x_labels[:n], unit, locale)
+    if bands:
+        desc += ". " + "; ".join(b.label or f"{b.code} {b.title}" for b in bands)
+    parts = [head, f"<desc>{escape(desc)}</desc>",
+             f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
+             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{escape(title)}</text>']
+    if unit:
+        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{escape(unit)}</text>')
+    parts.append(_bands_svg(bands, x_of, left, left + plot_w, top, plot_h))
+    parts.append('<g class="grid" font-size="11" fill="#5b6663">')
+    for t in ticks:
+        y = y_at(t)
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e9e7"/>'
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(t, locale))}</text>')
+    parts.append("</g>")
+    parts.append(f'<g class="axes" stroke="#5b6663"><line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>'
+                 f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/></g>')
+    parts.append('<g class="x-labels" font-size="11" fill="#5b6663" text-anchor="middle">')
+    last_x = -1e9
+    for i in reversed(range(n)):  # the latest label always shows; earlier ones only where they fit
+        x = x_of(dates[i])
+        parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
+        if abs(last_x - x) >= 64:
+            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(x_labels[i])}</text>')
+            last_x = x
+    parts.append("</g>")
+    for k, s in enumerate(series):
+        color = s.color or PALETTE[k % len(PALETTE)]
+        css = f' class="{_attr(s.css_class)}"' if s.css_class else ""
+        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
+        parts.append(f'<g{css} data-series="{_attr(s.name)}">')
+        if len(points) > 1:
+            coords = " ".join(f"{x_of(dates[i]):.1f},{y_at(v):.1f}" for i, v in points)
+            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{_attr(color)}" stroke-width="2"{dash}/>')
+        for i, v in points:
+            tip = f"{s.name} · {x_labels[i]}: {_fmt(v, locale)}" + (f" {unit}" if unit else "")
+            parts.append(f'<circle cx="{x_of(dates[i]):.1f}" cy="{y_at(v):.1f}" r="3.5" fill="{_attr(color)}" '
+                         f'data-value="{v:.10g}"><title>{escape(tip)}</title></circle>')
+        parts.append("</g>")
+    parts.append(_legend(series, width - right, height - 14))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _bands_svg(bands: list[Band], x_of: Callable[[date], float], x_min: float, x_max: float, top: float,
+               plot_h: float) -> str:
+    if not bands:
+        return ""
+    lanes = band_lanes(bands)
+    count = max(lanes) + 1
+    lane_h = plot_h / count
+    out = ['<g class="bands" font-size="10">']
+    for b, lane in zip(bands, lanes, strict=True):
+        x1 = min(max(x_of(b.start), x_min), x_max)
+        x2 = min(max(x_of(b.end), x_min), x_max)
+        if x2 <= x1:  # outside the charted period, or a single day: a thin mark at the edge
+            x2 = min(x1 + 2, x_max)
+            x1 = x2 - 2
+        y = top + lane * lane_h
+        color = PALETTE[lane % len(PALETTE)]
+        text = b.label or f"{b.code} {b.title}"
+        out.append(f'<g class="band" data-code="{_attr(b.code)}"><title>{escape(text)}</title>'
+                   f'<rect x="{x1:.1f}" y="{y:.1f}" width="{x2 - x1:.1f}" height="{lane_h:.1f}" '
+                   f'fill="{color}" fill-opacity="0.10" stroke="{color}" stroke-opacity="0.35"/>')
+        if x2 - x1 >= 6 * len(b.code) + 6 and lane_h >= 12:
+            out.append(f'<text x="{x1 + 3:.1f}" y="{y + 11:.1f}" fill="{color}">{escape(b.code)}</text>')
+        out.append("</g>")
+    out.append("</g>")
+    return "".join(out)

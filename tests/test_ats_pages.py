@@ -1,0 +1,337 @@
+"""ATS pages: overview, kecamatan/desa pages, intervention coverage (issue 3)."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import event, select
+
+from coordinator.extensions import db
+from coordinator.models import (
+    Area,
+    AtsFigure,
+    AtsSnapshot,
+    ProgressOutcome,
+    ProgressUpdate,
+)
+from coordinator.services import ats_pages, charts
+from coordinator.services.ats_figures import live_snapshots, totals_of
+from coordinator.services.reference_data import load_kutim_areas
+from tests.conftest import World, login
+
+SU, BENGALON, TELUK_LINGGA, SWARGA_BARA = "64.08.04", "64.08.05", "64.08.04.1001", "64.08.04.1002"
+TODAY = date(2026, 11, 27)
+ROLE_EMAILS = ("admin@example.org", "koordinator@example.org", "pimpinan@example.org", "dinsos@example.org",
+               "dpppa@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _cold_cache():
+    ats_pages._TOTALS_CACHE.clear()
+    yield
+    ats_pages._TOTALS_CACHE.clear()
+
+
+def snapshot(as_of: date, areas: dict[str, tuple[int, int, int]], residu: dict[str | None, tuple[int, int, int]]
+             | None = None, details: dict[tuple[str, str, str], int] | None = None,
+             replaced: bool = False) -> AtsSnapshot:
+    """An AtsSnapshot with its category totals (detail "") per area, residu per scope, and breakdown rows."""
+    snap = AtsSnapshot(as_of=as_of, source="Pusdatin", created_at=datetime(2026, 1, 1),
+                       replaced_at=datetime(2026, 2, 1) if replaced else None)
+    db.session.add(snap)
+    db.session.flush()
+    figures = []
+    for kode, counts in areas.items():
+        for cat, n in zip(("BPB", "DO", "LTM"), counts, strict=True):
+            figures.append(AtsFigure(snapshot_id=snap.id, kind="area", area_kode=kode, category=cat, detail="",
+                                     count=n))
+    for scope, counts in (residu or {}).items():
+        for cat, n in zip(("BPB", "DO", "LTM"), counts, strict=True):
+            if n:
+                figures.append(AtsFigure(snapshot_id=snap.id, kind="residu", area_kode=scope, category=cat,
+                                         detail="", count=n))
+    for (kode, cat, detail), n in (details or {}).items():
+        figures.append(AtsFigure(snapshot_id=snap.id, kind="area", area_kode=kode, category=cat, detail=detail,
+                                 count=n))
+    db.session.add_all(figures)
+    db.session.flush()
+    return snap
+
+
+def three_snapshots(world: World) -> list[AtsSnapshot]:
+    """Kecamatan rows for Sangatta Utara and Bengalon over three dates; the last one adds desa rows for Sangatta
+    Utara (88, against its kecamatan row of 90 with a desa-table residu of 1: a mismatch), a breakdown row that
+    must not count, and a replaced snapshot that must be ignored."""
+    db.session.add(Area(kode=SWARGA_BARA, nama="Swarga Bara", level="desa", jenis="desa", parent_kode=SU))
+    db.session.flush()
+    snaps = [
+        snapshot(date(2025, 3, 31), {SU: (100, 20, 10), BENGALON: (50, 10, 5)}, {None: (3, 0, 0)}),
+        snapshot(date(2025, 9, 30), {SU: (80, 15, 10), BENGALON: (60, 10, 5)}, {None: (2, 0, 0)}),
+        snapshot(date(2026, 9, 30), {SU: (70, 10, 10), TELUK_LINGGA: (40, 5, 5), SWARGA_BARA: (30, 5, 3),
+                                     BENGALON: (40, 10, 0)},
+                 {None: (0, 2, 0), SU: (1, 0, 0)}, details={(BENGALON, "DO", "kelas 7"): 999}),
+    ]
+    snapshot(date(2026, 9, 30), {SU: (5000, 0, 0)}, replaced=True)
+    # a1 in Teluk Lingga, a2 across the whole of Sangatta Utara, a3 in Bengalon.
+    world.a1.areas = [db.session.get(Area, TELUK_LINGGA)]
+    world.a2.areas = [db.session.get(Area, SU)]
+    world.a3.areas = [db.session.get(Area, BENGALON)]
+    db.session.commit()
+    return snaps
+
+
+def cell(html: str, kode: str, col: str) -> str:
+    row = re.search(rf'<tr data-kode="{re.escape(kode)}"[^>]*>(.*?)</tr>', html, re.S)
+    assert row, f"no row for {kode}"
+    value = re.search(rf'data-col="{col}">(?:<strong>)?([^<]*)', row.group(1))
+    assert value, f"no {col} in row {kode}"
+    return value.group(1).strip()
+
+
+def as_int(text: str) -> int:
+    return int(text.replace(".", "").replace("+", ""))
+
+
+# Overview -------------------------------------------------------------------------------------------------------
+
+def test_overview_numbers_equal_snapshot_sums(as_user, world):
+    three_snapshots(world)
+    latest = totals_of(db.session, live_snapshots(db.session)[-1])
+    html = as_user("pimpinan@example.org").get("/ats").get_data(as_text=True)
+    assert as_int(cell(html, SU, "latest")) == latest.kecamatan[SU]["total"] == 88  # from its desa, not the row
+    assert as_int(cell(html, BENGALON, "latest")) == latest.kecamatan[BENGALON]["total"] == 50  # no breakdown
+    assert as_int(cell(html, SU, "previous")) == 105 and as_int(cell(html, SU, "baseline")) == 130
+    total = re.search(r'data-total="total">([^<]+)<', html).group(1)
+    assert as_int(total) == latest.total["total"] == 88 + 50 + 3
+    assert as_int(re.search(r'data-total="DO">([^<]+)<', html).group(1)) == latest.total["DO"] == 10 + 10 + 2
+    assert "5.000" not in html  # the replaced snapshot is not shown
+
+
+def test_overview_ranking_change_and_percent(as_user, world):
+    three_snapshots(world)
+    html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
+    assert html.index(f'data-kode="{SU}"') < html.index(f'data-kode="{BENGALON}"')
+    assert cell(html, SU, "change") == "-17"
+    assert cell(html, SU, "change_pct") == "-16,2%"
+    assert cell(html, BENGALON, "change_pct") == "-33,3%"
+    data = ats_pages.overview(db.session, TODAY)
+    assert [(r.kode, r.rank) for r in data.rows] == [(SU, 1), (BENGALON, 2)]
+    su = data.rows[0]
+    assert (su.change_baseline, round(su.change_baseline_pct, 3)) == (-42, round(-42 / 130, 3))
+    assert su.from_desa and not data.rows[1].from_desa
+
+
+def test_overview_residu_total_and_mismatch_note(as_user, world):
+    three_snapshots(world)
+    html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
+    residu = re.search(r'<tr id="ats-residu">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-col="latest"><strong>3<', residu)  # 2 of the regency table + 1 of the desa table
+    assert re.search(r'data-col="previous">2<', residu)
+    total = re.search(r'<tr id="ats-total">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'data-col="latest"><strong>141<', total)
+    note = re.search(r'id="ats-mismatches">(.*?)</div>', html, re.S).group(1)
+    assert "Sangatta Utara" in note and "89" in note and "90" in note and "Bengalon" not in note
+
+
+def test_baseline_follows_plan_baseline_year(world, app_ctx):
+    three_snapshots(world)
+    world.plan.baseline_year = 2026
+    db.session.commit()
+    data = ats_pages.overview(db.session, TODAY)
+    assert data.cmp.baseline.snapshot.as_of == date(2026, 9, 30)
+    world.plan.baseline_year = 2025
+    db.session.commit()
+    assert ats_pages.overview(db.session, TODAY).cmp.baseline.snapshot.as_of == date(2025, 3, 31)
+
+
+def test_overview_chart_has_all_live_snapshots(as_user, world):
+    three_snapshots(world)
+    html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
+    svg = html[html.index("<svg"):html.index("</svg>")]
+    total_points = re.findall(r'<g class="series-total".*?</g>', svg, re.S)[0]
+    assert re.findall(r'data-value="(\d+)"', total_points) == ["198", "182", "141"]
+
+
+def test_empty_state_without_snapshots(as_user, world):
+    client = as_user("koordinator@example.org")
+    for url in ("/ats", f"/ats/area/{SU}", f"/ats/area/{TELUK_LINGGA}", "/ats/coverage", "/ats/coverage?level=desa"):
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        assert 'id="ats-empty"' in resp.get_data(as_text=True), url
+
+
+def test_import_link_only_for_coordinators_when_the_route_exists(as_user, world, app_ctx):
+    three_snapshots(world)
+    exists = "ats.import_upload" in app_ctx.view_functions
+    coordinator_html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
+    assert ('href="/ats/import' in coordinator_html) == exists
+    assert 'href="/ats/import' not in as_user("pimpinan@example.org").get("/ats").get_data(as_text=True)
+    assert 'href="/ats/import' not in as_user("dinsos@example.org").get("/ats").get_data(as_text=True)
+
+
+# Area pages -----------------------------------------------------------------------------------------------------
+
+def test_kecamatan_page_desa_table_bands_and_interventions(as_user, world):
+    three_snapshots(world)
+    html = as_user("koordinator@example.org").get(f"/ats/area/{SU}").get_data(as_text=True)
+    assert as_int(cell(html, TELUK_LINGGA, "latest")) == 50 and as_int(cell(html, SWARGA_BARA, "latest")) == 38
+    assert html.index(f'data-kode="{TELUK_LINGGA}"') < html.index(f'data-kode="{SWARGA_BARA}"')
+    assert as_int(re.search(r'data-total="total">([^<]+)<', html).group(1)) == 88
+    bands = re.findall(r'<g class="band" data-code="([^"]+)"><title>([^<]+)</title>', html)
+    assert sorted(code for code, _t in bands) == ["1.1.1", "1.1.2"]
+    assert any("1.1.1 Pendampingan keluarga" in title for _c, title in bands)
+    interventions = re.search(r'id="ats-interventions">(.*?)</table>', html, re.S).group(1)
+    assert f'href="/actions/{world.a1.id}"' in interventions and "1.1.3" not in interventions
+    assert "Berjalan" in interventions and "Terlambat" in interventions  # a1 runs, a2 is past its due date
+
+
+def test_kecamatan_with_only_its_total(as_user, world):
+    three_snapshots(world)
+    html = as_user("koordinator@example.org").get(f"/ats/area/{BENGALON}").get_data(as_text=True)
+    assert 'id="ats-kecamatan-only"' in html and 'id="ats-desa"' not in html
+    assert as_int(re.search(r'data-total="total">([^<]+)<', html).group(1)) == 50
+
+
+def test_desa_page(as_user, world):
+    three_snapshots(world)
+    html = as_user("dinsos@example.org").get(f"/ats/area/{TELUK_LINGGA}").get_data(as_text=True)
+    assert as_int(re.search(r'data-total="total">([^<]+)<', html).group(1)) == 50
+    assert as_int(re.search(r'data-total="DO">([^<]+)<', html).group(1)) == 5
+    interventions = re.search(r'id="ats-interventions">(.*?)</table>', html, re.S).group(1)
+    assert "1.1.1" in interventions and "1.1.2" in interventions and "seluruh kecamatan" in interventions
+    assert f'href="/ats/area/{SU}"' in html  # back to its kecamatan
+
+
+def test_action_links_follow_action_permissions(as_user, world):
+    three_snapshots(world)
+    html = as_user("dpppa@example.org").get(f"/ats/area/{SU}").get_data(as_text=True)
+    interventions = re.search(r'id="ats-interventions">(.*?)</table>', html, re.S).group(1)
+    assert "1.1.1" in interventions and "/actions/" not in interventions  # DPPPA may not open Dinsos's action
+
+
+def test_outcomes_of_current_updates_only(as_user, world):
+    three_snapshots(world)
+    old = ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 10, 1),
+                         percent_complete=20, achievements="a", created_at=datetime(2026, 10, 5),
+                         superseded_at=datetime(2026, 10, 6))
+    new = ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 10, 1),
+                         percent_complete=25, achievements="b", created_at=datetime(2026, 10, 6))
+    nov = ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 11, 1),
+                         percent_complete=30, achievements="c", created_at=datetime(2026, 11, 6))
+    db.session.add_all([old, new, nov])
+    db.session.flush()
+    db.session.add_all([
+        ProgressOutcome(update_id=old.id, area_kode=TELUK_LINGGA, reached=500, returned_formal=500),
+        ProgressOutcome(update_id=new.id, area_kode=TELUK_LINGGA, reached=10, returned_formal=2, returned_paket=1),
+        ProgressOutcome(update_id=nov.id, area_kode=SWARGA_BARA, reached=5, returned_pesantren=1, returned_lkp=1),
+    ])
+    db.session.commit()
+    client = as_user("pimpinan@example.org")
+    html = client.get(f"/ats/area/{SU}").get_data(as_text=True)
+    got = dict(re.findall(r'data-outcome="(\w+)">(?:<strong>)?(\d+)', html))
+    assert got == {"reached": "15", "returned": "5", "formal": "2", "paket": "1", "pesantren": "1", "lkp": "1"}
+    desa_html = client.get(f"/ats/area/{TELUK_LINGGA}").get_data(as_text=True)
+    assert dict(re.findall(r'data-outcome="(\w+)">(?:<strong>)?(\d+)', desa_html))["reached"] == "10"
+
+
+def test_unknown_area_is_404(as_user, world):
+    client = as_user("koordinator@example.org")
+    for url in ("/ats/area/99.99.99", "/ats/area/%00", "/ats/area/" + "9" * 300, "/ats/area/64.08.04/x"):
+        assert client.get(url).status_code == 404, url
+
+
+# Coverage -------------------------------------------------------------------------------------------------------
+
+def test_coverage_counts_active_interventions(world, app_ctx):
+    three_snapshots(world)
+    rows, _cmp = ats_pages.coverage(db.session, "kecamatan", TODAY)
+    assert [(r.kode, r.total, r.active_interventions) for r in rows] == [(SU, 88, 2), (BENGALON, 50, 1)]
+    desa, _cmp = ats_pages.coverage(db.session, "desa", TODAY)
+    assert [(r.kode, r.total, r.active_interventions) for r in desa] == [(TELUK_LINGGA, 50, 2), (SWARGA_BARA, 38, 1)]
+    assert not any(r.flagged for r in rows + desa)
+
+
+def test_coverage_flags_high_ats_without_intervention(as_user, world):
+    three_snapshots(world)
+    world.a1.areas = []
+    world.a2.status_override = "dibatalkan"  # cancelled: no longer active
+    world.a3.start_date = date(2026, 12, 1)  # not started yet
+    db.session.commit()
+    client = as_user("pimpinan@example.org")
+    html = client.get("/ats/coverage").get_data(as_text=True)
+    su_row = re.search(rf'<tr data-kode="{SU}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    bengalon_row = re.search(rf'<tr data-kode="{BENGALON}"[^>]*>(.*?)</tr>', html, re.S).group(1)
+    assert "ATS tinggi tanpa intervensi" in su_row and "ATS tinggi tanpa intervensi" not in bengalon_row
+    assert cell(html, SU, "active") == "0" and as_int(cell(html, SU, "latest")) == 88
+    desa_html = client.get("/ats/coverage?level=desa").get_data(as_text=True)
+    assert f'data-kode="{TELUK_LINGGA}"' in desa_html and f'data-kode="{BENGALON}"' not in desa_html
+    assert client.get("/ats/coverage?level=<script>").status_code == 200
+
+
+# Access and cost ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/ats", f"/ats/area/{SU}", f"/ats/area/{TELUK_LINGGA}", "/ats/coverage"])
+def test_statuses_per_role(client, world, url):
+    three_snapshots(world)
+    resp = client.get(url)
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+    for email in ROLE_EMAILS:
+        client.post("/logout")
+        assert login(client, email).status_code == 302
+        assert client.get(url).status_code == 200, (url, email)
+        assert client.post(url).status_code == 405
+
+
+def _statements(fn) -> int:
+    count = 0
+
+    def before(*_args, **_kwargs):
+        nonlocal count
+        count += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return count
+
+
+def test_fixed_number_of_statements(world, app_ctx):
+    three_snapshots(world)
+    pages = (lambda: ats_pages.overview(db.session, TODAY), lambda: ats_pages.area_page(db.session, SU, TODAY),
+             lambda: ats_pages.coverage(db.session, "desa", TODAY))
+    ats_pages._TOTALS_CACHE.clear()
+    small = [_statements(p) for p in pages]
+    warm = [_statements(p) for p in pages]
+    load_kutim_areas(db.session)
+    desa = list(db.session.scalars(select(Area.kode).where(Area.level == "desa")))
+    for month in range(1, 10):
+        snapshot(date(2027, month, 28), {k: (3, 2, 1) for k in desa})
+    db.session.commit()
+    db.session.expire_all()
+    ats_pages._TOTALS_CACHE.clear()
+    assert [_statements(p) for p in pages] == small
+    assert [_statements(p) for p in pages] == warm
+
+
+def test_cached_totals_see_new_figures(world, app_ctx):
+    snap = snapshot(date(2026, 9, 30), {SU: (10, 0, 0)})
+    db.session.commit()
+    assert ats_pages.overview(db.session, TODAY).total.latest["total"] == 10
+    db.session.add(AtsFigure(snapshot_id=snap.id, kind="area", area_kode=BENGALON, category="DO", detail="", count=5))
+    db.session.commit()
+    data = ats_pages.overview(db.session, TODAY)
+    assert data.total.latest["total"] == 15 and data.series[-1].counts["total"] == 15
+
+
+def test_band_lanes_stack_overlaps():
+    bands = [charts.Band("A", "a", date(2026, 1, 1), date(2026, 6, 30)),
+             charts.Band("B", "b", date(2026, 3, 1), date(2026, 12, 31)),
+             charts.Band("C", "c", date(2026, 7, 1), date(2026, 9, 30))]
+    assert charts.band_lanes(bands) == [0, 1, 0]
+    svg = charts.ats_chart([charts.Series("Total", [10, 8])], [date(2026, 1, 1), date(2026, 12, 1)],
+                           ["Jan", "Des"], bands, "ATS <x>", "anak")
+    assert svg.count('<g class="band"') == 3 and "ATS &lt;x&gt;" in svg
+    assert "Belum ada" in charts.ats_chart([], [], [], bands, "t", "u", empty_text="Belum ada data.")
