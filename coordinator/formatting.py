@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import format_date, format_decimal, format_percent, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 
 from .services.clock import to_wita
 
@@ -48,10 +48,13 @@ def fmt_money(value: Any) -> str:
 
 
 def fmt_percent(value: Any, digits: int = 0) -> str:
+    """0.125 -> "12,5%" (id) or "12.5%" (en); plain Python formatting, as pages show hundreds."""
     if value is None:
         return "–"
-    pattern = "#,##0%" if digits == 0 else "#,##0." + "0" * digits + "%"
-    return format_percent(value, format=pattern)
+    locale = get_locale()
+    symbols = locale.number_symbols["latn"] if locale else {"group": ".", "decimal": ","}
+    text = f"{float(value) * 100:,.{digits}f}"
+    return text.replace(",", "\0").replace(".", symbols["decimal"]).replace("\0", symbols["group"]) + "%"
 
 
 def fmt_month(value: date | None) -> str:
