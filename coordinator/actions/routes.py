@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import Action, Evidence, Milestone, ProgressUpdate
-from ..services import choices, listing, permissions
+from ..services import ats_outcomes, choices, listing, permissions
 from ..services import plan as plan_service
 from ..services import progress as progress_service
 from ..services.audit import history_for
@@ -153,6 +153,8 @@ def detail(action_id: int):
     return render_template(
         "actions/detail.html", action=action, status=status_of(action, today), today=today, updates=updates,
         history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
+        outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
+        outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),
         funding=choices.funding_labels(db.session, current_locale()),
         percent=next((u.percent_complete for u in updates if u.is_current), None),
         can_report=permissions.can_report_progress(current_user, action),
@@ -288,20 +290,24 @@ def new_progress(action_id: int):
     if request.method == "GET":
         form.period.data = month_start(wita_today(now))
         form.percent_complete.data = progress_service.latest_percent(db.session, action.id)
+    outcome_rows = ats_outcomes.raw_rows(request.form) if request.method == "POST" else ats_outcomes.rows_of([])
     if form.validate_on_submit():
         try:
-            progress_service.record_progress_update(
+            outcomes = ats_outcomes.check_rows(db.session, action, outcome_rows)
+            update = progress_service.record_progress_update(
                 db.session, action, current_user, _progress_input(form), now,
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"])
+            ats_outcomes.add_outcomes(db.session, update, outcomes)
             db.session.commit()
             flash(_("Laporan kemajuan tersimpan."), "success")
             return redirect(url_for("actions.detail", action_id=action.id))
         except DomainError as err:
             db.session.rollback()
             apply_domain_error(form, err)
-    return render_template("form_page.html", form=form, multipart=True,
+    return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),
-                           cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"))
+                           cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"),
+                           outcome_rows=outcome_rows, desa_choices=ats_outcomes.desa_choices(db.session, action))
 
 
 @bp.route("/progress/<int:update_id>/correct", methods=["GET", "POST"])
@@ -314,20 +320,27 @@ def correct_progress(update_id: int):
     form = CorrectionForm(obj=original if request.method == "GET" else None)
     if request.method == "GET":
         form.period.data = original.period
+    outcome_rows = (ats_outcomes.raw_rows(request.form) if request.method == "POST"
+                    else ats_outcomes.rows_of(ats_outcomes.outcomes_by_update(db.session, [original.id])
+                                              .get(original.id, [])))
     if form.validate_on_submit():
         try:
-            progress_service.correct_progress_update(
+            outcomes = ats_outcomes.check_rows(db.session, original.action, outcome_rows)
+            update = progress_service.correct_progress_update(
                 db.session, original, current_user, _progress_input(form), form.reason.data, utcnow(),
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"])
+            ats_outcomes.add_outcomes(db.session, update, outcomes)
             db.session.commit()
             flash(_("Koreksi tersimpan. Laporan lama tetap terlihat sebagai riwayat."), "success")
             return redirect(url_for("actions.detail", action_id=original.action_id))
         except DomainError as err:
             db.session.rollback()
             apply_domain_error(form, err)
-    return render_template("form_page.html", form=form, multipart=True,
+    return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Koreksi laporan %(month)s", month=original.period.strftime("%m/%Y")),
-                           cancel_url=url_for("actions.detail", action_id=original.action_id))
+                           cancel_url=url_for("actions.detail", action_id=original.action_id),
+                           outcome_rows=outcome_rows,
+                           desa_choices=ats_outcomes.desa_choices(db.session, original.action))
 
 
 @bp.route("/evidence/<int:evidence_id>")

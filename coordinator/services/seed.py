@@ -28,6 +28,7 @@ from ..models import (
     User,
 )
 from . import seed_content as content
+from .ats_seed import seed_ats_snapshots
 from .clock import WITA, add_months, month_start, wita_today
 from .reference_data import load_kutim_areas, load_reference_lists
 
@@ -227,4 +228,5 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
             i += 1
         n_ind += 1
     session.flush()
+    seed_ats_snapshots(session, now, scale)
     return SeedResult(n_actions, n_ms, n_updates, n_ind, users)

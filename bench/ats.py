@@ -1,0 +1,274 @@
+"""Server time of the ATS pages and of importing a 141-desa snapshot.
+
+    .venv/bin/python -m bench.ats [--scales 10] [--warmup 5] [--runs 50] [--imports 5]
+
+For each scale: a fresh SQLite file built by the migrations, seed_demo(scale=N) at a
+fixed now (24 monthly snapshots for every regency copy: at scale 10, 1.410 desa), then
+Flask's test client signed in as the coordinator requests the ATS overview, a kecamatan
+page and a desa page `warmup` times untimed and `runs` times timed. A page that answers
+404 (not written yet) is reported as such, not timed. Then the import: a desa-level CSV
+of all 18 kecamatan in the long layout (kode_wilayah, kategori, jenjang, jumlah) is built
+in memory and put through coordinator.services.ats_import.preview + save (and the
+indicator refresh that follows every import), each run on a new date, rolled back after.
+Writes bench/results/ats-latest.md. Targets: pages median ≤ 80 ms; import ≤ 1 s.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib
+import io
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from bench.pages import NOW, USER, build_app, load_average, login, machine, seed
+from coordinator.extensions import db
+from coordinator.models import Area, AtsFigure, AtsSnapshot
+from coordinator.services.ats_indicators import refresh_snapshot_indicators
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results" / "ats-latest.md"
+KECAMATAN = "64.08.04"  # Sangatta Utara
+PAGE_TARGET_MS = 80.0
+IMPORT_TARGET_S = 1.0
+
+
+@dataclass
+class Timing:
+    name: str
+    url: str
+    status: int
+    times_ms: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.times_ms)
+        return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
+
+
+@dataclass
+class ImportTiming:
+    note: str = ""
+    rows: int = 0
+    preview_s: list[float] = field(default_factory=list)
+    save_s: list[float] = field(default_factory=list)
+    refresh_s: list[float] = field(default_factory=list)
+
+    @property
+    def total_s(self) -> list[float]:
+        return [a + b + c for a, b, c in zip(self.preview_s, self.save_s, self.refresh_s, strict=True)]
+
+
+@dataclass
+class ScaleRun:
+    scale: int
+    seed_s: float
+    snapshots: int
+    figures: int
+    desa: int
+    pages: list[Timing] = field(default_factory=list)
+    imports: ImportTiming = field(default_factory=ImportTiming)
+
+
+def desa_csv(app: Flask, shift: int) -> tuple[bytes, int]:
+    """The first regency's 141 desa, long layout, counts varied by `shift` so every file differs."""
+    with app.app_context():
+        desa = list(db.session.scalars(select(Area.kode).where(
+            Area.level == "desa", Area.kode.startswith("64.08.")).order_by(Area.kode)))
+        db.session.remove()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["kode_wilayah", "kategori", "jenjang", "jumlah"])
+    for i, kode in enumerate(desa):
+        for j, cat in enumerate(("BPB", "DO", "LTM")):
+            w.writerow([kode, cat, "", 5 + (i * 7 + j * 3 + shift) % 60])
+    return out.getvalue().encode(), len(desa)
+
+
+def time_import(app: Flask, runs: int) -> ImportTiming:
+    result = ImportTiming()
+    try:
+        ats_import = importlib.import_module("coordinator.services.ats_import")
+    except ImportError:
+        result.note = "coordinator.services.ats_import does not exist yet: import not timed."
+        return result
+    if not (hasattr(ats_import, "preview") and hasattr(ats_import, "save")):
+        result.note = "coordinator.services.ats_import has no preview/save: import not timed."
+        return result
+    now = datetime.fromisoformat(NOW)
+    upload_dir = tempfile.mkdtemp(prefix="sitisek-bench-ats-")
+    for run in range(runs):
+        data, result.rows = desa_csv(app, run)
+        as_of = date(2026, 11, 26) - timedelta(days=run)  # a new date each time: no replace, no duplicate
+        with app.app_context():
+            started = time.perf_counter()
+            p = ats_import.preview(db.session, data, "ats-desa.csv", as_of, "Pusdatin", None, now)
+            previewed = time.perf_counter()
+            if not p.can_save:
+                issues = "; ".join(str(getattr(e, "message", e)) for e in p.errors[:3])
+                result.note = f"the generated file does not import: {len(p.errors)} errors ({issues})"
+                db.session.rollback()
+                db.session.remove()
+                return result
+            ats_import.save(db.session, data, "ats-desa.csv", as_of, "Pusdatin", None, now, upload_dir)
+            db.session.flush()
+            saved = time.perf_counter()
+            refresh_snapshot_indicators(db.session, now)
+            refreshed = time.perf_counter()
+            db.session.rollback()
+            db.session.remove()
+        result.preview_s.append(previewed - started)
+        result.save_s.append(saved - previewed)
+        result.refresh_s.append(refreshed - saved)
+    return result
+
+
+def measure(client: FlaskClient, name: str, url: str, warmup: int, runs: int) -> Timing:
+    first = client.get(url)
+    timing = Timing(name, url, first.status_code)
+    first.close()
+    if first.status_code != 200:
+        print(f"  {name:<32} {url}: HTTP {first.status_code} "
+              f"{'(page not written yet)' if first.status_code == 404 else ''} — not timed", file=sys.stderr)
+        return timing
+    for _ in range(warmup):
+        client.get(url).close()
+    for _ in range(runs):
+        started = time.perf_counter()
+        resp = client.get(url)
+        timing.times_ms.append((time.perf_counter() - started) * 1000)
+        if resp.status_code != 200:
+            raise SystemExit(f"GET {url}: HTTP {resp.status_code} during timing")
+        resp.close()
+    print(f"  {name:<32} median {timing.median:7.1f} ms  p95 {timing.p95:7.1f} ms", file=sys.stderr)
+    return timing
+
+
+def run_scale(scale: int, warmup: int, runs: int, imports: int) -> ScaleRun:
+    with tempfile.TemporaryDirectory(prefix=f"sitisek-bench-ats-{scale}-") as tmp:
+        app = build_app(Path(tmp))
+        seed_s, _ = seed(app, scale)
+        with app.app_context():
+            desa_page = db.session.scalar(select(Area.kode).where(Area.parent_kode == KECAMATAN)
+                                          .order_by(Area.kode).limit(1))
+            run = ScaleRun(scale, seed_s, db.session.scalar(select(func.count(AtsSnapshot.id))) or 0,
+                           db.session.scalar(select(func.count(AtsFigure.id))) or 0,
+                           db.session.scalar(select(func.count(Area.kode)).where(Area.level == "desa")) or 0)
+            db.session.remove()
+        print(f"scale {scale}: {run.snapshots} snapshots, {run.figures} figures, {run.desa} desa, "
+              f"seeded in {seed_s:.1f} s (not measured)", file=sys.stderr)
+        client = app.test_client()
+        login(client)
+        for name, url in [("ATS overview", "/ats"), ("Kecamatan Sangatta Utara", f"/ats/area/{KECAMATAN}"),
+                          ("Desa page", f"/ats/area/{desa_page}")]:
+            run.pages.append(measure(client, name, url, warmup, runs))
+        run.imports = time_import(app, imports)
+        if run.imports.note:
+            print(f"  import: {run.imports.note}", file=sys.stderr)
+        else:
+            print(f"  import of {run.imports.rows} desa: median {statistics.median(run.imports.total_s):.2f} s",
+                  file=sys.stderr)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    return run
+
+
+def report(runs: list[ScaleRun], warmup: int, runs_per_page: int, load_before: str) -> str:
+    lines = [
+        "# SITISEK ATS benchmark",
+        "",
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z} · `python -m bench.ats` · Flask test client (no network), "
+        f"SQLite file, signed in as {USER}, fixed now {NOW} UTC · {warmup} warm-up + {runs_per_page} timed "
+        "requests per page.",
+        "",
+        "## Machine",
+        "",
+        *machine(),
+        f"- Load average (1/5/15 min) before: {load_before}; after: {load_average()}",
+        "",
+        "## Data",
+        "",
+        "| scale | desa | snapshots | ATS figures | seeding (not measured) |",
+        "|---:|---:|---:|---:|---:|",
+        *[f"| {r.scale} | {r.desa:,} | {r.snapshots} | {r.figures:,} | {r.seed_s:.1f} s |".replace(",", ".")
+          for r in runs],
+        "",
+        "## Pages",
+        "",
+        "| page | scale | median ms | p95 ms | target |",
+        "|---|---:|---:|---:|---|",
+    ]
+    failures = []
+    for r in runs:
+        for t in r.pages:
+            if not t.times_ms:
+                lines.append(f"| {t.name} `{t.url}` | {r.scale} | – | – | not timed: HTTP {t.status} |")
+                failures.append(f"{t.name} at scale {r.scale}: HTTP {t.status}")
+                continue
+            ok = t.median <= PAGE_TARGET_MS
+            if not ok:
+                failures.append(f"{t.name} at scale {r.scale}: median {t.median:.1f} ms > {PAGE_TARGET_MS:.0f} ms")
+            lines.append(f"| {t.name} `{t.url}` | {r.scale} | {t.median:.1f} | {t.p95:.1f} "
+                         f"| {'PASS' if ok else 'FAIL'} (≤ {PAGE_TARGET_MS:.0f}) |")
+    lines += ["", "## Import of a 141-desa snapshot", "",
+              "| scale | runs | preview s (median) | save s (median) | indicator refresh s (median) "
+              "| total s (median / max) | target |", "|---:|---:|---:|---:|---:|---:|---|"]
+    for r in runs:
+        im = r.imports
+        if im.note:
+            lines.append(f"| {r.scale} | 0 | – | – | – | – | not timed: {im.note} |")
+            failures.append(f"import at scale {r.scale}: {im.note}")
+            continue
+        total = statistics.median(im.total_s)
+        ok = max(im.total_s) <= IMPORT_TARGET_S
+        if not ok:
+            failures.append(f"import at scale {r.scale}: {max(im.total_s):.2f} s > {IMPORT_TARGET_S:.0f} s")
+        lines.append(f"| {r.scale} | {len(im.total_s)} | {statistics.median(im.preview_s):.3f} "
+                     f"| {statistics.median(im.save_s):.3f} | {statistics.median(im.refresh_s):.3f} "
+                     f"| {total:.3f} / {max(im.total_s):.3f} "
+                     f"| {'PASS' if ok else 'FAIL'} (≤ {IMPORT_TARGET_S:.0f} s) |")
+    lines += ["", f"The import file: {runs[0].imports.rows or 141} desa × 3 categories in the long layout, built in "
+              "memory; each run on a new date (no replace, no duplicate) into the seeded database, rolled back "
+              "afterwards. The total includes the indicator refresh that follows every import.",
+              "", "## Verdict", ""]
+    lines += [f"- FAIL: {f}" for f in failures] or ["- All targets met."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="10", help="comma-separated demo scales (default: 10)")
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--imports", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    scales = sorted({int(s) for s in args.scales.split(",") if s.strip()})
+    if not scales or min(scales) < 1 or max(scales) > 30 or args.runs < 1 or args.imports < 1:
+        parser.error("--scales takes numbers from 1 to 30, e.g. 1,10; --runs and --imports at least 1")
+    load_before = load_average()
+    runs = [run_scale(scale, args.warmup, args.runs, args.imports) for scale in scales]
+    text = report(runs, args.warmup, args.runs, load_before)
+    print(text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"written to {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,156 @@
+"""The demo's ATS history: 24 monthly Pusdatin snapshots ending with the current month.
+
+The first snapshot holds Kutim's March 2025 figures (13.411: BPB 9.945, DO 1.996,
+LTM 1.470), whatever month it falls on; the series then falls toward ~10.500.
+Sangatta Utara is the highest kecamatan; kecamatan where the demo's actions run fall
+faster. Every snapshot has, for every regency copy, the desa rows, each desa table's
+residu (~1.5% of the total, counted in the regency, never in an area) and the
+kecamatan rows, which equal their desa sum plus their residu, so nothing is flagged.
+Figures go in with one bulk INSERT (scale 10 is about 127.000 rows).
+"""
+from __future__ import annotations
+
+import calendar
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, Action, Area, AtsFigure, AtsSnapshot, Indicator
+from ..models.action import action_area
+from .ats_indicators import refresh_snapshot_indicators
+from .clock import add_months, month_start, wita_today
+
+MONTHS = 24
+START = {"BPB": 9945, "DO": 1996, "LTM": 1470}  # Pusdatin, March 2025: 13.411
+END_RATIO = {"BPB": 0.77, "DO": 0.80, "LTM": 0.84}  # about 10.500 after 24 months
+RESIDU_SHARE = 0.015
+# Relative size of each kecamatan by the last two digits of its code; Sangatta Utara (04) the largest.
+KECAMATAN_WEIGHT = {
+    "01": 5.0, "02": 7.0, "03": 4.0, "04": 20.0, "05": 7.0, "06": 3.0, "07": 4.0, "08": 5.0, "09": 8.0,
+    "10": 4.0, "11": 4.0, "12": 9.0, "13": 5.0, "14": 5.0, "15": 4.0, "16": 3.0, "17": 3.0, "18": 3.0,
+}
+FALL_TARGETED = 0.30  # share lost over the two years where interventions run, before normalising
+FALL_OTHER = 0.05
+DEMO_INDICATOR_METRICS = {"I-1": "total", "I-2": "BPB", "I-3": "DO", "I-4": "LTM"}
+SOURCE = "Pusdatin Kemendikdasmen – rangkuman ATS per wilayah (data demo)"
+
+
+@dataclass
+class SeedAtsResult:
+    snapshots: int
+    figures: int
+
+
+def allocate(total: int, weights: list[float]) -> list[int]:
+    """Splits `total` into integers proportional to `weights` (largest remainder); sums to `total`."""
+    whole = sum(weights)
+    if total <= 0 or whole <= 0:
+        return [0] * len(weights)
+    exact = [total * w / whole for w in weights]
+    out = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (out[i] - exact[i], i))
+    for i in order[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def month_ends(today: date) -> list[date]:
+    """The as_of dates: the last day of each of the 24 months, today for the current month."""
+    this_month = month_start(today)
+    out = []
+    for i in range(MONTHS):
+        m = add_months(this_month, i - MONTHS + 1)
+        out.append(today if m == this_month else m.replace(day=calendar.monthrange(m.year, m.month)[1]))
+    return out
+
+
+def _ease(x: float) -> float:
+    """Fast at first (the field validation), slower later."""
+    return 1 - (1 - x) ** 1.6
+
+
+def category_totals(step: int) -> dict[str, int]:
+    x = _ease(step / (MONTHS - 1))
+    return {c: round(START[c] * (1 - (1 - END_RATIO[c]) * x)) for c in ATS_CATEGORIES}
+
+
+def targeted_kecamatan(session: Session) -> set[str]:
+    """Kecamatan where live actions run: targeted directly or through one of their desa."""
+    rows = session.execute(
+        select(Area.kode, Area.parent_kode).join(action_area, action_area.c.area_kode == Area.kode)
+        .join(Action, Action.id == action_area.c.action_id).where(Action.deleted_at.is_(None))
+    )
+    return {parent or kode for kode, parent in rows}
+
+
+def _regency_rows(session: Session) -> dict[str, list[str]]:
+    """kecamatan kode -> its active desa, for every regency copy."""
+    kec = list(session.scalars(select(Area.kode).where(Area.level == "kecamatan", Area.active.is_(True))
+                               .order_by(Area.kode)))
+    desa: dict[str, list[str]] = defaultdict(list)
+    for kode, parent in session.execute(select(Area.kode, Area.parent_kode).where(
+            Area.level == "desa", Area.active.is_(True)).order_by(Area.kode)):
+        desa[parent or ""].append(kode)
+    return {k: desa.get(k, []) for k in kec}
+
+
+def seed_ats_snapshots(session: Session, now: datetime, scale: int = 1) -> SeedAtsResult:
+    """24 live snapshots with figures for every regency copy; sets I-1..I-4 to follow them."""
+    del scale  # every copy's areas are in the database already; each gets the same pattern
+    rng = random.Random(2503)  # noqa: S311 - deterministic demo data
+    today = wita_today(now)
+    regency = _regency_rows(session)
+    targeted = targeted_kecamatan(session)
+    desa_weight = {d: rng.choice((1.0, 1.5, 2.0, 2.5, 3.0)) for kec in regency.values() for d in kec}
+    kec_list = list(regency)
+    copies: dict[str, list[str]] = defaultdict(list)  # regency prefix "64.08" -> its kecamatan
+    for k in kec_list:
+        copies[k[:5]].append(k)
+
+    snapshots = []
+    for as_of in month_ends(today):
+        snapshot = AtsSnapshot(as_of=as_of, source=SOURCE, note="Data demo, dibuat oleh seed-demo.",
+                               created_at=now)
+        session.add(snapshot)
+        snapshots.append(snapshot)
+    session.flush()
+
+    rows: list[dict] = []
+    for step, snapshot in enumerate(snapshots):
+        x = _ease(step / (MONTHS - 1))
+        totals = category_totals(step)
+        for kecs in copies.values():
+            weights = [KECAMATAN_WEIGHT.get(k[-2:], 4.0) * (1 - (FALL_TARGETED if k in targeted else FALL_OTHER) * x)
+                       for k in kecs]
+            for cat in ATS_CATEGORIES:
+                residu = round(totals[cat] * RESIDU_SHARE)
+                in_areas = allocate(totals[cat] - residu, weights)
+                residu_share = allocate(residu, weights)
+                for kec, n_kec, n_residu in zip(kecs, in_areas, residu_share, strict=True):
+                    desa = regency[kec]
+                    if desa:
+                        for d, n in zip(desa, allocate(n_kec, [desa_weight[d] for d in desa]), strict=True):
+                            rows.append({"snapshot_id": snapshot.id, "kind": FIGURE_AREA, "area_kode": d,
+                                         "category": cat, "detail": "", "count": n})
+                        rows.append({"snapshot_id": snapshot.id, "kind": FIGURE_RESIDU, "area_kode": kec,
+                                     "category": cat, "detail": "", "count": n_residu})
+                        kec_count = n_kec + n_residu
+                    else:  # no desa: the kecamatan row holds its share of the residu as area count
+                        kec_count = n_kec + n_residu
+                    rows.append({"snapshot_id": snapshot.id, "kind": FIGURE_AREA, "area_kode": kec,
+                                 "category": cat, "detail": "", "count": kec_count})
+    if rows:
+        session.execute(insert(AtsFigure), rows)
+
+    for code, metric in DEMO_INDICATOR_METRICS.items():
+        for indicator in session.scalars(select(Indicator).where(Indicator.code == code,
+                                                                 Indicator.deleted_at.is_(None))):
+            indicator.ats_metric = metric
+            indicator.ats_area_kode = None
+    session.flush()
+    refresh_snapshot_indicators(session, now)
+    return SeedAtsResult(len(snapshots), len(rows))
