@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask import g
 from flask_babel import format_date, format_decimal, get_locale
 
 from .services.clock import to_wita
@@ -28,9 +29,12 @@ def fmt_datetime(value: datetime | None) -> str:
 
 
 def _group_symbol() -> str:
-    # Looked up once per request: the monitor formats a thousand numbers.
-    locale = get_locale()
-    return locale.number_symbols["latn"]["group"] if locale else "."
+    # Kept on g for the request: the monitor and the ATS tables format thousands of numbers.
+    symbol = g.get("_group_symbol")
+    if symbol is None:
+        locale = get_locale()
+        symbol = g._group_symbol = locale.number_symbols["latn"]["group"] if locale else "."
+    return symbol
 
 
 def fmt_number(value: Any, digits: int = 0) -> str:

@@ -390,3 +390,22 @@ def test_importing_141_desa_takes_under_a_second(kutim):
     elapsed = time.perf_counter() - start
     assert result.created and len(totals_of(db.session, result.snapshot).desa) == 141
     assert elapsed < 1.0, elapsed
+
+
+def test_an_import_updates_indicators_that_follow_the_snapshots(kutim):
+    from coordinator.models import Indicator, IndicatorValue, Plan
+
+    plan = Plan(name="SITISEK", start_year=2025, end_year=2028)
+    indicator = Indicator(plan=plan, code="I-1", name="Jumlah ATS", unit="anak", direction="turun",
+                          baseline_value=13411, baseline_year=2025, ats_metric="total")
+    sangatta = Indicator(plan=plan, code="I-2", name="DO Sangatta Utara", unit="anak", direction="turun",
+                         ats_metric="DO", ats_area_kode="64.08.04")
+    db.session.add_all([plan, indicator, sangatta])
+    db.session.commit()
+    do_save("ats_kecamatan_clean.xlsx")
+    value = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id))
+    assert (value.year, value.quarter, value.value) == (2025, 1, 13411)
+    assert "Pusdatin" in value.source
+    totals = totals_of(db.session, db.session.scalar(select(AtsSnapshot)))
+    do_value = db.session.scalar(select(IndicatorValue.value).where(IndicatorValue.indicator_id == sangatta.id))
+    assert do_value == totals.kecamatan["64.08.04"]["DO"]

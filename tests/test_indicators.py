@@ -511,3 +511,28 @@ def test_english_user_sees_english_number_format(client, world, ind):
     login(client, LEADER)
     page = text_of(client.get(f"/indicators/{ind.id}"))
     assert "13,411" in page and "9,644.5" in page
+
+
+def test_indicator_can_follow_the_ats_snapshots(world, as_user):
+    from datetime import date as _date
+
+    from coordinator.models import AtsFigure, AtsSnapshot, IndicatorValue
+
+    snapshot = AtsSnapshot(as_of=_date(2026, 9, 30), source="Pusdatin", created_at=datetime(2026, 10, 1))
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.add_all([AtsFigure(snapshot_id=snapshot.id, kind="area", area_kode="64.08.04", category=c, detail="",
+                                  count=n) for c, n in (("BPB", 700), ("DO", 200), ("LTM", 100))])
+    db.session.commit()
+    client = as_user("koordinator@example.org")
+    form = {"code": "I-9", "name": "ATS Sangatta Utara", "unit": "anak", "direction": "turun",
+            "ats_metric": "total", "ats_area_kode": "64.08.04"}
+    assert client.post("/indicators/new", data=form).status_code == 302
+    ind = db.session.scalar(select(Indicator).where(Indicator.code == "I-9"))
+    value = db.session.scalar(select(IndicatorValue).where(IndicatorValue.indicator_id == ind.id))
+    assert (value.year, value.quarter, value.value) == (2026, 3, 1000)
+    bad = client.post("/indicators/new", data=dict(form, code="I-10", ats_metric="pct_baseline"))
+    assert bad.status_code == 200 and "memerlukan nilai baseline" in bad.get_data(as_text=True)
+    bad = client.post("/indicators/new", data=dict(form, code="I-10", ats_metric="", ats_area_kode="64.08.04"))
+    assert bad.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(Indicator).where(Indicator.code == "I-10")) == 0

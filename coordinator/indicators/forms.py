@@ -98,6 +98,13 @@ class IndicatorForm(BaseForm):
     data_source = StringField(_l("Sumber data"), validators=[optional(), max_length(200)])
     action_ids = IdMultipleField(_l("Aksi yang berkontribusi"), coerce=int, validators=[optional()],
                                      description=_l("Tahan Ctrl (atau Cmd) untuk memilih lebih dari satu."))
+    ats_metric = SelectField(
+        _l("Nilai otomatis dari snapshot ATS"), validators=[optional()],
+        choices=[("", _l("Tidak – nilai diisi manual")), ("total", _l("Jumlah ATS")), ("BPB", _l("ATS kategori BPB")),
+                 ("DO", _l("ATS kategori DO")), ("LTM", _l("ATS kategori LTM")),
+                 ("pct_baseline", _l("Jumlah ATS sebagai % dari baseline"))],
+        description=_l("Bila dipilih, nilai per triwulan diperbarui pada setiap impor data ATS."))
+    ats_area_kode = SelectField(_l("Wilayah untuk nilai ATS"), validators=[optional()])
 
 
 class PeriodMixin:

@@ -6,9 +6,10 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import Indicator, IndicatorTarget, IndicatorValue
-from ..services import charts, permissions
+from ..services import charts, choices, permissions
 from ..services import indicators as indicator_service
 from ..services import plan as plan_service
+from ..services.ats_indicators import refresh_snapshot_indicators
 from ..services.audit import history_for
 from ..services.clock import to_wita, utcnow, wita_today
 from ..services.errors import DomainError
@@ -129,6 +130,10 @@ def detail(indicator_id: int):
 def _indicator_form(indicator: Indicator | None):
     form = IndicatorForm(obj=indicator)
     form.action_ids.choices = indicator_service.live_action_choices(db.session)
+    form.ats_area_kode.choices = [("", _("Seluruh kabupaten"))] + choices.area_choices(db.session)
+    if request.method == "GET" and indicator is not None:
+        form.ats_metric.data = indicator.ats_metric or ""
+        form.ats_area_kode.data = indicator.ats_area_kode or ""
     if request.method == "GET" and indicator is not None:
         form.action_ids.data = [a.id for a in indicator.actions if a.deleted_at is None]
     plan = indicator.plan if indicator is not None else plan_service.current_plan(db.session)
@@ -140,9 +145,12 @@ def _indicator_form(indicator: Indicator | None):
             code=form.code.data, name=form.name.data, definition=form.definition.data, unit=form.unit.data,
             direction=form.direction.data, baseline_value=form.baseline_value.data,
             baseline_year=form.baseline_year.data, data_source=form.data_source.data,
-            action_ids=form.action_ids.data or [])
+            action_ids=form.action_ids.data or [], ats_metric=form.ats_metric.data or None,
+            ats_area_kode=form.ats_area_kode.data or None)
         try:
             saved = indicator_service.save_indicator(db.session, indicator, plan, data)
+            if saved.ats_metric:
+                refresh_snapshot_indicators(db.session, utcnow())
             db.session.commit()
             flash(_("Indikator disimpan."), "success")
             return redirect(_detail_url(saved.id))

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
 from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, previous_snapshot, totals_of
+from .ats_indicators import refresh_snapshot_indicators
 from .ats_match import AreaMatcher, name_key
 from .ats_parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
 from .errors import N_, DomainError
@@ -273,6 +274,8 @@ def save(session: Session, file_bytes: bytes, file_name: str, as_of: date, sourc
          "count": n} for kind, kode, cat, detail, n in figures])
     _remember(session, p, mappings or {}, now, user_id)
     session.flush()
+    # Indicators that follow the snapshots change with every import, in the same transaction.
+    refresh_snapshot_indicators(session, now)
     (folder / stored).write_bytes(file_bytes)
     return SaveResult(snapshot, True, p)
 

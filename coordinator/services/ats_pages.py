@@ -174,18 +174,19 @@ def _baseline_snapshot(session: Session, snapshots: list[AtsSnapshot]) -> AtsSna
     return snapshots[0]
 
 
-# Totals of a snapshot never change once its figures are saved: they are kept per process, keyed by the snapshot,
-# the count, highest id and sum of its figures (so figures added to or removed from a snapshot are seen) and the area
-# tree (the desa rule depends on it). One cheap statement tells the keys; totals_for loads what is missing.
+# Totals of a snapshot never change once its figures are saved (an import makes a new snapshot): they are kept per
+# process, keyed by the snapshot, the count and highest id of its figures (so figures added to or removed from a
+# snapshot are seen) and the area tree (the desa rule depends on it). The key statement reads only the snapshot_id
+# index, not the figures; totals_for loads what is missing.
 _TOTALS_CACHE: dict[tuple[object, ...], SnapshotTotals] = {}
 _CACHE_LIMIT = 96
 
 
-def _figure_versions(session: Session, ids: list[int]) -> dict[int, tuple[int, int, int]]:
+def _figure_versions(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
     rows = session.execute(
-        select(AtsFigure.snapshot_id, func.count(), func.max(AtsFigure.id), func.sum(AtsFigure.count))
+        select(AtsFigure.snapshot_id, func.count(), func.max(AtsFigure.id))
         .where(AtsFigure.snapshot_id.in_(ids)).group_by(AtsFigure.snapshot_id))
-    return {sid: (int(n), int(top or 0), int(total or 0)) for sid, n, top, total in rows}
+    return {sid: (int(n), int(top or 0)) for sid, n, top in rows}
 
 
 def cached_totals(session: Session, snapshots: list[AtsSnapshot], areas: dict[str, AreaInfo]
@@ -196,7 +197,7 @@ def cached_totals(session: Session, snapshots: list[AtsSnapshot], areas: dict[st
     parents = {k: a.parent_kode for k, a in areas.items()}
     tree = hash(frozenset(parents.items()))
     versions = _figure_versions(session, [s.id for s in snapshots])
-    keys = {s.id: (s.id, s.as_of, s.created_at, *versions.get(s.id, (0, 0, 0)), tree) for s in snapshots}
+    keys = {s.id: (s.id, s.as_of, s.created_at, *versions.get(s.id, (0, 0)), tree) for s in snapshots}
     missing = [s for s in snapshots if keys[s.id] not in _TOTALS_CACHE]
     if missing:
         if len(_TOTALS_CACHE) + len(missing) > _CACHE_LIMIT:

@@ -19,7 +19,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import DIRECTIONS, Action, Indicator, IndicatorTarget, IndicatorValue, Plan, User
+from ..models import DIRECTIONS, Action, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
+from .ats_indicators import ATS_METRICS
 from .errors import N_, DomainError
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -39,6 +40,8 @@ class IndicatorInput:
     baseline_year: int | None
     data_source: str | None
     action_ids: list[int] = field(default_factory=list)
+    ats_metric: str | None = None  # values then follow the ATS snapshots (services/ats_indicators.py)
+    ats_area_kode: str | None = None
 
 
 def natural_key(code: str) -> tuple[tuple[int, object], ...]:
@@ -111,6 +114,14 @@ def save_indicator(session: Session, indicator: Indicator | None, plan: Plan, da
     )
     if clash:
         raise DomainError(N_("Kode indikator sudah dipakai indikator lain."), "code")
+    metric = data.ats_metric or None
+    area_kode = data.ats_area_kode or None
+    if metric is not None and metric not in ATS_METRICS:
+        raise DomainError(N_("Ukuran ATS tidak dikenal."), "ats_metric")
+    if area_kode is not None and (metric is None or session.get(Area, area_kode) is None):
+        raise DomainError(N_("Pilih wilayah yang ada, dan hanya bersama ukuran ATS."), "ats_area_kode")
+    if metric == "pct_baseline" and not data.baseline_value:
+        raise DomainError(N_("Persentase terhadap baseline memerlukan nilai baseline."), "ats_metric")
     wanted = set(data.action_ids)
     chosen = list(session.scalars(select(Action).where(Action.id.in_(wanted), Action.deleted_at.is_(None)))) \
         if wanted else []
@@ -127,6 +138,7 @@ def save_indicator(session: Session, indicator: Indicator | None, plan: Plan, da
     indicator.baseline_value = data.baseline_value
     indicator.baseline_year = data.baseline_year
     indicator.data_source = _clean(data.data_source)
+    indicator.ats_metric, indicator.ats_area_kode = metric, area_kode
     # Links to actions deleted since stay: the form only offers live actions, so
     # saving must not silently cut the record of what used to contribute.
     kept = [a for a in indicator.actions if a.deleted_at is not None]

@@ -7,7 +7,6 @@ server has its own app object, database file and upload folder, and real CSRF.
 from __future__ import annotations
 
 import os
-
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
