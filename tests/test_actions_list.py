@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.models import Action, AuditEntry, Milestone, Pillar, Program
+from coordinator.models import Action, AuditEntry, Milestone, Pillar, Program, ReferenceItem
 
 
 def _codes(html: str) -> list[str]:
@@ -75,9 +75,12 @@ def test_exports_match_the_filtered_list(world, as_user):
 def test_export_neutralises_formulas(world, as_user):
     world.a1.title = "=HYPERLINK(\"http://evil\")"
     db.session.commit()
-    resp = as_user("koordinator@example.org").get("/actions?export=xlsx")
-    ws = load_workbook(io.BytesIO(resp.data)).active
-    assert ws["D2"].value.startswith("'=")
+    client = as_user("koordinator@example.org")
+    ws = load_workbook(io.BytesIO(client.get("/actions?export=xlsx").data)).active
+    assert ws["D2"].value == '=HYPERLINK("http://evil")' and ws["D2"].data_type == "s" and ws["D2"].quotePrefix
+    text = client.get("/actions?export=csv").data.decode("utf-8-sig")
+    row = list(csv.reader(io.StringIO(text), delimiter=";"))[1]
+    assert row[3] == "'=HYPERLINK(\"http://evil\")"
 
 
 def _action_form(world, **overrides):
@@ -169,3 +172,62 @@ def test_plan_pillar_program_editing(world, as_user):
     assert db.session.get(Pillar, pillar.id) is not None
     client.post(f"/programs/{world.program.id}/delete")
     assert db.session.get(Program, world.program.id) is not None
+
+
+def test_editing_keeps_values_that_were_deactivated_since(world, as_user):
+    """Fixing a typo must not silently move the action to another agency or drop its areas."""
+    world.a2.areas = [world.desa]
+    world.a2.funding_source = "CSR"
+    db.session.commit()
+    world.disdik.active = False
+    world.dinsos.active = False
+    world.desa.active = False
+    db.session.execute(ReferenceItem.__table__.update().where(ReferenceItem.code == "CSR").values(active=False))
+    db.session.commit()
+    client = as_user("koordinator@example.org")
+    html = client.get(f"/actions/{world.a2.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{world.disdik.id}">' in html
+    assert '<option selected value="64.08.04.1001">' in html and '<option selected value="CSR">' in html
+    form = _action_form(world, code="1.1.2", title="Verifikasi lapangan (ejaan)", lead_agency_id=world.disdik.id,
+                        supporting_agency_ids=[world.dinsos.id], area_kodes=["64.08.04.1001"], funding_source="CSR",
+                        start_date="2026-01-01", due_date="2026-10-31")
+    assert client.post(f"/actions/{world.a2.id}/edit", data=form).status_code == 302
+    db.session.expire_all()
+    a2 = db.session.get(Action, world.a2.id)
+    assert a2.lead_agency_id == world.disdik.id and [a.kode for a in a2.areas] == ["64.08.04.1001"]
+    assert a2.funding_source == "CSR" and a2.title == "Verifikasi lapangan (ejaan)"
+    # an inactive agency cannot become the lead of another action
+    resp = client.post(f"/actions/{world.a1.id}/edit", data=_action_form(world, code="1.1.1",
+                                                                        lead_agency_id=world.disdik.id))
+    assert resp.status_code == 200 and "Pilihan tidak sah" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Action, world.a1.id).lead_agency_id == world.dinsos.id
+
+
+def test_deleting_a_program_with_deleted_actions_is_refused_not_500(world, as_user):
+    client = as_user("koordinator@example.org")
+    for action in (world.a1, world.a2, world.a3):
+        client.post(f"/actions/{action.id}/delete")
+    resp = client.post(f"/programs/{world.program.id}/delete", follow_redirects=True)
+    assert resp.status_code == 200 and "sudah dihapus beserta riwayatnya" in resp.get_data(as_text=True)
+    assert db.session.get(Program, world.program.id) is not None
+
+
+def test_huge_ids_and_old_dates_are_404_or_errors_not_500(world, as_user):
+    client = as_user("koordinator@example.org")
+    huge = "9" * 25
+    for url in (f"/actions/{huge}", f"/agencies/{huge}", f"/evidence/{huge}", f"/indicators/{huge}",
+                f"/actions?pillar={huge}", f"/actions?agency={huge}&export=csv"):
+        assert client.get(url).status_code in (200, 404), url
+    resp = client.post("/actions/new", data=_action_form(world, start_date="0001-01-01"))
+    assert resp.status_code == 200 and "antara 2000 dan 2100" in resp.get_data(as_text=True)
+    resp = client.post("/actions/new", data=_action_form(world, code=" 1.1.1 "))
+    assert resp.status_code == 200 and "sudah dipakai" in resp.get_data(as_text=True)
+
+
+def test_sort_by_agency_uses_the_name(world, as_user):
+    world.dpppa.short_name = "Bappeda"  # created last, sorts first by name
+    db.session.commit()
+    client = as_user("koordinator@example.org")
+    # Bappeda (1.1.3) < Dinsos (1.1.1) < Disdikbud (1.1.2), whatever their ids
+    assert _codes(client.get("/actions?sort=agency").get_data(as_text=True)) == ["1.1.3", "1.1.1", "1.1.2"]

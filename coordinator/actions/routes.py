@@ -78,11 +78,14 @@ def mine():
 def _action_form(action: Action | None) -> ActionForm:
     form = ActionForm(obj=action)
     form.program_id.choices = choices.program_choices(db.session)
-    agencies = choices.agency_choices(db.session)
+    in_use = ([action.lead_agency_id] + [a.id for a in action.supporting_agencies]) if action else []
+    agencies = choices.agency_choices(db.session, keep=in_use)
     form.lead_agency_id.choices = agencies
     form.supporting_agency_ids.choices = agencies
-    form.area_kodes.choices = choices.area_choices(db.session)
-    form.funding_source.choices = [("", _("— pilih —"))] + choices.funding_choices(db.session, current_locale())
+    form.area_kodes.choices = choices.area_choices(db.session, keep=[a.kode for a in action.areas] if action else [])
+    funding_kept = [action.funding_source] if action and action.funding_source else []
+    form.funding_source.choices = [("", _("— pilih —"))] + choices.funding_choices(
+        db.session, current_locale(), keep=funding_kept)
     if request.method == "GET" and action is not None:
         form.supporting_agency_ids.data = [a.id for a in action.supporting_agencies]
         form.area_kodes.data = [a.kode for a in action.areas]

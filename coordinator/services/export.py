@@ -13,20 +13,29 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_formula_like(value: Any) -> bool:
+    # Text starting like this would run as a formula when a spreadsheet opens the file.
+    return isinstance(value, str) and value[:1] in FORMULA_START
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return "'" + value if _is_formula_like(value) else value
+
+
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, (date, datetime)) else v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
-
-
-def _safe_cell(value: Any) -> Any:
-    # Text starting with = + - @ would run as a formula in Excel.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: str = "Data",
@@ -38,7 +47,11 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], sheet_title: 
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([_safe_cell(v) for v in row])
+        ws.append(row)
+        for cell in ws[ws.max_row]:
+            if _is_formula_like(cell.value):
+                # Kept as the text it is (no apostrophe added), but never evaluated.
+                cell.data_type, cell.quotePrefix = "s", True
     for col in money_columns:
         for cell in ws.iter_cols(min_col=col + 1, max_col=col + 1, min_row=2).__next__():
             cell.number_format = '"Rp" #,##0'

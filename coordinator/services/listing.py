@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, Area, Program, ProgressUpdate, action_area, action_supporting_agency
+from ..models import Action, Agency, Area, Program, ProgressUpdate, action_area, action_supporting_agency
 from .clock import wita_today
 from .status import ActionFacts, load_action_facts
 
@@ -92,12 +92,15 @@ def filtered_rows(session: Session, f: ActionFilter, now: datetime) -> list[tupl
         if f.status and status != f.status:
             continue
         rows.append((fact, status))
+    agency_names: dict[int, str] = {}
+    if f.sort == "agency":
+        agency_names = {i: n.lower() for i, n in session.execute(select(Agency.id, Agency.short_name))}
     keys = {
         "code": lambda r: code_key(r[0].code),
         "due_date": lambda r: (r[0].due_date, code_key(r[0].code)),
         "title": lambda r: r[0].title.lower(),
         "status": lambda r: (r[1], r[0].due_date),
-        "agency": lambda r: (r[0].lead_agency_id, code_key(r[0].code)),
+        "agency": lambda r: (agency_names.get(r[0].lead_agency_id, ""), code_key(r[0].code)),
     }
     rows.sort(key=keys.get(f.sort, keys["code"]), reverse=f.descending)
     return rows

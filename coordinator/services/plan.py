@@ -125,6 +125,9 @@ def save_action(session: Session, action: Action | None, data: ActionInput) -> A
     lead = session.get(Agency, data.lead_agency_id)
     if lead is None:
         raise DomainError(N_("Instansi penanggung jawab tidak ditemukan."), "lead_agency_id")
+    if not lead.active and (action is None or action.lead_agency_id != lead.id):
+        raise DomainError(N_("Instansi ini sudah tidak aktif dan tidak dapat menjadi penanggung jawab baru."),
+                          "lead_agency_id")
     clash = session.scalar(
         select(Action.id).where(Action.code == data.code, Action.deleted_at.is_(None),
                                 Action.id != (action.id if action else -1))
