@@ -72,6 +72,9 @@ def current_locale() -> str:
 
 
 def register(app: Any) -> None:
+    from .history_view import readable_history
+
+    app.jinja_env.globals["readable_history"] = readable_history
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
         percent=fmt_percent, month=fmt_month,

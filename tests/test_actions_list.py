@@ -105,7 +105,11 @@ def test_coordinator_creates_edits_deletes_action_with_history(world, as_user):
     assert resp.status_code == 302
     html = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "31 Juli 2027" in html and "Rp 150.000.000" in html
-    assert "2027-06-30" in html and "2027-07-31" in html  # before and after in the history
+    # before and after in the history, in words: field names, agency names, dates
+    history = html.split("Riwayat perubahan")[1]
+    assert "<td>Tenggat</td><td>30 Juni 2027</td><td>31 Juli 2027</td>" in history
+    assert "<td>Instansi terkait</td><td>Dinsos</td><td>–</td>" in history
+    assert "koordinator@example.org".split("@")[0].title() in history
     client.post(f"/actions/{action.id}/delete")
     assert client.get(f"/actions/{action.id}").status_code == 404
     ops = db.session.scalars(select(AuditEntry.operation).where(AuditEntry.entity_type == "action",

@@ -447,3 +447,31 @@ def test_reference_item_edit_and_deactivate(as_user, world):
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_type == "reference_item",
                                                        AuditEntry.operation == "update"))
     assert entry.after["label_id"] == "CSR perusahaan"
+
+
+def test_user_and_reference_changes_show_in_their_history(world, as_user):
+    from coordinator.models import ReferenceItem
+
+    client = as_user("admin@example.org")
+    client.post(f"/admin/users/{world.other_focal.id}/toggle")
+    page = client.get(f"/admin/users/{world.other_focal.id}/edit").get_data(as_text=True)
+    history = page.split("Riwayat perubahan")[1]
+    assert "<td>Aktif</td><td>ya</td><td>tidak</td>" in history and "Admin" in history
+    item = db.session.scalar(select(ReferenceItem).where(ReferenceItem.code == "CSR"))
+    client.post(f"/admin/reference/items/{item.id}/edit", data={"label_id": "CSR perusahaan", "label_en": "CSR",
+                                                                "position": "3", "active": "y"})
+    page = client.get(f"/admin/reference/items/{item.id}/edit").get_data(as_text=True)
+    assert "CSR perusahaan" in page.split("Riwayat perubahan")[1]
+
+
+def test_a_password_reset_is_in_the_history_without_the_hash(world, as_user):
+    from coordinator.models import AuditEntry
+
+    client = as_user("admin@example.org")
+    client.post(f"/admin/users/{world.other_focal.id}/password",
+                data={"password": "sandi-baru-yang-panjang", "confirm": "sandi-baru-yang-panjang"})
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_type == "user",
+                                                       AuditEntry.operation == "update",
+                                                       AuditEntry.entity_id == str(world.other_focal.id)))
+    assert entry.after == {"password": "diganti"} and "password_hash" not in str(entry.before)
+    assert entry.user.email == "admin@example.org"

@@ -287,7 +287,7 @@ def test_targets_and_values_through_the_web(as_user, world, ind):
     assert (v.value, v.entered_by_id, v.entered_at) == (10539, world.coordinator.id, NOW)
     page = text_of(client.get(f"/indicators/{ind.id}"))
     assert "10.539" in page and "Pusdatin 21 Nov" in page and "4.982 masih diverifikasi" in page
-    assert "TW IV 2026" in page and "membuat indicator_value" in page
+    assert "TW IV 2026" in page and "membuat nilai indikator" in page
 
     # A second value for the period is refused with a pointer to editing.
     resp = client.post(f"/indicators/{ind.id}/values/new",
@@ -306,7 +306,7 @@ def test_targets_and_values_through_the_web(as_user, world, ind):
     db.session.expire_all()
     assert db.session.get(IndicatorValue, v.id) is None and db.session.get(IndicatorTarget, t.id) is None
     page = text_of(client.get(f"/indicators/{ind.id}"))
-    assert "menghapus indicator_value" in page and "menghapus indicator_target" in page
+    assert "menghapus nilai indikator" in page and "menghapus target indikator" in page
 
 
 def test_detail_chart_and_table_formatting(as_user, world, ind):

@@ -67,7 +67,8 @@ def _render_edit(user: User, form: UserForm | None = None, password: ResetPasswo
         form = _prepare(UserForm(formdata=None, obj=user), user)
     if password is None:
         password = ResetPasswordForm(formdata=None)
-    return render_template("admin/user_edit.html", user=user, form=form, password=password, role_labels=ROLE_LABELS)
+    return render_template("admin/user_edit.html", user=user, form=form, password=password, role_labels=ROLE_LABELS,
+                           history=history_for(db.session, "user", user.id))
 
 
 @bp.route("/admin/users")
@@ -264,8 +265,9 @@ def _reference_form(item: ReferenceItem | None, list_name: str):
         title = _("Ubah butir %(code)s · %(list)s", code=item.code, list=_list_label(list_name))
     else:
         title = _("Butir baru · %(list)s", list=_list_label(list_name))
+    extra = {"history": history_for(db.session, "reference_item", item.id)} if item else {}
     return render_template("form_page.html", form=form, title=title, cancel_url=url_for("admin.reference"),
-                           subtitle=_("Kode: %(code)s", code=item.code) if item else None)
+                           subtitle=_("Kode: %(code)s", code=item.code) if item else None, **extra)
 
 
 @bp.route("/admin/reference/<list_name>/new", methods=["GET", "POST"])

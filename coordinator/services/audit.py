@@ -134,6 +134,9 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         if type(obj) not in AUDITED or not session.is_modified(obj):
             continue
         before, after = _snapshot(obj, "old"), _snapshot(obj, "new")
+        if isinstance(obj, User) and inspect(obj).attrs.password_hash.history.has_changes():
+            # The fact of a password change is history; the hash is not.
+            before["password"], after["password"] = "", "diganti"
         changed = {k for k in after if before.get(k) != after.get(k)}
         if not changed:
             continue

@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

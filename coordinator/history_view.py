@@ -1,0 +1,136 @@
+"""The change history as a person reads it: field names in words, ids as names, dates as dates."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext
+
+from .extensions import db
+from .formatting import fmt_date, fmt_datetime, fmt_money
+from .models import Agency, Area, AuditEntry, Pillar, Program
+from .services.errors import N_
+
+FIELD_LABELS = {
+    "code": N_("Kode"), "title": N_("Judul"), "name": N_("Nama"), "nama": N_("Nama"), "description": N_("Uraian"),
+    "output": N_("Keluaran"), "lead_agency_id": N_("Penanggung jawab"), "supporting_agencies": N_("Instansi terkait"),
+    "areas": N_("Wilayah sasaran"), "ats_categories": N_("Kategori ATS"), "start_date": N_("Tanggal mulai"),
+    "due_date": N_("Tenggat"), "budget_amount": N_("Anggaran"), "funding_source": N_("Sumber dana"),
+    "sub_kegiatan_code": N_("Kode sub kegiatan"), "marked_complete": N_("Ditandai selesai"),
+    "completed_on": N_("Tanggal selesai"), "status_override": N_("Status manual"),
+    "override_reason": N_("Alasan status manual"), "deleted_at": N_("Dihapus pada"), "program_id": N_("Program"),
+    "pillar_id": N_("Pilar"), "plan_id": N_("Rencana"), "action_id": N_("Aksi"), "state": N_("Status"),
+    "number": N_("Nomor"), "legal_basis": N_("Dasar hukum"), "start_year": N_("Tahun awal"),
+    "end_year": N_("Tahun akhir"), "baseline_ats": N_("Baseline ATS"), "baseline_year": N_("Tahun baseline"),
+    "target_ats": N_("Target ATS"), "definition": N_("Definisi"), "unit": N_("Satuan"),
+    "direction": N_("Arah"), "baseline_value": N_("Nilai baseline"), "data_source": N_("Sumber data"),
+    "actions": N_("Aksi terkait"), "year": N_("Tahun"), "quarter": N_("Triwulan"), "value": N_("Nilai"),
+    "source": N_("Sumber"), "note": N_("Catatan"), "short_name": N_("Nama singkat"), "kind": N_("Jenis"),
+    "aliases": N_("Nama lain"), "head_name": N_("Kepala"), "head_email": N_("Email kepala"),
+    "active": N_("Aktif"), "level": N_("Tingkat"), "jenis": N_("Jenis"), "parent_kode": N_("Kecamatan"),
+    "email": N_("Email"), "role": N_("Peran"), "agency_id": N_("Instansi"), "locale": N_("Bahasa"),
+    "label_id": N_("Label (Indonesia)"), "label_en": N_("Label (Inggris)"), "position": N_("Urutan"),
+    "list_name": N_("Daftar"), "ats_metric": N_("Ukuran ATS"), "ats_area_kode": N_("Wilayah ATS"),
+    "password": N_("Kata sandi"), "entered_by_id": N_("Diisi oleh"), "entered_at": N_("Diisi pada"),
+    "indicator_id": N_("Indikator"),
+}
+ENTITY_LABELS = {
+    "plan": N_("rencana"), "pillar": N_("pilar"), "program": N_("program"), "action": N_("aksi"),
+    "milestone": N_("tahapan"), "indicator": N_("indikator"), "indicator_target": N_("target indikator"),
+    "indicator_value": N_("nilai indikator"), "agency": N_("instansi"), "area": N_("wilayah"),
+    "reference_item": N_("butir referensi"), "user": N_("pengguna"),
+}
+HIDDEN = {"id", "created_at"}
+AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}
+AREA_FIELDS = {"areas", "parent_kode", "ats_area_kode"}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryRow:
+    at: datetime
+    who: str | None
+    operation: str
+    what: str
+    label: str | None
+    changes: list[Change]
+
+
+def _names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """Every id the entries mention, resolved with one statement per kind."""
+    wanted: dict[str, set[str]] = {"agency": set(), "area": set(), "program": set(), "pillar": set()}
+    for e in entries:
+        for values in (e.before or {}, e.after or {}):
+            for key, value in values.items():
+                kind = ("agency" if key in AGENCY_FIELDS else "area" if key in AREA_FIELDS
+                        else "program" if key == "program_id" else "pillar" if key == "pillar_id" else None)
+                if kind and value is not None:
+                    wanted[kind].update(str(v) for v in (value if isinstance(value, list) else [value]))
+    names: dict[tuple[str, str], str] = {}
+    if wanted["agency"]:
+        ids = [int(i) for i in wanted["agency"] if i.isdigit()]
+        for ident, short in db.session.execute(db.select(Agency.id, Agency.short_name).where(Agency.id.in_(ids))):
+            names[("agency", str(ident))] = short
+    if wanted["area"]:
+        for kode, nama in db.session.execute(db.select(Area.kode, Area.nama).where(Area.kode.in_(wanted["area"]))):
+            names[("area", kode)] = nama
+    if wanted["program"]:
+        ids = [int(i) for i in wanted["program"] if i.isdigit()]
+        for ident, code, name in db.session.execute(
+                db.select(Program.id, Program.code, Program.name).where(Program.id.in_(ids))):
+            names[("program", str(ident))] = f"{code} {name}"
+    if wanted["pillar"]:
+        ids = [int(i) for i in wanted["pillar"] if i.isdigit()]
+        for ident, number, name in db.session.execute(
+                db.select(Pillar.id, Pillar.number, Pillar.name).where(Pillar.id.in_(ids))):
+            names[("pillar", str(ident))] = f"{number}. {name}"
+    return names
+
+
+def _show(key: str, value: Any, names: dict[tuple[str, str], str]) -> str:
+    if value is None or value == "" or value == []:
+        return "–"
+    kind = ("agency" if key in AGENCY_FIELDS else "area" if key in AREA_FIELDS
+            else "program" if key == "program_id" else "pillar" if key == "pillar_id" else None)
+    if kind:
+        items = value if isinstance(value, list) else [value]
+        return ", ".join(names.get((kind, str(v)), str(v)) for v in items)
+    if key == "password":
+        return gettext("diganti")
+    if isinstance(value, bool):
+        return gettext("ya") if value else gettext("tidak")
+    if key == "budget_amount":
+        return fmt_money(value)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        return fmt_datetime(datetime.fromisoformat(value))
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return fmt_date(date.fromisoformat(value))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def readable_history(entries: list[AuditEntry]) -> list[HistoryRow]:
+    names = _names(entries)
+    rows = []
+    for e in entries:
+        keys = [k for k in (e.after or e.before or {}) if k not in HIDDEN]
+        changes = [Change(gettext(FIELD_LABELS[k]) if k in FIELD_LABELS else k,
+                          _show(k, (e.before or {}).get(k), names) if e.operation != "create" else "",
+                          _show(k, (e.after or {}).get(k), names) if e.operation != "delete" else "")
+                   for k in keys]
+        if e.operation == "create":
+            changes = [c for c in changes if c.after != "–"]
+        what = gettext(ENTITY_LABELS[e.entity_type]) if e.entity_type in ENTITY_LABELS else e.entity_type
+        rows.append(HistoryRow(e.at, e.user.name if e.user else None, e.operation, what, e.label, changes))
+    return rows
