@@ -4,7 +4,7 @@ from datetime import date, datetime
 import pytest
 
 from coordinator.extensions import db
-from coordinator.models import Action, ProgressUpdate
+from coordinator.models import Action, Agency, ProgressUpdate
 from coordinator.services.monitor import build_monitor
 from coordinator.services.status import compute_status, status_of
 
@@ -121,3 +121,21 @@ def test_complete_needs_closed_milestones(world, as_user):
 def test_supporting_agency_cannot_complete_the_action(world, as_user):
     client = as_user("dinsos@example.org")
     assert client.post(f"/actions/{world.a2.id}/complete").status_code == 403
+
+
+def test_supporting_only_agency_is_in_the_agency_table(world):
+    world.a3.supporting_agencies = [world.disdik]
+    tppkk = Agency(code="TPPKK", short_name="TP-PKK", name="TP-PKK", kind="mitra", aliases="")
+    db.session.add(tppkk)
+    world.a1.supporting_agencies = [tppkk]
+    db.session.commit()
+    rows = {r.agency.code: r for r in build_monitor(db.session, NOW).agency_rows}
+    assert rows["TPPKK"].actions == 0 and rows["TPPKK"].supporting == 1 and rows["TPPKK"].overdue_items == 0
+
+
+def test_agency_page_counts_overdue_items_like_the_monitor(world, as_user):
+    """DPPPA: its action is on time but a milestone is late: one overdue item on both pages."""
+    monitor_row = next(r for r in build_monitor(db.session, NOW).agency_rows if r.agency.code == "DPPPA")
+    assert monitor_row.overdue_items == 1
+    html = as_user("koordinator@example.org").get(f"/agencies/{world.dpppa.id}").get_data(as_text=True)
+    assert '<b>1</b>' in html.split('class="stat danger"')[1][:40]

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from ..extensions import db
 from ..services import permissions
 from ..services.clock import utcnow
-from ..services.monitor import build_monitor
+from ..services.monitor import GroupCounts, build_monitor
 from ..web import role_required
 from . import bp
 
@@ -26,5 +26,5 @@ def deadlines():
     monitor = build_monitor(db.session, utcnow())
     show = request.args.get("show", "")
     # Long lists are cut to LIST_LIMIT rows with a link to see all: a phone cannot scroll 200 rows.
-    return render_template("monitor/deadlines.html", m=monitor, show=show, limit=LIST_LIMIT,
+    return render_template("monitor/deadlines.html", m=monitor, show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
                            days_label=_("%s hari"))

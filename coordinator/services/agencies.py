@@ -12,7 +12,7 @@ from ..models import AGENCY_KINDS, Agency, ProgressUpdate, User
 from .clock import wita_today
 from .errors import N_, DomainError
 from .listing import ActionFilter, ActionRow, all_matching
-from .monitor import on_time_rate
+from .monitor import on_time_rate, overdue_items
 
 
 def save_agency(session: Session, agency: Agency | None, data: dict[str, Any]) -> Agency:
@@ -56,7 +56,7 @@ def agency_page(session: Session, agency: Agency, now: datetime) -> AgencyPage:
     supporting = [r for r in rows if r.action.lead_agency_id != agency.id]
     today = wita_today(now)
     facts = [r.facts for r in lead]
-    overdue = sum(1 for r in lead if r.status == "terlambat")
+    overdue = overdue_items(facts, today)
     last = session.scalar(select(func.max(ProgressUpdate.created_at)).where(ProgressUpdate.agency_id == agency.id))
     recent = list(session.scalars(
         select(ProgressUpdate).where(ProgressUpdate.agency_id == agency.id, ProgressUpdate.superseded_at.is_(None))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Agency, Pillar, ProgressUpdate
+from ..models import Agency, Pillar, ProgressUpdate, action_supporting_agency
 from .clock import month_start, wita_today
 from .status import ActionFacts, load_action_facts
 
@@ -45,6 +45,7 @@ class GroupCounts:
 class AgencyRow:
     agency: Agency
     actions: int
+    supporting: int
     overdue_items: int
     on_time_rate: float | None
     last_update: datetime | None
@@ -80,6 +81,11 @@ def _items(fact: ActionFacts, today: date, status: str) -> list[DeadlineItem]:
             out.append(DeadlineItem("milestone", fact.id, fact.code, fact.title, m.title, m.due_date,
                                     (m.due_date - today).days, fact.lead_agency_id, fact.pillar_id))
     return out
+
+
+def overdue_items(facts: list[ActionFacts], today: date) -> int:
+    """Late actions plus late open milestones: the same count on the monitor and the agency page."""
+    return sum(1 for f in facts for i in _items(f, today, f.status(today)) if i.due_date < today)
 
 
 def updated_action_ids(session: Session, period: date) -> set[int]:
@@ -148,11 +154,20 @@ def build_monitor(session: Session, now: datetime, recent: int = 10) -> Deadline
     monitor.due_30.sort(key=lambda i: (i.due_date, i.code))
     monitor.not_updated.sort(key=lambda f: f.code)
     monitor.by_agency, monitor.by_pillar, monitor.status_counts = dict(by_agency), dict(by_pillar), dict(status_counts)
-    for agency_id, agency_facts in facts_by_agency.items():
+    # Agencies that only support actions belong in the table too: they report on them.
+    live = {f.id for f in facts}
+    supporting: dict[int, int] = defaultdict(int)
+    for action_id, agency_id in session.execute(select(action_supporting_agency.c.action_id,
+                                                       action_supporting_agency.c.agency_id)):
+        if action_id in live:
+            supporting[agency_id] += 1
+    for agency_id in set(facts_by_agency) | set(supporting):
+        agency_facts = facts_by_agency.get(agency_id, [])
         agency = monitor.agencies[agency_id]
         active = [f for f in agency_facts if f.status(today) not in CLOSED and f.start_date <= today]
         monitor.agency_rows.append(AgencyRow(
-            agency=agency, actions=len(agency_facts), overdue_items=by_agency[agency_id].overdue,
+            agency=agency, actions=len(agency_facts), supporting=supporting.get(agency_id, 0),
+            overdue_items=by_agency[agency_id].overdue if agency_id in by_agency else 0,
             on_time_rate=on_time_rate(agency_facts, today), last_update=last_by_agency.get(agency_id),
             updated_this_month=sum(1 for f in active if f.id in updated), active_actions=len(active),
         ))
