@@ -1,6 +1,6 @@
 """Monthly progress updates with evidence, seen by focal points."""
 import io
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -161,3 +161,25 @@ def test_missing_evidence_file_gives_404_not_500(world, as_user, app_ctx):
     path_of(app_ctx.config["UPLOAD_DIR"], ev.stored_name).unlink()
     assert client.get(f"/evidence/{ev.id}").status_code == 404
     assert client.get("/evidence/999999").status_code == 404
+
+
+def test_the_database_refuses_a_second_current_report_for_the_same_month(world):
+    """The check in the service has a twin in the schema, for two submits that race."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    def report():
+        return ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 11, 1),
+                              percent_complete=10, achievements="x", created_at=datetime(2026, 11, 20))
+
+    first = report()
+    db.session.add(first)
+    db.session.commit()
+    db.session.add(report())
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    first = db.session.get(ProgressUpdate, first.id)
+    first.superseded_at = datetime(2026, 11, 21)  # a superseded report leaves the month free for its correction
+    db.session.add(report())
+    db.session.commit()

@@ -3,6 +3,7 @@ from datetime import date
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..formatting import current_locale
@@ -307,6 +308,10 @@ def new_progress(action_id: int):
         except DomainError as err:
             db.session.rollback()
             apply_domain_error(form, err)
+        except IntegrityError:
+            # Another submit for the same month won the race (uq_progress_current).
+            db.session.rollback()
+            form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),
                            cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"),
@@ -339,6 +344,10 @@ def correct_progress(update_id: int):
         except DomainError as err:
             db.session.rollback()
             apply_domain_error(form, err)
+        except IntegrityError:
+            # Another submit for the same month won the race (uq_progress_current).
+            db.session.rollback()
+            form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Koreksi laporan %(month)s", month=original.period.strftime("%m/%Y")),
                            cancel_url=url_for("actions.detail", action_id=original.action_id),

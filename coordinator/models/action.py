@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -94,7 +94,12 @@ class ProgressUpdate(db.Model):
     supersedes it and both stay in the history."""
 
     __tablename__ = "progress_update"
-    __table_args__ = (Index("ix_progress_action_period", "action_id", "period"),)
+    __table_args__ = (
+        Index("ix_progress_action_period", "action_id", "period"),
+        # One current report per agency, action and month, even when two submits race.
+        Index("uq_progress_current", "action_id", "agency_id", "period", unique=True,
+              sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))

@@ -12,6 +12,8 @@ from . import evidence as evidence_files
 from .clock import add_months, month_start, wita_today
 from .errors import N_, DomainError
 
+ALREADY_REPORTED = N_("Instansi Anda sudah melapor untuk bulan ini. Gunakan tombol Koreksi pada laporan tersebut.")
+
 
 @dataclass
 class ProgressInput:
@@ -76,9 +78,7 @@ def record_progress_update(session: Session, action: Action, author: User, data:
         raise DomainError(N_("Instansi Anda tidak terlibat dalam aksi ini."))
     content_types = _validate(action, data, now, max_bytes)
     if current_update_for(session, action.id, author.agency_id, month_start(data.period)):
-        raise DomainError(
-            N_("Instansi Anda sudah melapor untuk bulan ini. Gunakan tombol Koreksi pada laporan tersebut."), "period"
-        )
+        raise DomainError(ALREADY_REPORTED, "period")
     return _create(session, action, author, data, now, content_types, upload_dir)
 
 
