@@ -56,8 +56,9 @@ def register(app: Flask) -> None:
         from sqlalchemy import func, select
 
         from .models import Agency
-        from .services.accounts import AccountError, create_user
+        from .services.accounts import create_user
         from .services.clock import utcnow
+        from .services.errors import DomainError
 
         agency_id = None
         if agency_code:
@@ -67,9 +68,9 @@ def register(app: Flask) -> None:
         try:
             user = create_user(db.session, email=email, name=name, password=password, role=role,
                                agency_id=agency_id, locale=locale, now=utcnow())
-        except AccountError as err:
+        except DomainError as err:
             db.session.rollback()
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(err.message % err.params if err.params else err.message) from err
         db.session.commit()
         click.echo(f"Created user {user.email} ({user.role}).")
 

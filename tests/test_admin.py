@@ -157,8 +157,8 @@ def test_coordinator_cannot_create_an_admin(as_user, world):
     assert resp.status_code == 200
     assert "Pilihan tidak sah." in text(resp)
     with pytest.raises(DomainError) as err:  # the service refuses too, whatever the form offers
-        accounts.add_user(db.session, actor=world.coordinator, email="x@example.org", name="X", password=PASSWORD,
-                          role="admin", agency_id=None, locale="id", active=True, now=world.admin.created_at)
+        accounts.create_user(db.session, actor=world.coordinator, email="x@example.org", name="X", password=PASSWORD,
+                             role="admin", agency_id=None, locale="id", active=True, now=world.admin.created_at)
     assert err.value.field == "role"
     with pytest.raises(DomainError):
         accounts.reset_password(db.session, world.admin, NEW_PASSWORD, actor=world.coordinator)

@@ -95,17 +95,14 @@ def user_new():
     form = _prepare(NewUserForm(), None)
     if form.validate_on_submit():
         try:
-            user = accounts.add_user(db.session, actor=current_user, password=form.password.data, now=utcnow(),
-                                     **_user_data(form))
+            user = accounts.create_user(db.session, actor=current_user, password=form.password.data, now=utcnow(),
+                                        **_user_data(form))
             db.session.commit()
             flash(_("Pengguna %(name)s ditambahkan.", name=user.name), "success")
             return redirect(url_for("admin.users"))
         except DomainError as err:
             db.session.rollback()
             apply_domain_error(form, err)
-        except accounts.AccountError as err:
-            db.session.rollback()
-            form.form_errors.append(_(str(err)))
     return render_template("form_page.html", form=form, title=_("Pengguna baru"), cancel_url=url_for("admin.users"))
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Action, Pillar, Plan, Program
-from ..services import permissions
+from ..services import choices, permissions
 from ..services import plan as plan_service
 from ..services.audit import history_of_types
 from ..services.errors import DomainError
@@ -96,10 +96,6 @@ def delete_pillar(pillar_id: int):
     return redirect(url_for("plan.overview"))
 
 
-def _pillar_choices():
-    return [(p.id, f"{p.number}. {p.name}") for p in db.session.scalars(select(Pillar).order_by(Pillar.number))]
-
-
 @bp.route("/programs/new", methods=["GET", "POST"])
 @role_required(permissions.can_edit_plan)
 def new_program():
@@ -115,7 +111,7 @@ def edit_program(program_id: int):
 
 def _program_form(program):
     form = ProgramForm(obj=program)
-    form.pillar_id.choices = _pillar_choices()
+    form.pillar_id.choices = choices.pillar_choices(db.session)
     if request.method == "GET" and program is None and request.args.get("pillar", "").isdigit():
         form.pillar_id.data = int(request.args["pillar"])
     if form.validate_on_submit():

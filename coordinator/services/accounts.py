@@ -10,10 +10,6 @@ from ..models import ROLE_ADMIN, ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, 
 from .errors import N_, DomainError
 
 
-class AccountError(ValueError):
-    """A user-facing problem with account data (message is translatable text)."""
-
-
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
@@ -59,19 +55,14 @@ def end_other_sessions(user: User) -> None:
 
 def create_user(
     session: Session, *, email: str, name: str, password: str, role: str, agency_id: int | None,
-    locale: str, now: datetime,
+    locale: str, now: datetime, actor: User | None = None, active: bool = True,
 ) -> User:
+    """A new account. `actor` is the coordinator or admin making it; None is the command line."""
     email = normalise_email(email)
-    if role not in ROLES:
-        raise AccountError("Peran tidak dikenal.")
-    if session.scalar(select(User.id).where(User.email == email)):
-        raise AccountError("Email sudah dipakai pengguna lain.")
-    if role == ROLE_FOCAL and (agency_id is None or session.get(Agency, agency_id) is None):
-        raise AccountError("Petugas fokal harus terhubung ke satu instansi.")
-    if len(password) < 10:
-        raise AccountError("Kata sandi minimal 10 karakter.")
-    user = User(email=email, name=name.strip(), role=role, agency_id=agency_id, locale=locale, created_at=now,
-                active=True)
+    _check_account_data(session, actor, None, email, role, agency_id)
+    _check_password(password)
+    user = User(email=email, name=name.strip(), role=role, agency_id=agency_id,
+                locale=locale if locale in ("id", "en") else "id", created_at=now, active=bool(active))
     user.set_password(password)
     session.add(user)
     session.flush()
@@ -96,13 +87,13 @@ def _check_password(password: str) -> None:
         raise DomainError(N_("Kata sandi minimal 10 karakter."), "password")
 
 
-def _check_account_data(session: Session, actor: User, target: User | None, email: str, role: str,
+def _check_account_data(session: Session, actor: User | None, target: User | None, email: str, role: str,
                         agency_id: int | None) -> None:
-    if not can_manage_account(actor, target):
+    if actor is not None and not can_manage_account(actor, target):
         raise DomainError(N_("Hanya admin yang dapat mengelola akun admin."))
     if role not in ROLES:
         raise DomainError(N_("Peran tidak dikenal."), "role")
-    if role == ROLE_ADMIN and not actor.is_admin:
+    if role == ROLE_ADMIN and actor is not None and not actor.is_admin:
         raise DomainError(N_("Hanya admin yang dapat memberi peran admin."), "role")
     if not email or "@" not in email:
         raise DomainError(N_("Alamat email tidak sah."), "email")
@@ -113,21 +104,6 @@ def _check_account_data(session: Session, actor: User, target: User | None, emai
         raise DomainError(N_("Instansi tidak ditemukan."), "agency_id")
     if role == ROLE_FOCAL and agency_id is None:
         raise DomainError(N_("Petugas fokal harus terhubung ke satu instansi."), "agency_id")
-
-
-def add_user(
-    session: Session, *, actor: User, email: str, name: str, password: str, role: str, agency_id: int | None,
-    locale: str, active: bool, now: datetime,
-) -> User:
-    """A new account made by a coordinator or admin (create_user does the rest)."""
-    email = normalise_email(email)
-    _check_account_data(session, actor, None, email, role, agency_id)
-    _check_password(password)
-    user = create_user(session, email=email, name=name, password=password, role=role, agency_id=agency_id,
-                       locale=locale if locale in ("id", "en") else "id", now=now)
-    user.active = bool(active)
-    session.flush()
-    return user
 
 
 def update_user(

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Action, Evidence, ProgressUpdate, User
@@ -115,11 +115,3 @@ def latest_percent(session: Session, action_id: int) -> int | None:
         ).order_by(ProgressUpdate.period.desc(), ProgressUpdate.created_at.desc()).limit(1)
     ).first()
     return row[0] if row else None
-
-
-def last_update_at(session: Session, action_ids: list[int]) -> dict[int, datetime]:
-    rows = session.execute(
-        select(ProgressUpdate.action_id, func.max(ProgressUpdate.created_at))
-        .where(ProgressUpdate.action_id.in_(action_ids)).group_by(ProgressUpdate.action_id)
-    )
-    return {a: t for a, t in rows}
