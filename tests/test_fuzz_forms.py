@@ -29,7 +29,8 @@ field_values = st.one_of(
     st.integers(min_value=-10**12, max_value=10**12).map(str),
     st.sampled_from(["", "0", "-1", "2026-11", "2026-02-30", "31/12/2026", "Rp 1.250.000", "1,5", "1e309", "NaN",
                      "<script>alert(1)</script>", "' OR 1=1 --", "{{ 7*7 }}", "\x00", "../../etc/passwd",
-                     "64.08.04", "BPB", "selesai", "fokal", "admin", "id", "en", "99999999999999999999"]),
+                     "64.08.04", "BPB", "selesai", "fokal", "admin", "id", "en", "99999999999999999999",
+                     "0001-01-01", "9999-12-31", "0000-00-00", "2026-11-31", "-0", "١٢٣", "1" * 40]),
 )
 
 
@@ -45,7 +46,7 @@ def _fuzz(template, role, client, ids):
     names = _field_names(client.get(url).get_data(as_text=True))
     assert names, f"no fields found on {url}"
 
-    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(st.fixed_dictionaries({}, optional={n: st.one_of(field_values, st.lists(field_values, max_size=3))
                                                for n in names}))
     def run(data):

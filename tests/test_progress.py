@@ -129,6 +129,13 @@ def test_focal_cannot_correct_another_agencys_report(world, as_user):
     update = db.session.scalar(select(ProgressUpdate))
     coordinator = as_user("koordinator@example.org")
     assert coordinator.get(f"/progress/{update.id}/correct").status_code == 403
+    other = as_user("dpppa@example.org")
+    assert other.get(f"/progress/{update.id}/correct").status_code == 403
+    resp = other.post(f"/progress/{update.id}/correct", data={"period": "2026-11", "percent_complete": "99",
+                                                              "achievements": "dibajak", "reason": "x"})
+    assert resp.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(ProgressUpdate, update.id).superseded_at is None
 
 
 def test_hidden_id_swap_to_other_agencys_action_is_refused(world, as_user):
