@@ -8,7 +8,7 @@ from coordinator.extensions import db
 from coordinator.models import AtsFigure, AtsSnapshot, Indicator, IndicatorValue
 from coordinator.services.ats_figures import live_snapshots, totals_for, totals_of
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
-from coordinator.services.ats_seed import allocate, month_ends, targeted_kecamatan
+from coordinator.services.ats_seed import allocate, month_ends, series_totals, targeted_kecamatan
 from coordinator.services.seed import seed_demo
 
 NOW = datetime(2026, 11, 27, 2, 0)
@@ -122,8 +122,33 @@ def test_allocate_and_month_ends():
     assert allocate(10, [1, 1, 1]) == [4, 3, 3] and sum(allocate(13411, [5, 7, 20, 3.5])) == 13411
     assert allocate(0, [1, 2]) == [0, 0]
     ends = month_ends(date(2026, 11, 27))
-    assert len(ends) == 24 and ends[0] == date(2024, 12, 31) and ends[-1] == date(2026, 11, 27)
-    assert date(2026, 2, 28) in ends
+    assert len(ends) == 24 and ends[0] == date(2025, 3, 31) and ends[-1] == date(2026, 11, 27)
+    assert ends == sorted(set(ends)) and date(2026, 2, 28) in ends and date(2026, 10, 31) in ends
+    # 20 month ends (March 2025 to October 2026) and today; the 15th of the three latest months makes 24
+    assert [d for d in ends if d.day == 15] == [date(2026, 9, 15), date(2026, 10, 15), date(2026, 11, 15)]
+    # early in the month: no 15th of the current month (it has not come yet)
+    early = month_ends(date(2026, 11, 10))
+    assert len(early) == 24 and early[-2:] == [date(2026, 10, 31), date(2026, 11, 10)]
+    assert date(2026, 11, 15) not in early and date(2026, 8, 15) in early
+    # a young history: fewer than 24, every month end, the 15ths and today
+    assert month_ends(date(2025, 5, 3)) == [date(2025, 3, 31), date(2025, 4, 15), date(2025, 4, 30),
+                                            date(2025, 5, 3)]
+    # a long history: the latest 24 month ends, the first scaled to the March 2025 figures
+    late = month_ends(date(2028, 2, 10))
+    assert len(late) == 24 and late[0] == date(2026, 3, 31) and late[-1] == date(2028, 2, 10)
+    assert all(d.day != 15 for d in late)
+    assert series_totals(late)[0] == {"BPB": 9945, "DO": 1996, "LTM": 1470}
+
+
+def test_series_follows_kutims_published_points():
+    ends = month_ends(date(2026, 11, 27))
+    totals = {d: sum(v.values()) for d, v in zip(ends, series_totals(ends), strict=True)}
+    assert totals[date(2025, 3, 31)] == 13411
+    assert totals[date(2025, 6, 30)] == 12802  # mid 2025
+    assert totals[date(2025, 9, 30)] == 9644  # after the field validation
+    assert 10_400 <= totals[date(2025, 11, 30)] <= 10_546  # 10.546 listed in November, 10.539 on the 21st
+    after = [totals[d] for d in ends if d >= date(2025, 11, 30)]
+    assert after == sorted(after, reverse=True)  # a steady fall while the actions run
 
 
 @pytest.fixture()
@@ -136,11 +161,11 @@ def demo(app_ctx):
 def test_demo_has_24_snapshots_from_kutim_march_2025_figures(demo):
     snaps = live_snapshots(db.session)
     assert len(snaps) == 24
-    assert snaps[0].as_of == date(2024, 12, 31) and snaps[-1].as_of == date(2026, 11, 27)
+    assert snaps[0].as_of == date(2025, 3, 31) and snaps[-1].as_of == date(2026, 11, 27)
     totals = totals_for(db.session, snaps)
     first, last = totals[snaps[0].id], totals[snaps[-1].id]
     assert first.total == {"BPB": 9945, "DO": 1996, "LTM": 1470, "total": 13411}
-    assert 10_000 <= last.total["total"] <= 11_000
+    assert 7_000 <= last.total["total"] <= 9_000
     assert all(not t.mismatches() for t in totals.values())
     assert len(last.kecamatan) == 18 and len(last.desa) == 141 and last.from_desa == set(last.kecamatan)
     for t in (first, last):
@@ -148,8 +173,10 @@ def test_demo_has_24_snapshots_from_kutim_march_2025_figures(demo):
         assert max(t.kecamatan, key=lambda k: t.kecamatan[k]["total"]) == "64.08.04"
         # nothing counted twice: the regency total is the kecamatan plus the residu
         assert t.total["total"] == sum(c["total"] for c in t.kecamatan.values()) + t.residu["total"]
-    series = [totals[s.id].total["total"] for s in snaps]
-    assert series == sorted(series, reverse=True)
+    series = {s.as_of: totals[s.id].total["total"] for s in snaps}
+    assert series[date(2025, 6, 30)] == 12802 and series[date(2025, 9, 30)] == 9644
+    falling = [n for d, n in series.items() if d >= date(2025, 11, 30)]
+    assert falling == sorted(falling, reverse=True)
 
 
 def test_demo_falls_faster_where_interventions_run(demo):
@@ -176,6 +203,16 @@ def test_demo_indicators_follow_the_snapshots(demo):
         assert (values[-1].year, values[-1].quarter) == (2026, 4)
         assert values[-1].value == latest.total[key]
         assert values[-1].source == "Pusdatin (snapshot 27/11/2026)"
-        assert len({(v.year, v.quarter) for v in values}) == len(values) == 9  # 2024 Q4 … 2026 Q4
+        assert len({(v.year, v.quarter) for v in values}) == len(values) == 8  # 2025 Q1 … 2026 Q4
     assert metrics == {"I-1": "total", "I-2": "BPB", "I-3": "DO", "I-4": "LTM"}
     assert db.session.scalar(select(Indicator.ats_metric).where(Indicator.code == "I-5")) is None
+
+
+def test_demo_overview_baseline_is_the_plans(demo):
+    from coordinator.services import ats_pages
+
+    data = ats_pages.overview(db.session, date(2026, 11, 27))
+    assert data.cmp.baseline.snapshot.as_of == date(2025, 3, 31)
+    assert data.total.baseline == {"BPB": 9945, "DO": 1996, "LTM": 1470, "total": 13411}
+    assert data.cmp.plan_baseline_ats == 13411 and not data.cmp.baseline_differs
+    assert sum(r.baseline["total"] for r in data.rows) + data.residu.baseline["total"] == 13411

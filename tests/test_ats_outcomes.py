@@ -154,3 +154,33 @@ def test_other_agency_cannot_post_outcomes(world, as_user):
     resp = _post(as_user("dpppa@example.org"), f"/actions/{world.a1.id}/progress/new", [ROW_TELUK])
     assert resp.status_code == 403
     assert _count(ProgressOutcome) == 0
+
+
+def test_fifteen_desa_rows_for_the_reported_month_only(world, as_user):
+    _target_desa(world)
+    client = as_user("dinsos@example.org")
+    page = client.get(f"/actions/{world.a1.id}/progress/new").get_data(as_text=True)
+    assert ats_outcomes.MAX_ROWS == 15
+    assert page.count('class="filters outcome-row"') == 15
+    # the first row shows; the other fourteen sit under the collapsed "Desa lain"
+    first, rest = page[page.index('id="outcomes"'):].split("<details", 1)
+    assert 'id="outcome-0"' in first and 'id="outcome-1"' not in first
+    assert rest.startswith("><summary>Desa lain</summary>") and 'id="outcome-14"' in rest
+    note = re.search(r'id="outcomes-month-only">(.*?)</p>', page, re.S).group(1)
+    assert "bulan laporan ini saja" in note and "bukan jumlah kumulatif" in note
+    last = {f"outcome-14-{k}": v for k, v in ROW_SEPASO.items()}
+    resp = _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK], **last)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    assert {o.area_kode for o in db.session.scalars(select(ProgressOutcome))} == {"64.08.04.1001", "64.08.05.2001"}
+    # a row beyond the fifteenth is not read
+    rows = ats_outcomes.raw_rows({"outcome-15-area_kode": "64.08.04.1001", "outcome-15-reached": "3"})
+    assert len(rows) == 15 and all(not r["area_kode"] for r in rows)
+
+
+def test_a_correction_reopens_desa_lain_when_later_rows_are_filled(world, as_user):
+    _target_desa(world)
+    client = as_user("dinsos@example.org")
+    assert _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK, ROW_SEPASO]).status_code == 302
+    original = db.session.scalar(select(ProgressUpdate))
+    form = client.get(f"/progress/{original.id}/correct").get_data(as_text=True)
+    assert "<details open>" in form[form.index('id="outcomes"'):] and form.count('class="filters outcome-row"') == 15

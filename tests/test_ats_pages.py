@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, select
@@ -10,6 +11,7 @@ from sqlalchemy import event, select
 from coordinator.extensions import db
 from coordinator.models import (
     Area,
+    AreaAlias,
     AtsFigure,
     AtsSnapshot,
     ProgressOutcome,
@@ -335,3 +337,196 @@ def test_band_lanes_stack_overlaps():
                            ["Jan", "Des"], bands, "ATS <x>", "anak")
     assert svg.count('<g class="band"') == 3 and "ATS &lt;x&gt;" in svg
     assert "Belum ada" in charts.ats_chart([], [], [], bands, "t", "u", empty_text="Belum ada data.")
+
+
+# Baseline -------------------------------------------------------------------------------------------------------
+
+def test_baseline_is_the_earliest_snapshot_of_the_baseline_year_with_a_note_when_the_plan_differs(as_user, world):
+    three_snapshots(world)
+    world.plan.baseline_year = 2025
+    db.session.commit()
+    data = ats_pages.overview(db.session, TODAY)
+    assert data.cmp.baseline.snapshot.as_of == date(2025, 3, 31) and data.total.baseline["total"] == 198
+    assert data.cmp.plan_baseline_ats == 13411 and data.cmp.baseline_differs
+    html = as_user("pimpinan@example.org").get("/ats").get_data(as_text=True)
+    note = re.search(r'id="ats-baseline-note">(.*?)</p>', html, re.S).group(1)
+    assert "13.411" in note and "198" in note
+    assert re.search(r'<tr id="ats-total">.*?data-col="baseline">198<', html, re.S)
+    world.plan.baseline_ats = 198
+    db.session.commit()
+    assert 'id="ats-baseline-note"' not in as_user("pimpinan@example.org").get("/ats").get_data(as_text=True)
+    world.plan.baseline_ats = None
+    db.session.commit()
+    assert not ats_pages.overview(db.session, TODAY).cmp.baseline_differs
+    # no snapshot on or after 1 January of the baseline year: no baseline rather than an older one
+    world.plan.baseline_year = 2027
+    db.session.commit()
+    data = ats_pages.overview(db.session, TODAY)
+    assert data.cmp.baseline is None and data.rows[0].baseline is None and not data.cmp.baseline_differs
+
+
+def test_baseline_snapshot_picks_the_earliest_date():
+    snaps = [AtsSnapshot(id=i, as_of=d, source="x") for i, d in
+             enumerate((date(2024, 12, 31), date(2025, 3, 31), date(2025, 4, 30)), start=1)]
+    assert ats_pages.baseline_snapshot(snaps, 2025).as_of == date(2025, 3, 31)
+    assert ats_pages.baseline_snapshot(snaps, None).as_of == date(2024, 12, 31)
+    assert ats_pages.baseline_snapshot(snaps, 2026) is None and ats_pages.baseline_snapshot([], 2025) is None
+
+
+# The ATS trend on the action page -------------------------------------------------------------------------------
+
+def _totals(trend: ats_pages.ActionTrend) -> list[int | None]:
+    return [p.counts["total"] if p.counts else None for p in trend.series]
+
+
+def test_action_trend_sums_the_target_areas_without_counting_twice(world, app_ctx):
+    three_snapshots(world)
+    # a desa only: figures only where the snapshot has desa rows
+    assert _totals(ats_pages.action_trend(db.session, [TELUK_LINGGA])) == [None, None, 50]
+    # a kecamatan: its kecamatan total (from its desa where they exist)
+    assert _totals(ats_pages.action_trend(db.session, [SU])) == [130, 105, 88]
+    # a kecamatan, one of its desa (already inside it) and another kecamatan
+    trend = ats_pages.action_trend(db.session, [SU, TELUK_LINGGA, BENGALON])
+    assert _totals(trend) == [130 + 65, 105 + 75, 88 + 50]
+    assert trend.scope == "kecamatan" and trend.desa == []
+    mixed = ats_pages.action_trend(db.session, [TELUK_LINGGA, BENGALON])
+    assert _totals(mixed) == [65, 75, 50 + 50] and mixed.scope == "mixed"
+    assert mixed.series[-1].counts == {"BPB": 80, "DO": 15, "LTM": 5, "total": 100}
+    # no target area: the regency total, residu included
+    regency = ats_pages.action_trend(db.session, [])
+    assert _totals(regency) == [198, 182, 141] and regency.scope == "regency"
+
+
+def test_action_page_shows_the_trend_with_the_action_period_as_a_band(as_user, world):
+    three_snapshots(world)
+    client = as_user("dinsos@example.org")
+    html = client.get(f"/actions/{world.a2.id}").get_data(as_text=True)
+    section = html[html.index('id="outcomes"'):]
+    figure = re.search(r'id="action-ats-trend">(.*?)</figure>', section, re.S).group(1)
+    assert "Jumlah ATS di wilayah sasaran 1.1.2" in figure
+    total = re.findall(r'<g class="series-total".*?</g>', figure, re.S)[0]
+    assert re.findall(r'data-value="(\d+)"', total) == ["130", "105", "88"]
+    assert re.findall(r'<g class="band" data-code="([^"]+)">', figure) == ["1.1.2"]
+    assert "Belum ada hasil per desa" in section  # the outcomes table (empty) sits beside it
+    world.a2.areas = []
+    db.session.commit()
+    html = client.get(f"/actions/{world.a2.id}").get_data(as_text=True)
+    figure = re.search(r'id="action-ats-trend">(.*?)</figure>', html, re.S).group(1)
+    assert "Jumlah ATS Kabupaten Kutai Timur" in figure
+    assert re.findall(r'data-value="(\d+)"', re.findall(r'<g class="series-total".*?</g>', figure, re.S)[0]) == \
+        ["198", "182", "141"]
+
+
+def test_action_page_without_snapshots_says_so(as_user, world):
+    html = as_user("koordinator@example.org").get(f"/actions/{world.a1.id}").get_data(as_text=True)
+    figure = re.search(r'id="action-ats-trend">(.*?)</figure>', html, re.S).group(1)
+    assert "Belum ada data ATS." in figure
+
+
+def test_action_page_statements_do_not_grow_with_snapshots(as_user, world, app_ctx):
+    three_snapshots(world)
+    client = as_user("koordinator@example.org")
+    url = f"/actions/{world.a2.id}"
+
+    def get():
+        db.session.expire_all()  # every request starts from a fresh session, as in production
+        assert client.get(url).status_code == 200
+
+    ats_pages._TOTALS_CACHE.clear()
+    cold, warm = _statements(get), _statements(get)
+    for month in range(1, 10):
+        snapshot(date(2027, month, 28), {SU: (3, 2, 1), TELUK_LINGGA: (1, 1, 1)})
+    db.session.commit()
+    ats_pages._TOTALS_CACHE.clear()
+    assert _statements(get) == cold
+    assert _statements(get) == warm
+
+
+# Import history -------------------------------------------------------------------------------------------------
+
+def _history(world, app_ctx) -> tuple[AtsSnapshot, AtsSnapshot]:
+    """A replaced snapshot with a kept file, the snapshot that replaced it, and a remembered name."""
+    old = snapshot(date(2026, 9, 30), {SU: (10, 5, 5)})
+    new = snapshot(date(2026, 9, 30), {SU: (8, 4, 4), BENGALON: (1, 1, 1)})
+    folder = Path(app_ctx.config["UPLOAD_DIR"]) / "ats"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "0a1b2c.csv").write_bytes(b"kode_wilayah,kategori,jenjang,jumlah\n64.08.04,BPB,,10\n")
+    old.file_name, old.stored_file, old.note = "ATS Kutim Sept.csv", "0a1b2c.csv", "Unduhan pertama"
+    old.created_by_id = world.coordinator.id
+    old.replaced_at, old.replaced_by_id = datetime(2026, 10, 2, 3, 0), new.id
+    new.file_name, new.stored_file, new.created_at = "ATS Kutim Sept (perbaikan).csv", "hilang.csv", \
+        datetime(2026, 10, 2, 3, 0)
+    db.session.add(AreaAlias(name_key="SANGATA UTR", area_kode=SU, created_at=datetime(2026, 10, 2),
+                             created_by_id=world.coordinator.id))
+    db.session.commit()
+    return old, new
+
+
+def test_snapshot_list_shows_live_and_replaced_with_totals(as_user, world, app_ctx):
+    old, new = _history(world, app_ctx)
+    html = as_user("pimpinan@example.org").get("/ats/snapshots").get_data(as_text=True)
+    rows = dict(re.findall(r'<tr id="snapshot-(\d+)"[^>]*>(.*?)</tr>', html, re.S))
+    assert list(rows) == [str(new.id), str(old.id)]  # the live one first
+    assert re.search(r'data-col="total">19<', rows[str(new.id)]) and "berlaku" in rows[str(new.id)]
+    replaced = rows[str(old.id)]
+    assert re.search(r'data-col="total">20<', replaced) and "diganti" in replaced
+    assert f'href="#snapshot-{new.id}"' in replaced and "Unduhan pertama" in replaced
+    assert "Koordinator" in replaced and "Pusdatin" in replaced
+    assert "/file" not in html and "ATS Kutim Sept.csv" in html  # leaders see the name, no download
+    assert "SANGATA UTR" in html and "/delete" not in html
+    coordinator_html = as_user("koordinator@example.org").get("/ats/snapshots").get_data(as_text=True)
+    assert f'href="/ats/snapshots/{old.id}/file"' in coordinator_html
+    assert 'action="/ats/aliases/' in coordinator_html
+
+
+def test_snapshot_list_permissions_and_overview_link(client, world, app_ctx):
+    _history(world, app_ctx)
+    assert client.get("/ats/snapshots").status_code == 302
+    for email, status in (("admin@example.org", 200), ("koordinator@example.org", 200),
+                          ("pimpinan@example.org", 200), ("dinsos@example.org", 403), ("dpppa@example.org", 403)):
+        client.post("/logout")
+        login(client, email)
+        assert client.get("/ats/snapshots").status_code == status, email
+        assert client.post("/ats/snapshots").status_code == 405
+        assert ('href="/ats/snapshots"' in client.get("/ats").get_data(as_text=True)) == (status == 200), email
+
+
+def test_snapshot_file_download(client, world, app_ctx):
+    old, new = _history(world, app_ctx)
+    url = f"/ats/snapshots/{old.id}/file"
+    assert client.get(url).status_code == 302
+    for email, status in (("pimpinan@example.org", 403), ("dinsos@example.org", 403), ("admin@example.org", 200),
+                          ("koordinator@example.org", 200)):
+        client.post("/logout")
+        login(client, email)
+        resp = client.get(url)
+        assert resp.status_code == status, email
+    assert resp.data.startswith(b"kode_wilayah,kategori")
+    disposition = resp.headers["Content-Disposition"]
+    assert disposition.startswith("attachment") and 'filename="ATS Kutim Sept.csv"' in disposition
+    assert client.get(f"/ats/snapshots/{new.id}/file").status_code == 404  # the file is gone
+    assert client.get("/ats/snapshots/99999/file").status_code == 404
+    for stored in (None, "../secret.csv"):
+        new.stored_file = stored
+        db.session.commit()
+        assert client.get(f"/ats/snapshots/{new.id}/file").status_code == 404
+    assert client.post(url).status_code == 405
+
+
+def test_forgetting_a_name_mapping(client, world, app_ctx):
+    _history(world, app_ctx)
+    alias = db.session.scalar(select(AreaAlias))
+    url = f"/ats/aliases/{alias.id}/delete"
+    for email in ("pimpinan@example.org", "dinsos@example.org"):
+        client.post("/logout")
+        login(client, email)
+        assert client.post(url).status_code == 403
+    client.post("/logout")
+    login(client, "koordinator@example.org")
+    assert client.get(url).status_code == 405
+    resp = client.post(url)
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/ats/snapshots#aliases")
+    assert db.session.scalar(select(AreaAlias)) is None
+    assert client.post(url).status_code == 404
+    html = client.get("/ats/snapshots").get_data(as_text=True)
+    assert 'id="ats-no-aliases"' in html and "SANGATA UTR" not in html

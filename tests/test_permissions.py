@@ -6,6 +6,7 @@ so no page can ship without its permission being decided and tested.
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -13,6 +14,8 @@ from sqlalchemy import func, select
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
+    AreaAlias,
+    AtsSnapshot,
     Evidence,
     Indicator,
     IndicatorTarget,
@@ -108,6 +111,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "ats.area": ("/ats/area/{desa}", everyone(200), METHOD_NOT_ALLOWED),
     "ats.coverage": ("/ats/coverage", everyone(200), METHOD_NOT_ALLOWED),
     "ats.import_upload": ("/ats/import", coordinators(200), coordinators(200)),
+    "ats.snapshots": ("/ats/snapshots", seeing_all(200), METHOD_NOT_ALLOWED),
+    "ats.snapshot_file": ("/ats/snapshots/{snapshot}/file", coordinators(200), METHOD_NOT_ALLOWED),
+    "ats.alias_delete": ("/ats/aliases/{alias}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
     "ats.import_confirm": ("/ats/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
     "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
     "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
@@ -140,9 +146,17 @@ def _ids(world: World, app) -> dict[str, object]:
     value = IndicatorValue(indicator=indicator, year=2026, quarter=3, value=10539, source="Pusdatin",
                            entered_at=datetime(2026, 11, 20))
     db.session.add_all([indicator, target, value])
+    ats_dir = Path(app.config["UPLOAD_DIR"]) / "ats"
+    ats_dir.mkdir(parents=True, exist_ok=True)
+    (ats_dir / "matrix.csv").write_bytes(b"kode_wilayah,kategori,jenjang,jumlah\n64.08.04,BPB,,10\n")
+    snapshot = AtsSnapshot(as_of=date(2026, 9, 30), source="Pusdatin", file_name="ats.csv", stored_file="matrix.csv",
+                           created_at=datetime(2026, 10, 1))
+    alias = AreaAlias(name_key="TLK LINGGA", area_kode=world.desa.kode, created_at=datetime(2026, 10, 1))
+    db.session.add_all([snapshot, alias])
     db.session.commit()
     return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
+            "snapshot": snapshot.id, "alias": alias.id,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 

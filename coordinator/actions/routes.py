@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from ..ats.routes import action_band, trend_chart
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import Action, Evidence, Milestone, ProgressUpdate
-from ..services import ats_outcomes, choices, listing, permissions
+from ..services import ats_outcomes, ats_pages, choices, listing, permissions
 from ..services import plan as plan_service
 from ..services import progress as progress_service
 from ..services.audit import history_for
@@ -154,8 +155,13 @@ def detail(action_id: int):
     now = utcnow()
     today = wita_today(now)
     updates = progress_service.updates_for_action(db.session, action.id)
+    trend = ats_pages.action_trend(db.session, [a.kode for a in action.areas])
+    title = (_("Jumlah ATS Kabupaten Kutai Timur") if trend.scope == "regency"
+             else _("Jumlah ATS di wilayah sasaran %(code)s", code=action.code))
+    ats_chart = trend_chart(trend.series, title, [action_band(action)], width=560, height=300)
     return render_template(
         "actions/detail.html", action=action, status=status_of(action, today), today=today, updates=updates,
+        ats_trend=trend, ats_chart=ats_chart,
         history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
         outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
         outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),

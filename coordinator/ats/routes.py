@@ -1,22 +1,27 @@
-"""ATS pages: overview, kecamatan and desa pages, intervention coverage."""
+"""ATS pages: overview, kecamatan and desa pages, intervention coverage, import history."""
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request, url_for
+from pathlib import Path
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..extensions import db
 from ..formatting import current_locale
-from ..models import LEVEL_DESA, LEVEL_KECAMATAN
-from ..services import ats_pages, charts
+from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
+from ..services import ats_pages, charts, permissions
 from ..services.clock import utcnow, wita_today
+from ..web import get_or_404, role_required
 from . import bp
 
 CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}
 
 
-def _chart(points: list[ats_pages.Point], title: str, bands: list[charts.Band] | None = None) -> str:
+def trend_chart(points: list[ats_pages.Point], title: str, bands: list[charts.Band] | None = None,
+                width: int = 720, height: int = 340) -> str:
+    """The ATS chart of the pages (BPB, DO, LTM and total per snapshot, interventions as bands)."""
     dates = [p.as_of for p in points]
     labels = [format_date(d, "MMM yy") for d in dates]
     series = [
@@ -25,8 +30,16 @@ def _chart(points: list[ats_pages.Point], title: str, bands: list[charts.Band] |
                       css_class=f"series-{key.lower()}")
         for key, name in (("BPB", "BPB"), ("DO", "DO"), ("LTM", "LTM"), ("total", "total"))
     ]
-    return charts.ats_chart(series, dates, labels, bands or [], title=title, unit=_("anak"),
-                            locale=current_locale(), empty_text=_("Belum ada data ATS."))
+    return charts.ats_chart(series, dates, labels, bands or [], title=title, unit=_("anak"), width=width,
+                            height=height, locale=current_locale(), empty_text=_("Belum ada data ATS."))
+
+
+def action_band(action: Action) -> charts.Band:
+    """An action drawn as a band from its start to its due date."""
+    return charts.Band(action.code, action.title, action.start_date, action.due_date,
+                       label=_("%(code)s %(title)s (%(start)s – %(due)s)", code=action.code, title=action.title,
+                               start=format_date(action.start_date, "d MMM y"),
+                               due=format_date(action.due_date, "d MMM y")))
 
 
 def _import_url() -> str | None:
@@ -40,7 +53,7 @@ def _import_url() -> str | None:
 def overview():
     today = wita_today(utcnow())
     data = ats_pages.overview(db.session, today)
-    chart = _chart(data.series, _("Jumlah ATS Kabupaten Kutai Timur"))
+    chart = trend_chart(data.series, _("Jumlah ATS Kabupaten Kutai Timur"))
     return render_template("ats/overview.html", data=data, chart=chart, import_url=_import_url())
 
 
@@ -51,15 +64,9 @@ def area(kode: str):
     page = ats_pages.area_page(db.session, kode[:20], today)
     if page is None:
         abort(404)
-    bands = [
-        charts.Band(i.action.code, i.action.title, i.action.start_date, i.action.due_date,
-                    label=_("%(code)s %(title)s (%(start)s – %(due)s)", code=i.action.code, title=i.action.title,
-                            start=format_date(i.action.start_date, "d MMM y"),
-                            due=format_date(i.action.due_date, "d MMM y")))
-        for i in page.interventions
-    ]
+    bands = [action_band(i.action) for i in page.interventions]
     name = page.area.nama if page.area.level == LEVEL_DESA else _("Kec. %(nama)s", nama=page.area.nama)
-    chart = _chart(page.series, _("Jumlah ATS %(nama)s", nama=name), bands)
+    chart = trend_chart(page.series, _("Jumlah ATS %(nama)s", nama=name), bands)
     return render_template("ats/area.html", page=page, chart=chart, name=name, today=today)
 
 
@@ -71,3 +78,36 @@ def coverage():
         level = LEVEL_KECAMATAN
     rows, cmp = ats_pages.coverage(db.session, level, wita_today(utcnow()))
     return render_template("ats/coverage.html", rows=rows, cmp=cmp, level=level)
+
+
+@bp.route("/ats/snapshots")
+@role_required(permissions.sees_everything)
+def snapshots():
+    entries, aliases = ats_pages.snapshot_history(db.session)
+    return render_template("ats/snapshots.html", entries=entries, aliases=aliases)
+
+
+@bp.route("/ats/snapshots/<int:snapshot_id>/file")
+@role_required(permissions.can_edit_plan)
+def snapshot_file(snapshot_id: int):
+    snapshot = get_or_404(AtsSnapshot, snapshot_id)
+    stored = snapshot.stored_file or ""
+    if not stored or Path(stored).name != stored or stored.startswith("."):
+        abort(404)
+    path = Path(current_app.config["UPLOAD_DIR"]) / "ats" / stored
+    if not path.is_file():
+        abort(404)
+    response: Response = send_file(path, as_attachment=True, download_name=snapshot.file_name or stored, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/ats/aliases/<int:alias_id>/delete", methods=["POST"])
+@role_required(permissions.can_edit_plan)
+def alias_delete(alias_id: int):
+    alias = get_or_404(AreaAlias, alias_id)
+    name = alias.name_key
+    ats_pages.forget_alias(db.session, alias)
+    db.session.commit()
+    flash(_("Pemetaan nama \"%(name)s\" dilupakan; impor berikutnya akan menanyakannya lagi.", name=name), "success")
+    return redirect(url_for("ats.snapshots", _anchor="aliases"))

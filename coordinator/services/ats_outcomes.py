@@ -1,6 +1,7 @@
 """Per-desa outcomes of a progress update: children reached, and returned to school by pathway.
 
-A progress form carries up to MAX_ROWS rows (desa, reached, returned by pathway). The
+A progress form carries up to MAX_ROWS rows (desa, reached, returned by pathway), each the
+figures of the reported month only, never cumulative (the pages sum the months). The
 route hands the raw strings to `check_rows` before anything is recorded, then the
 checked rows to `add_outcomes` right after the update is flushed, in one transaction.
 A correction carries its own rows: nothing is copied from the update it replaces.
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..models import Action, Area, ProgressOutcome, ProgressUpdate
 from .errors import N_, DomainError
 
-MAX_ROWS = 5
+MAX_ROWS = 15
 NUMBER_FIELDS = ("reached", "returned_formal", "returned_paket", "returned_pesantren", "returned_lkp")
 MAX_COUNT = 1_000_000
 

@@ -15,21 +15,24 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import (
+    ATS_CATEGORIES,
     FIGURE_AREA,
     LEVEL_KECAMATAN,
     Action,
     Area,
+    AreaAlias,
     AtsFigure,
     AtsSnapshot,
     Plan,
     ProgressOutcome,
     ProgressUpdate,
+    User,
     action_area,
 )
 from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
@@ -107,6 +110,13 @@ class Comparison:
     latest: SnapshotTotals | None = None
     previous: SnapshotTotals | None = None
     baseline: SnapshotTotals | None = None
+    plan_baseline_ats: int | None = None  # Plan.baseline_ats, as the plan states it
+
+    @property
+    def baseline_differs(self) -> bool:
+        """The plan states a baseline ATS and the baseline snapshot's regency total is another number."""
+        return (self.baseline is not None and self.plan_baseline_ats is not None
+                and self.baseline.total["total"] != self.plan_baseline_ats)
 
 
 @dataclass
@@ -162,16 +172,21 @@ def load_areas(session: Session) -> dict[str, AreaInfo]:
     return {r[0]: AreaInfo(*r) for r in rows}
 
 
-def _baseline_snapshot(session: Session, snapshots: list[AtsSnapshot]) -> AtsSnapshot | None:
+def _plan_baseline(session: Session) -> tuple[int | None, int | None]:
+    """The plan's baseline year and baseline ATS (the first plan; a deployment has one)."""
+    row = session.execute(select(Plan.baseline_year, Plan.baseline_ats).order_by(Plan.id).limit(1)).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def baseline_snapshot(snapshots: list[AtsSnapshot], year: int | None) -> AtsSnapshot | None:
+    """The plan's baseline among live snapshots (sorted by as_of): the earliest dated on or after 1 January of
+    the plan's baseline year; without a baseline year, the earliest of all; None when none is that recent."""
     if not snapshots:
         return None
-    year = session.scalar(select(Plan.baseline_year).order_by(Plan.id).limit(1))
-    if year:
-        start = date(year, 1, 1)
-        for s in snapshots:
-            if s.as_of >= start:
-                return s
-    return snapshots[0]
+    if not year:
+        return snapshots[0]
+    start = date(year, 1, 1)
+    return min((s for s in snapshots if s.as_of >= start), key=lambda s: (s.as_of, s.id), default=None)
 
 
 # Totals of a snapshot never change once its figures are saved (an import makes a new snapshot): they are kept per
@@ -214,12 +229,13 @@ def _load(session: Session, areas: dict[str, AreaInfo], baseline: bool = True, e
     snapshots = live_snapshots(session)
     if not snapshots:
         return snapshots, Comparison(), {}
+    year, plan_ats = _plan_baseline(session) if baseline else (None, None)
     picks = [snapshots[-1], snapshots[-2] if len(snapshots) > 1 else None,
-             _baseline_snapshot(session, snapshots) if baseline else None]
+             baseline_snapshot(snapshots, year) if baseline else None]
     wanted = snapshots if every else list({s.id: s for s in picks if s is not None}.values())
     by_id = cached_totals(session, wanted, areas)
     latest, previous, base = (by_id[s.id] if s is not None else None for s in picks)
-    return snapshots, Comparison(latest, previous, base), by_id
+    return snapshots, Comparison(latest, previous, base, plan_ats), by_id
 
 
 def area_series(session: Session, snapshots: list[AtsSnapshot], area: AreaInfo, areas: dict[str, AreaInfo]
@@ -337,6 +353,43 @@ def overview(session: Session, today: date) -> Overview:
     return Overview(series, cmp, rows, whole("residu"), whole("total"), mismatches)
 
 
+@dataclass
+class ActionTrend:
+    """The ATS of an action's target areas in every live snapshot."""
+
+    series: list[Point]
+    scope: str  # "regency" (no target area), "kecamatan", "desa" or "mixed"
+    kecamatan: list[str]  # targeted kecamatan counted whole
+    desa: list[str]  # targeted desa outside a targeted kecamatan
+
+
+def action_trend(session: Session, area_kodes: list[str]) -> ActionTrend:
+    """Per live snapshot, the sum of the totals of an action's target areas: the kecamatan total of a targeted
+    kecamatan, the desa total of a targeted desa not inside a targeted kecamatan; the regency total when the
+    action targets no area. None where the snapshot has figures for none of them. A fixed number of statements
+    (the cached totals of the live snapshots)."""
+    areas = load_areas(session)
+    snapshots, _cmp, by_id = _load(session, areas, baseline=False, every=True)
+    known = [k for k in dict.fromkeys(area_kodes) if k in areas]
+    kec = sorted(k for k in known if areas[k].level == LEVEL_KECAMATAN)
+    desa = sorted(k for k in known if areas[k].level != LEVEL_KECAMATAN and areas[k].parent_kode not in kec)
+    if not area_kodes:
+        return ActionTrend([Point(s.as_of, by_id[s.id].total) for s in snapshots], "regency", [], [])
+    series = []
+    for s in snapshots:
+        t = by_id[s.id]
+        parts = [t.kecamatan[k] for k in kec if k in t.kecamatan] + [t.desa[d] for d in desa if d in t.desa]
+        counts: Counts | None = None
+        if parts:
+            counts = empty_counts()
+            for c in parts:
+                for cat in ATS_CATEGORIES:
+                    add_to(counts, cat, c[cat])
+        series.append(Point(s.as_of, counts))
+    scope = "mixed" if kec and desa else "kecamatan" if kec else "desa"
+    return ActionTrend(series, scope, kec, desa)
+
+
 def _outcomes(session: Session, kodes: list[str]) -> tuple[Outcomes, list[Outcomes]]:
     """Outcomes of current (not superseded) updates of live actions in these areas: summed, and per month."""
     stmt = (
@@ -424,3 +477,62 @@ def coverage(session: Session, level: str, today: date) -> tuple[list[Row], Comp
     for r in rows:
         r.flagged = r.rank is not None and r.rank <= top and (r.total or 0) > 0 and r.active_interventions == 0
     return rows, cmp
+
+
+# Import history ------------------------------------------------------------------------------------------------
+
+@dataclass
+class SnapshotEntry:
+    """One import, live or replaced, with its regency total and who made it."""
+
+    snapshot: AtsSnapshot
+    total: Counts | None
+    created_by: str | None
+    replaced_by: AtsSnapshot | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.snapshot.replaced_at is None
+
+
+@dataclass
+class AliasEntry:
+    """A remembered name mapping: the name as the files spell it (its comparison key) and the area."""
+
+    id: int
+    name_key: str
+    area_kode: str
+    area_nama: str
+    area_level: str
+    parent_nama: str | None
+    created_at: datetime
+    created_by: str | None
+
+
+def snapshot_history(session: Session) -> tuple[list[SnapshotEntry], list[AliasEntry]]:
+    """Every snapshot, newest date first (replaced ones after the one that replaced them), and every remembered
+    name mapping: four statements plus the figures of snapshots not cached yet."""
+    snapshots = list(session.scalars(
+        select(AtsSnapshot).order_by(AtsSnapshot.as_of.desc(), AtsSnapshot.replaced_at.is_not(None),
+                                     AtsSnapshot.created_at.desc(), AtsSnapshot.id.desc())))
+    areas = load_areas(session)
+    users: dict[int, str] = {uid: name for uid, name in session.execute(select(User.id, User.name))}
+    totals = cached_totals(session, snapshots, areas)
+    by_id = {s.id: s for s in snapshots}
+    entries = [SnapshotEntry(s, totals[s.id].total, users.get(s.created_by_id) if s.created_by_id else None,
+                             by_id.get(s.replaced_by_id) if s.replaced_by_id else None)
+               for s in snapshots]
+    aliases = []
+    for a in session.scalars(select(AreaAlias).order_by(AreaAlias.name_key)):
+        area = areas.get(a.area_kode)
+        parent = areas.get(area.parent_kode or "") if area else None
+        aliases.append(AliasEntry(a.id, a.name_key, a.area_kode, area.nama if area else a.area_kode,
+                                  area.level if area else "", parent.nama if parent else None, a.created_at,
+                                  users.get(a.created_by_id) if a.created_by_id else None))
+    return entries, aliases
+
+
+def forget_alias(session: Session, alias: AreaAlias) -> None:
+    """Drops a remembered name mapping: the next import asks for that name again. Flush only."""
+    session.delete(alias)
+    session.flush()
