@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressUpdate, User
+from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressOutcome, ProgressUpdate, User
 from coordinator.services.clock import utcnow
 from coordinator.services.monitor import build_monitor
 from coordinator.services.seed_content import DEMO_PASSWORD
@@ -36,6 +36,8 @@ def test_seed_demo_builds_a_kutim_shaped_plan(app_ctx):
         assert _count(Agency, Agency.code == code) == 1, code
     user = db.session.scalar(select(User).where(User.email == "dinsos@example.org"))
     assert user.role == "fokal" and user.agency.code == "DINSOS" and user.check_password(DEMO_PASSWORD)
+    outcomes = db.session.scalars(select(ProgressOutcome)).all()
+    assert outcomes and sum(o.returned for o in outcomes) > 0  # children reached and returned, per desa
     months = db.session.scalars(select(ProgressUpdate.period).distinct()).all()
     assert len(months) == 12  # a year of history up to this month
     monitor = build_monitor(db.session, utcnow())

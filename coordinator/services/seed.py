@@ -24,6 +24,7 @@ from ..models import (
     Pillar,
     Plan,
     Program,
+    ProgressOutcome,
     ProgressUpdate,
     User,
 )
@@ -99,6 +100,10 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
             a.nama.removesuffix(suffix): a
             for a in session.scalars(select(Area).where(Area.level == "kecamatan", Area.kode.startswith(prefix)))
         }
+        desa_of: dict[str, list[str]] = defaultdict(list)
+        for kode, parent in session.execute(select(Area.kode, Area.parent_kode).where(Area.kode.startswith(prefix))):
+            if parent:
+                desa_of[parent].append(kode)
         for kec_name in sorted(kecamatan):
             key = f"CAMAT-{kec_name.upper().replace(' ', '')}" + ("" if copy == 0 else f"-{copy + 1}")
             agencies[key] = Agency(code=key, short_name=f"Camat {kec_name}{suffix}", kind="kecamatan",
@@ -188,7 +193,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                     created = _wita_to_utc(report_day, rng.randint(8, 15))
                     if created > now:
                         continue
-                    session.add(ProgressUpdate(
+                    update = ProgressUpdate(
                         action=action, agency=agencies[agency_code], author=authors[agency_code], period=month,
                         percent_complete=min(100, int(progress * 100) + rng.randint(-5, 5) if progress else 0)
                         if not action.marked_complete else 100,
@@ -197,8 +202,18 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                         follow_up="Koordinasi dengan kecamatan dan desa sasaran bulan depan.",
                         budget_realised=int((action.budget_amount or 0) * progress * 0.8) or None,
                         created_at=created,
-                    ))
+                    )
+                    session.add(update)
                     n_updates += 1
+                    # Interventions in pillar 3 (return to school) report children per desa.
+                    if prog.startswith("3.") and agency_code == lead:
+                        kec_kode = areas[0].kode if areas else rng.choice(sorted(desa_of))
+                        for desa in rng.sample(desa_of[kec_kode], min(2, len(desa_of[kec_kode]))):
+                            reached = rng.randint(3, 25)
+                            back = [rng.randint(0, reached // 4) for _ in range(4)]
+                            update.outcomes.append(ProgressOutcome(
+                                area_kode=desa, reached=reached, returned_formal=back[0], returned_paket=back[1],
+                                returned_pesantren=back[2], returned_lkp=back[3]))
                 month = add_months(month, 1)
         session.flush()
 
