@@ -155,7 +155,8 @@ def test_long_format_with_codes_names_and_residu(kutim):
     p = ats_import.preview(db.session, read("ats_long.csv"), "l.csv", MARCH, "Pusdatin")
     assert p.can_save, p.errors
     kodes = {r.kode for r in p.rows}
-    assert {"64.08.01", "64.08.02", "64.08.03", "64.08.08", "64.08.04.2012", None} == kodes
+    assert len(kodes) == 19 and {"64.08.01", "64.08.08", None} <= kodes
+    assert p.total["total"] == 13411
 
 
 @pytest.mark.parametrize("name, row, fragment", [
@@ -263,9 +264,15 @@ def test_cli_import_summary_and_snapshots(kutim):
     su = next(a for a in data["areas"] if a["kode"] == "64.08.04")
     assert su["nama"] == "Sangatta Utara" and set(su) == {"kode", "nama", "BPB", "DO", "LTM", "total"}
     assert sum(a["total"] for a in data["areas"]) + data["residu"]["total"] == 13411
+    for fmt in ("json", "table"):  # the snapshot has no desa rows for Sangatta Utara: no zeros, a message
+        res = invoke(app, "ats", "summary", "--format", fmt, "--kecamatan", "64.08.04")
+        assert res.exit_code == 1 and "tidak berisi angka desa" in res.output
+    res = invoke(app, "ats", "import", str(DATA / "ats_desa_sangatta_utara.csv"), "--as-of", "2025-03-31",
+                 "--source", "Pusdatin")
+    assert res.exit_code == 0 and "total 13411." in res.output  # the saved snapshot's total, not the file's
     res = invoke(app, "ats", "summary", "--format", "json", "--kecamatan", "64.08.04")
     desa = json.loads(res.output)["areas"]
-    assert len(desa) == 4 and all(d["total"] == 0 for d in desa)
+    assert len(desa) == 4 and sum(d["total"] for d in desa) == 1415 - 8
     res = invoke(app, "ats", "snapshots", "--format", "json")
     assert json.loads(res.output) == [{"as_of": "2025-03-31", "source": "Pusdatin", "total": 13411}]
     assert invoke(app, "ats", "summary", "--as-of", "2025-01-01", "--format", "json").exit_code == 1
@@ -368,28 +375,31 @@ def test_bad_token_and_bad_file_do_not_crash(kutim):
     assert resp.status_code == 200 and "tidak dapat dibaca" in resp.get_data(as_text=True)
 
 
-def test_importing_141_desa_takes_under_a_second(kutim):
+def test_a_141_desa_snapshot_from_19_files(kutim):
+    """A 141-desa snapshot: the kecamatan table, then the desa table of each of the 18 kecamatan.
+    (Its speed is measured in bench/ats.py, not here.)"""
     import csv
     import io
-    import time
 
     from coordinator.services.reference_data import WILAYAH_CSV
 
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["kode_wilayah", "kategori", "jenjang", "jumlah"])
+    do_save("ats_kecamatan_clean.xlsx")
+    tables: dict[str, io.StringIO] = {}
     with WILAYAH_CSV.open(encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh)):
+            out = tables.get(row["kode_kecamatan"])
+            if out is None:
+                out = tables[row["kode_kecamatan"]] = io.StringIO()
+                csv.writer(out).writerow(["kode_wilayah", "kategori", "jenjang", "jumlah"])
             for cat in ("BPB", "DO", "LTM"):
                 for level in ("kelas 1", "kelas 4", "kelas 7", "kelas 10"):
-                    w.writerow([row["kode_desa"], cat, level, i % 17])
-    data = out.getvalue().encode()
-    start = time.perf_counter()
-    result = ats_import.save(db.session, data, "semua_desa.csv", MARCH, "Pusdatin", None, NOW, _upload_dir())
-    db.session.commit()
-    elapsed = time.perf_counter() - start
-    assert result.created and len(totals_of(db.session, result.snapshot).desa) == 141
-    assert elapsed < 1.0, elapsed
+                    csv.writer(out).writerow([row["kode_desa"], cat, level, i % 17])
+    for kode, out in sorted(tables.items()):
+        result = ats_import.save(db.session, out.getvalue().encode(), f"desa_{kode}.csv", MARCH, "Pusdatin",
+                                 None, NOW, _upload_dir())
+        db.session.commit()
+    t = totals_of(db.session, result.snapshot)
+    assert len(t.desa) == 141 and len(t.from_desa) == 18 and len(live_snapshots(db.session)) == 1
 
 
 def test_an_import_updates_indicators_that_follow_the_snapshots(kutim):
@@ -409,3 +419,185 @@ def test_an_import_updates_indicators_that_follow_the_snapshots(kutim):
     totals = totals_of(db.session, db.session.scalar(select(AtsSnapshot)))
     do_value = db.session.scalar(select(IndicatorValue.value).where(IndicatorValue.indicator_id == sangatta.id))
     assert do_value == totals.kecamatan["64.08.04"]["DO"]
+
+
+# ----------------------------------------------------------------------------- review 3
+
+def test_total_header_naming_categories_and_percent_column_are_not_categories():
+    text = ("No;Wilayah;BPB;DO;LTM;Total (BPB+DO+LTM);% DO\n"
+            "1;Sangatta Utara;10;5;2;17;29,4\n")
+    t = parse(text.encode(), "x.csv")
+    assert not t.errors and not t.warnings, (t.errors, t.warnings)
+    assert t.rows[0].totals == {"BPB": 10, "DO": 5, "LTM": 2} and t.rows[0].grand_total == 17
+
+
+def test_comma_thousands_are_refused_and_only_zero_decimals_accepted():
+    with pytest.raises(ValueError):
+        parse_count("2,000")
+    assert parse_count("12,0") == 12 and parse_count("12,00") == 12 and parse_count("1.234,00") == 1234
+    assert parse_count("1039.0") == 1039 and parse_count("1.000") == 1000
+    with pytest.raises(ValueError):
+        parse_count("1039.5")
+
+
+def test_undecodable_csv_bytes_are_read_not_a_500():
+    t = parse(b"\x81\x8d hello", "x.csv")  # cp1252 has no \x81: read as latin-1, then "no ATS table"
+    assert t.errors and "Tabel ATS tidak ditemukan" in t.errors[0].message
+
+
+def test_xlsx_with_a_far_cell_is_read_quickly_and_too_many_rows_are_refused():
+    import io
+    import time
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Wilayah", "BPB", "DO", "LTM"])
+    ws.append(["Sangatta Utara", 1, 2, 3])
+    ws.cell(30000, 16384, "x")
+    buf = io.BytesIO()
+    wb.save(buf)
+    start = time.perf_counter()
+    t = parse(buf.getvalue(), "far.xlsx")
+    assert time.perf_counter() - start < 3
+    assert t.errors and "lebih dari" in t.errors[0].message  # refused, not truncated
+
+
+def test_xlsx_unpacking_to_more_than_50_mb_is_refused():
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (51 * 1024 * 1024))
+    t = parse(buf.getvalue(), "bomb.xlsx")
+    assert t.errors and "MB" in t.errors[0].message
+
+
+@pytest.mark.parametrize("name", ["ats_kecamatan_numeric_subheader.csv", "ats_kecamatan_float.csv",
+                                  "ats_kecamatan_grouped.xlsx"])
+def test_other_header_layouts_are_read(name):
+    t = parse(read(name), name)
+    assert not t.errors, t.errors
+    areas = [r for r in t.rows if r.kind == "area"]
+    assert len(areas) == 18 and areas[0].name == "Muara Ancalong"
+    if name == "ats_kecamatan_grouped.xlsx":  # a first row of "-" is an area without children
+        assert areas[0].totals == {"BPB": 0, "DO": 0, "LTM": 0}
+        assert sum(sum(r.totals.values()) for r in t.rows) == 13411 - 461
+    else:
+        assert sum(sum(r.totals.values()) for r in t.rows) == 13411
+    if name == "ats_kecamatan_numeric_subheader.csv":
+        assert set(areas[0].details["LTM"]) == {"6", "9"} and len(areas[0].details["DO"]) == 17
+
+
+def test_desa_table_for_a_date_without_a_snapshot_is_refused(kutim):
+    p = ats_import.preview(db.session, read("ats_desa_sangatta_utara.csv"), "d.csv", MARCH, "Pusdatin")
+    assert not p.can_save and any("impor dulu tabel kecamatan" in e.message for e in p.errors)
+    with pytest.raises(DomainError):
+        do_save("ats_desa_sangatta_utara.csv")
+    db.session.rollback()
+    assert count(AtsSnapshot) == 0
+
+
+def test_kecamatan_table_missing_a_kecamatan_is_refused(kutim):
+    lines = read("ats_broken_negative.csv").decode().replace("-4", "4").splitlines()
+    text = "\n".join(line for line in lines if ",Kaubun," not in line)
+    p = ats_import.preview(db.session, text.encode(), "x.csv", MARCH, "Pusdatin")
+    assert not p.can_save
+    assert any("tidak lengkap" in e.message and e.params["names"] == "Kaubun" for e in p.errors), p.errors
+
+
+def test_desa_table_replaces_all_desa_of_its_kecamatan(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    do_save("ats_desa_sangatta_utara.csv")
+    data = b"\n".join(line for line in read("ats_desa_sangatta_utara.csv").splitlines()
+                      if b"Swarga Bara" not in line)
+    p = ats_import.preview(db.session, data, "d2.csv", MARCH, "Pusdatin")
+    assert p.can_save and p.needs_confirm
+    result = ats_import.save(db.session, data, "d2.csv", MARCH, "Pusdatin", None, NOW, _upload_dir(),
+                             confirm_replace=True)
+    db.session.commit()
+    t = totals_of(db.session, result.snapshot)
+    assert "64.08.04.2012" not in t.desa and len(t.desa) == 3  # the old Swarga Bara is not kept
+    assert set(t.residu_by_scope) == {None, "64.08.04"} and len(t.kecamatan) == 18
+
+
+def test_desa_table_matched_through_aliases_keeps_its_residu_in_its_kecamatan(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    for name, kode in (("Swarga Bara Baru", "64.08.04.2012"), ("Teluk Lingga Lama", "64.08.04.1010"),
+                       ("Singa Gembara X", "64.08.04.2011"), ("Sangatta Utara X", "64.08.04.2001")):
+        db.session.add(AreaAlias(name_key=name_key(name), area_kode=kode, created_at=NOW))
+    db.session.commit()
+    text = ("No;Nama;BPB;DO;LTM\n1;Swarga Bara Baru;1;1;1\n2;Teluk Lingga Lama;1;1;1\n"
+            "3;Singa Gembara X;1;1;1\n4;Sangatta Utara X;1;1;1\n;Residu;1;0;0\n")
+    p = ats_import.preview(db.session, text.encode(), "a.csv", MARCH, "Pusdatin")
+    assert p.level == "desa" and p.scope == "64.08.04", p.errors
+    assert [r.kode for r in p.rows if r.kind == "residu"] == ["64.08.04"]
+
+
+def test_desa_of_another_kecamatan_in_a_desa_table_is_an_error(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    data = read("ats_desa_sangatta_utara.csv").replace(b"Desa Swarga Bara;", b"Desa Sangatta Selatan;")
+    p = ats_import.preview(db.session, data, "d.csv", MARCH, "Pusdatin")
+    assert not p.can_save
+    assert any(e.row == 9 and "tidak termasuk Kec." in e.message for e in p.errors), p.errors
+
+
+def test_desa_table_change_of_more_than_30_percent_is_a_warning(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    do_save("ats_kecamatan_clean.xlsx", date(2025, 4, 30))
+    data = read("ats_desa_sangatta_utara.csv").replace(b"Desa Swarga Bara;103;", b"Desa Swarga Bara;903;")
+    p = ats_import.preview(db.session, data, "d.csv", date(2025, 4, 30), "Pusdatin")
+    assert any("30%%" in w.message and w.params.get("name") == "Sangatta Utara" for w in p.warnings), p.warnings
+
+
+def test_reimporting_a_replaced_file_undoes_the_replacement(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    do_save("ats_kecamatan_messy.xlsx", confirm_replace=True)
+    again = do_save("ats_kecamatan_clean.xlsx", confirm_replace=True)
+    assert again.created and live_snapshots(db.session)[0].id == again.snapshot.id
+
+
+@pytest.mark.parametrize("as_of", [date(1, 1, 1), date(1999, 12, 31), date(2026, 11, 28)])
+def test_as_of_must_be_between_2000_and_today_wita(kutim, as_of):
+    p = ats_import.preview(db.session, read("ats_kecamatan_clean.xlsx"), "a.xlsx", as_of, "Pusdatin", now=NOW)
+    assert not p.can_save and any("keadaan per" in e.message for e in p.errors)
+
+
+def test_as_of_today_in_wita_is_accepted(kutim):
+    # 2026-11-27 17:00 UTC is already 28 November in WITA (UTC+8)
+    p = ats_import.preview(db.session, read("ats_kecamatan_clean.xlsx"), "a.xlsx", date(2026, 11, 28),
+                           "Pusdatin", now=datetime(2026, 11, 27, 17, 0))
+    assert p.can_save, p.errors
+
+
+def test_confirm_saves_the_previewed_date_and_source(kutim):
+    client = kutim.test_client()
+    login(client, "koordinator@example.org")
+    html = upload(client, "ats_kecamatan_clean.xlsx").get_data(as_text=True)
+    resp = client.post("/ats/import/confirm", data={"token": token_of(html), "as_of": "2024-01-01",
+                                                    "source": "Lain", "file_name": "z.csv"})
+    assert resp.status_code == 302
+    snap = db.session.scalar(select(AtsSnapshot))
+    assert (snap.as_of, snap.source, snap.file_name) == (MARCH, "Pusdatin", "ats_kecamatan_clean.xlsx")
+
+
+def test_pending_file_is_removed_when_the_preview_has_errors_or_fails(kutim, monkeypatch):
+    import io
+
+    client = kutim.test_client()
+    login(client, "koordinator@example.org")
+    pending = Path(_upload_dir()) / "ats-pending"
+    resp = client.post("/ats/import", data={"file": (io.BytesIO(b"\x81\x8d hello"), "x.csv"),
+                                            "as_of": "2025-03-31", "source": "Pusdatin"},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 200 and not any(pending.iterdir())
+
+    def boom(*_a, **_k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ats_import, "preview", boom)
+    kutim.config["PROPAGATE_EXCEPTIONS"] = False
+    assert upload(client, "ats_kecamatan_clean.xlsx").status_code == 500
+    assert not any(pending.iterdir())

@@ -55,6 +55,7 @@ def register(app: Flask) -> None:
                        replace: bool) -> None:
         """Import an ATS table (XLSX or CSV) as a snapshot."""
         from ..services import ats_import
+        from ..services.ats_figures import totals_of
         from ..services.clock import utcnow
         from ..services.errors import DomainError
 
@@ -65,7 +66,9 @@ def register(app: Flask) -> None:
         for kode, nama, counts in p.kecamatan_totals:
             click.echo(_counts_line(f"{kode} {nama}", counts))
         click.echo(_counts_line("Residu", p.residu))
-        click.echo(_counts_line("Total", p.total))
+        click.echo(_counts_line("Total berkas", p.total))
+        if not p.errors:
+            click.echo(_counts_line(f"Total snapshot per {as_of.isoformat()}", p.snapshot_total))
         for w in p.warnings:
             click.echo(f"PERINGATAN: {_message(w)}")
         for e in p.errors:
@@ -93,7 +96,9 @@ def register(app: Flask) -> None:
             click.echo(f"KESALAHAN: {err.message % err.params}", err=True)
             sys.exit(1)
         db.session.commit()
-        click.echo(f"Tersimpan: snapshot #{result.snapshot.id} per {as_of.isoformat()}, total {p.total['total']}.")
+        saved = totals_of(db.session, result.snapshot)
+        click.echo(f"Tersimpan: snapshot #{result.snapshot.id} per {as_of.isoformat()}, "
+                   f"total {saved.total['total']}.")
 
     @ats.command("summary")
     @click.option("--as-of", "as_of", default=None, callback=_date)
@@ -120,6 +125,10 @@ def register(app: Flask) -> None:
             areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode == kecamatan)
                                        .order_by(Area.kode)).all()
             source = totals.desa
+            if not any(kode in source for kode, _ in areas):
+                click.echo(f"Snapshot per {snapshot.as_of.isoformat()} tidak berisi angka desa untuk Kec. {kec.nama}; "
+                           "hanya angka kecamatannya (lihat ats summary tanpa --kecamatan).", err=True)
+                sys.exit(1)
         else:
             areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode.is_(None))
                                        .order_by(Area.kode)).all()

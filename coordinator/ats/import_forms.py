@@ -18,9 +18,8 @@ class ImportForm(BaseForm):
 
 
 class ConfirmForm(BaseForm):
+    """The file, its date and source stay as previewed (kept with the pending file, not in the form)."""
+
     token = HiddenField(validators=[required()])
-    file_name = HiddenField(validators=[optional(), max_length(255)])
-    as_of = DateField(_l("Keadaan per"), validators=[input_required()])
-    source = StringField(_l("Sumber"), validators=[required(), max_length(200)])
     note = TextAreaField(_l("Catatan"), validators=[optional(), max_length(2000)])
     confirm_replace = BooleanField(_l("Ganti snapshot tanggal yang sama"))

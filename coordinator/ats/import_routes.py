@@ -1,12 +1,16 @@
 """Importing Pusdatin ATS tables: upload, preview, map unknown areas, save.
 
 The uploaded file waits between the preview and the confirmation in
-UPLOAD_DIR/ats-pending/<token>; the token travels in a hidden field and must be hex.
+UPLOAD_DIR/ats-pending/<token>, with its name, date and source in <token>.json (so
+the confirmation saves exactly what was previewed); the token travels in a hidden
+field and must be hex. The pending files go on any error and once saved.
 """
 from __future__ import annotations
 
+import json
 import re
 import secrets
+from datetime import date
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -30,6 +34,15 @@ def _pending(token: str) -> Path:
     if not TOKEN_RE.fullmatch(token or ""):
         abort(400)
     return Path(current_app.config["UPLOAD_DIR"]) / "ats-pending" / token
+
+
+def _meta(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _meta(path).unlink(missing_ok=True)
 
 
 def _mappings() -> dict[str, str]:
@@ -60,10 +73,17 @@ def import_upload():
             token = secrets.token_hex(16)
             path = _pending(token)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            p = ats_import.preview(db.session, data, name, form.as_of.data, form.source.data, {}, utcnow())
-            confirm = ConfirmForm(formdata=None, token=token, file_name=name, as_of=form.as_of.data,
-                                  source=form.source.data, note=form.note.data)
+            try:
+                path.write_bytes(data)
+                _meta(path).write_text(json.dumps({"file_name": name, "as_of": form.as_of.data.isoformat(),
+                                                   "source": form.source.data}), encoding="utf-8")
+                p = ats_import.preview(db.session, data, name, form.as_of.data, form.source.data, {}, utcnow())
+            except BaseException:
+                _discard(path)
+                raise
+            if p.errors and not p.unmatched:  # nothing to map: the file must be fixed and uploaded again
+                _discard(path)
+            confirm = ConfirmForm(formdata=None, token=token, note=form.note.data)
             return _show(p, confirm)
     return render_template("form_page.html", form=form, title=_("Impor data ATS"), multipart=True,
                            submit_label=_("Pratinjau"), subtitle=_("Tabel ATS per wilayah dari portal Pusdatin."))
@@ -74,28 +94,27 @@ def import_upload():
 def import_confirm():
     form = ConfirmForm()
     path = _pending(form.token.data or "")
-    if not path.is_file():
+    try:
+        meta = json.loads(_meta(path).read_text(encoding="utf-8"))
+        data = path.read_bytes()
+        name, as_of, source = meta["file_name"], date.fromisoformat(meta["as_of"]), meta["source"]
+    except (OSError, ValueError, KeyError, TypeError):
         flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
         return redirect(url_for("ats.import_upload"))
-    data = path.read_bytes()
-    name = clean_filename(form.file_name.data or "berkas.csv")
     if not form.validate():
-        p = ats_import.preview(db.session, data, name, form.as_of.data or utcnow().date(), form.source.data or "",
-                               _mappings(), utcnow())
-        return _show(p, form)
+        return _show(ats_import.preview(db.session, data, name, as_of, source, _mappings(), utcnow()), form)
     try:
-        result = ats_import.save(db.session, data, name, form.as_of.data, form.source.data, form.note.data,
-                                 utcnow(), current_app.config["UPLOAD_DIR"], _mappings(), current_user.id,
+        result = ats_import.save(db.session, data, name, as_of, source, form.note.data, utcnow(),
+                                 current_app.config["UPLOAD_DIR"], _mappings(), current_user.id,
                                  confirm_replace=bool(form.confirm_replace.data))
         db.session.commit()
     except DomainError as err:
         db.session.rollback()
         apply_domain_error(form, err)
-        p = ats_import.preview(db.session, data, name, form.as_of.data, form.source.data, _mappings(), utcnow())
-        return _show(p, form)
-    path.unlink(missing_ok=True)
+        return _show(ats_import.preview(db.session, data, name, as_of, source, _mappings(), utcnow()), form)
+    _discard(path)
     if result.created:
-        flash(_("Snapshot ATS per %(date)s disimpan.", date=form.as_of.data.strftime("%d/%m/%Y")), "success")
+        flash(_("Snapshot ATS per %(date)s disimpan.", date=as_of.strftime("%d/%m/%Y")), "success")
     else:
         flash(_("Berkas ini sudah pernah diimpor; tidak ada yang ditambahkan."), "info")
     return redirect(url_for("ats.import_upload"))

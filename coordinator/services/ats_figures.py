@@ -9,6 +9,7 @@ only detail "" (the category total) is counted.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -64,15 +65,50 @@ def snapshot_on_or_before(session: Session, as_of: date | None) -> AtsSnapshot |
     return session.scalar(stmt.order_by(AtsSnapshot.as_of.desc()).limit(1))
 
 
-def previous_snapshot(session: Session, snapshot: AtsSnapshot) -> AtsSnapshot | None:
+def snapshot_before(session: Session, as_of: date) -> AtsSnapshot | None:
+    """The latest live snapshot strictly before `as_of`."""
     return session.scalar(
-        select(AtsSnapshot).where(AtsSnapshot.replaced_at.is_(None), AtsSnapshot.as_of < snapshot.as_of)
+        select(AtsSnapshot).where(AtsSnapshot.replaced_at.is_(None), AtsSnapshot.as_of < as_of)
         .order_by(AtsSnapshot.as_of.desc()).limit(1)
     )
 
 
+def previous_snapshot(session: Session, snapshot: AtsSnapshot) -> AtsSnapshot | None:
+    return snapshot_before(session, snapshot.as_of)
+
+
 def area_parents(session: Session) -> dict[str, str | None]:
     return dict(session.execute(select(Area.kode, Area.parent_kode)).all())
+
+
+PlainFigure = tuple[str, str | None, str, int]  # kind, area_kode, category, count (detail "" only)
+
+
+def apply_rules(totals: SnapshotTotals, figures: Iterable[PlainFigure], parents: dict[str, str | None]
+                ) -> SnapshotTotals:
+    """Fills `totals` from category-total figures with the counting rules of this module (the one place
+    they are written): residu apart, desa summed into their kecamatan, a kecamatan row only where the
+    kecamatan has no desa rows."""
+    for kind, kode, category, count in figures:
+        if kind == FIGURE_RESIDU:
+            add_to(totals.residu, category, count)
+            add_to(totals.residu_by_scope.setdefault(kode, empty_counts()), category, count)
+        elif kind == FIGURE_AREA and kode is not None:
+            if parents.get(kode) is None:  # a kecamatan row
+                add_to(totals.kecamatan_rows.setdefault(kode, empty_counts()), category, count)
+            else:
+                add_to(totals.desa.setdefault(kode, empty_counts()), category, count)
+    desa_sums: dict[str, Counts] = defaultdict(empty_counts)
+    for kode, counts in totals.desa.items():
+        for cat in ATS_CATEGORIES:
+            add_to(desa_sums[parents[kode] or ""], cat, counts[cat])
+    totals.from_desa = set(desa_sums)
+    for kode in set(totals.kecamatan_rows) | set(desa_sums):
+        totals.kecamatan[kode] = desa_sums[kode] if kode in desa_sums else totals.kecamatan_rows[kode]
+    for counts in list(totals.kecamatan.values()) + [totals.residu]:
+        for cat in ATS_CATEGORIES:
+            add_to(totals.total, cat, counts[cat])
+    return totals
 
 
 def totals_for(session: Session, snapshots: list[AtsSnapshot], parents: dict[str, str | None] | None = None
@@ -81,34 +117,14 @@ def totals_for(session: Session, snapshots: list[AtsSnapshot], parents: dict[str
     if not snapshots:
         return {}
     parents = parents if parents is not None else area_parents(session)
-    result = {s.id: SnapshotTotals(s) for s in snapshots}
+    figures: dict[int, list[PlainFigure]] = {s.id: [] for s in snapshots}
     rows = session.execute(
         select(AtsFigure.snapshot_id, AtsFigure.kind, AtsFigure.area_kode, AtsFigure.category, AtsFigure.count)
-        .where(AtsFigure.snapshot_id.in_(list(result)), AtsFigure.detail == "")
+        .where(AtsFigure.snapshot_id.in_(list(figures)), AtsFigure.detail == "")
     )
     for snapshot_id, kind, kode, category, count in rows:
-        t = result[snapshot_id]
-        if kind == FIGURE_RESIDU:
-            add_to(t.residu, category, count)
-            add_to(t.residu_by_scope.setdefault(kode, empty_counts()), category, count)
-        elif kind == FIGURE_AREA and kode is not None:
-            parent = parents.get(kode)
-            if parent is None:  # a kecamatan row
-                add_to(t.kecamatan_rows.setdefault(kode, empty_counts()), category, count)
-            else:
-                add_to(t.desa.setdefault(kode, empty_counts()), category, count)
-    for t in result.values():
-        desa_sums: dict[str, Counts] = defaultdict(empty_counts)
-        for kode, counts in t.desa.items():
-            for cat in ATS_CATEGORIES:
-                add_to(desa_sums[parents[kode] or ""], cat, counts[cat])
-        t.from_desa = set(desa_sums)
-        for kode in set(t.kecamatan_rows) | set(desa_sums):
-            t.kecamatan[kode] = desa_sums[kode] if kode in desa_sums else t.kecamatan_rows[kode]
-        for counts in list(t.kecamatan.values()) + [t.residu]:
-            for cat in ATS_CATEGORIES:
-                add_to(t.total, cat, counts[cat])
-    return result
+        figures[snapshot_id].append((kind, kode, category, count))
+    return {s.id: apply_rules(SnapshotTotals(s), figures[s.id], parents) for s in snapshots}
 
 
 def totals_of(session: Session, snapshot: AtsSnapshot) -> SnapshotTotals:

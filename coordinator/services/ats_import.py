@@ -1,16 +1,25 @@
 """Importing an ATS table as a dated snapshot: preview (nothing written), then save.
 
 A file with any error saves nothing. The same file (sha256) imported again for the
-same date is recognised and nothing is added. Dates that already have a live
-snapshot follow this rule:
+date's live snapshot is recognised and nothing is added (a file of a replaced
+snapshot may be imported again: that is how a replacement is undone).
 
-    The new snapshot holds the file's figures plus, copied over, the old snapshot's
-    figures for every area (and residu scope) the file does not contain; the old
-    snapshot stays, marked replaced_at/replaced_by_id. When the file only ADDS areas
-    (e.g. the desa table of kecamatan K to a date whose snapshot has only kecamatan
-    rows) no confirmation is needed. When the file has rows for areas (or a residu
-    of the same scope) that the date's snapshot already has, saving needs
-    confirm_replace=True.
+Every live snapshot describes the whole regency:
+
+- A file is either the kecamatan table of the regency (every active kecamatan of
+  the regency must be in it, else an error lists those missing) or the desa table
+  of one kecamatan (decided from the areas its rows match, codes, aliases and hand
+  mappings included; a row outside that kecamatan is an error).
+- A desa table can only be imported for a date that already has a live snapshot
+  (import the kecamatan table of that date first). It replaces ALL desa rows of its
+  kecamatan and that kecamatan's residu; every other figure of the old snapshot is
+  copied over.
+- A kecamatan table replaces all kecamatan rows and the regency residu; the old
+  snapshot's desa rows (and their kecamatan's residu) are copied over, and where they
+  disagree with the new kecamatan row the mismatch check flags it.
+- The new snapshot is a new row; the old one stays, marked replaced_at/replaced_by_id.
+  When the file replaces figures the old snapshot had (not only adds), saving needs
+  confirm_replace=True.
 
 save() flushes and never commits: the caller commits once.
 """
@@ -18,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,13 +36,24 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
-from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, previous_snapshot, totals_of
-from .ats_indicators import refresh_snapshot_indicators
+from .ats_figures import (
+    Counts,
+    SnapshotTotals,
+    add_to,
+    apply_rules,
+    empty_counts,
+    previous_snapshot,
+    snapshot_before,
+    totals_for,
+)
+from .ats_indicators import quarter_of, refresh_snapshot_indicators
 from .ats_match import AreaMatcher, name_key
 from .ats_parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
+from .clock import utcnow, wita_today
 from .errors import N_, DomainError
 
 CHANGE_WARNING = 0.30
+EARLIEST = date(2000, 1, 1)
 Figure = tuple[str, str | None, str, str, int]  # kind, area_kode, category, detail, count
 
 
@@ -73,6 +93,8 @@ class Preview:
     replaces: AtsSnapshot | None = None  # the live snapshot of the same date, if any
     needs_confirm: bool = False
     figures: list[Figure] = field(default_factory=list)
+    kept: list[Figure] = field(default_factory=list)  # the replaced snapshot's figures copied over
+    snapshot_total: Counts = field(default_factory=empty_counts)  # the date's snapshot after saving
 
     @property
     def can_save(self) -> bool:
@@ -86,30 +108,10 @@ def _counts(totals: dict[str, int]) -> Counts:
     return c
 
 
-def _totals_in_memory(figures: list[Figure], parents: dict[str, str | None]) -> SnapshotTotals:
-    """The counting rules of ats_figures.totals_for, applied to figures not yet saved."""
-    t = SnapshotTotals(AtsSnapshot())
-    for kind, kode, cat, detail, n in figures:
-        if detail:
-            continue
-        if kind == FIGURE_RESIDU:
-            add_to(t.residu, cat, n)
-            add_to(t.residu_by_scope.setdefault(kode, empty_counts()), cat, n)
-        elif kode is not None and parents.get(kode) is None:
-            add_to(t.kecamatan_rows.setdefault(kode, empty_counts()), cat, n)
-        elif kode is not None:
-            add_to(t.desa.setdefault(kode, empty_counts()), cat, n)
-    sums: dict[str, Counts] = defaultdict(empty_counts)
-    for kode, counts in t.desa.items():
-        for cat in ATS_CATEGORIES:
-            add_to(sums[parents[kode] or ""], cat, counts[cat])
-    t.from_desa = set(sums)
-    for kode in set(t.kecamatan_rows) | set(sums):
-        t.kecamatan[kode] = sums[kode] if kode in sums else t.kecamatan_rows[kode]
-    for counts in list(t.kecamatan.values()) + [t.residu]:
-        for cat in ATS_CATEGORIES:
-            add_to(t.total, cat, counts[cat])
-    return t
+def totals_of_figures(figures: list[Figure], parents: dict[str, str | None]) -> SnapshotTotals:
+    """The counting rules of ats_figures, applied to figures not yet saved."""
+    return apply_rules(SnapshotTotals(AtsSnapshot()), [(kind, kode, cat, n) for kind, kode, cat, detail, n in figures
+                                                       if not detail], parents)
 
 
 def _figures_of(row: ParsedRow, kind: str, kode: str | None) -> list[Figure]:
@@ -134,23 +136,27 @@ def _old_figures(session: Session, snapshot: AtsSnapshot) -> list[Figure]:
         .where(AtsFigure.snapshot_id == snapshot.id).order_by(AtsFigure.id))]
 
 
+def _duplicate(p: Preview, row: int, name: str, first: int) -> None:
+    p.errors.append(Issue(row, N_("Baris %(row)s: %(name)s muncul dua kali (juga di baris %(first)s)."),
+                          {"row": row, "name": name, "first": first}))
+
+
 def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, source: str,
             mappings: dict[str, str] | None = None, now: datetime | None = None) -> Preview:
     """Reads, matches and checks the file against the snapshots already saved; writes nothing."""
     p = Preview(file_name=file_name, sha256=hashlib.sha256(file_bytes).hexdigest(), as_of=as_of, source=source)
+    today = wita_today(now or utcnow())
+    if not EARLIEST <= as_of <= today:
+        p.errors.append(Issue(None, N_("Tanggal keadaan per harus antara %(first)s dan hari ini (%(today)s)."),
+                              {"first": EARLIEST.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}))
     table = parse(file_bytes, file_name)
     p.errors.extend(table.errors)
     p.warnings.extend(table.warnings)
     matcher = AreaMatcher.load(session)
-    mappings = {k: v for k, v in (mappings or {}).items() if v}
+    mappings = {k: v for k, v in (mappings or {}).items() if v in matcher.names}
     area_rows = [r for r in table.rows if r.kind == KIND_AREA]
-    p.level, p.scope = matcher.table_level([r.name for r in area_rows if not matcher.by_code(r.code)])
-    coded = [matcher.by_code(r.code) for r in area_rows]
-    if coded and all(coded):  # a code column decides the level by itself
-        levels = {matcher.is_kecamatan(k) for k in coded if k}
-        p.level = "kecamatan" if levels == {True} else "desa"
-        scopes = {matcher.kecamatan_of(k) for k in coded if k and not matcher.is_kecamatan(k)}
-        p.scope = scopes.pop() if len(scopes) == 1 else p.scope
+    found = [matcher.candidates(r.name, r.code, mappings.get(name_key(r.name))) for r in area_rows]
+    p.level, p.scope = matcher.table_level([f for f in found if f])
     seen: dict[str, int] = {}
     total_rows: list[ParsedRow] = []
     for r in table.rows:
@@ -161,33 +167,33 @@ def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, so
             kode = p.scope if p.level == "desa" else None
             seen_key = f"residu:{kode}"
             if seen_key in seen:
-                p.errors.append(Issue(r.row, N_("Baris %(row)s: %(name)s muncul dua kali (juga di baris %(first)s)."),
-                                      {"row": r.row, "name": r.name, "first": seen[seen_key]}))
+                _duplicate(p, r.row, r.name, seen[seen_key])
                 continue
             seen[seen_key] = r.row
             p.rows.append(PreviewRow(r.row, r.name, KIND_RESIDU, kode, None, _counts(r.totals)))
             p.figures.extend(_figures_of(r, FIGURE_RESIDU, kode))
             continue
         key = name_key(r.name)
-        kode = matcher.match(r.name, r.code, p.level, p.scope)
-        if kode is None and mappings.get(key) in matcher.names:
-            kode = mappings[key]
+        kode = matcher.by_code(r.code) or mappings.get(key) or matcher.match(r.name, r.code, p.level, p.scope)
         if kode is None:
             if not any(u.key == key for u in p.unmatched):
                 p.unmatched.append(Unmatched(r.row, r.name, key))
             p.errors.append(Issue(r.row, N_("Baris %(row)s: wilayah \"%(name)s\" tidak dikenal."),
                                   {"row": r.row, "name": r.name}))
             continue
+        if not _in_scope(p, matcher, r, kode):
+            continue
         if kode in seen:
-            p.errors.append(Issue(r.row, N_("Baris %(row)s: %(name)s muncul dua kali (juga di baris %(first)s)."),
-                                  {"row": r.row, "name": matcher.names[kode], "first": seen[kode]}))
+            _duplicate(p, r.row, matcher.names[kode], seen[kode])
             continue
         seen[kode] = r.row
         p.rows.append(PreviewRow(r.row, r.name, KIND_AREA, kode, matcher.names[kode], _counts(r.totals)))
         p.figures.extend(_figures_of(r, FIGURE_AREA, kode))
     if not p.rows and not p.errors:
         p.errors.append(Issue(None, N_("Berkas tidak berisi baris wilayah.")))
-    own = _totals_in_memory(p.figures, matcher.parents)
+    if p.level == "kecamatan":
+        _check_complete(p, matcher, seen)
+    own = totals_of_figures(p.figures, matcher.parents)
     p.residu, p.total = own.residu, own.total
     p.kecamatan_totals = [(k, matcher.names.get(k, k), own.kecamatan[k]) for k in sorted(own.kecamatan)]
     for r in total_rows:
@@ -197,38 +203,89 @@ def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, so
                     "Baris %(row)s (%(name)s): jumlah %(category)s tertulis %(total)s, tetapi baris-baris di atasnya "
                     "berjumlah %(parts)s."), {"row": r.row, "name": r.name, "category": cat,
                                                 "total": r.totals[cat], "parts": own.total[cat]}))
-    _check_against_saved(session, p, own, matcher)
+    _check_against_saved(session, p, matcher)
     return p
 
 
-def _check_against_saved(session: Session, p: Preview, own: SnapshotTotals, matcher: AreaMatcher) -> None:
-    p.duplicate_of = session.scalar(select(AtsSnapshot).where(
-        AtsSnapshot.file_sha256 == p.sha256, AtsSnapshot.as_of == p.as_of).order_by(AtsSnapshot.id).limit(1))
+def _in_scope(p: Preview, matcher: AreaMatcher, r: ParsedRow, kode: str) -> bool:
+    """A kecamatan table holds kecamatan only; a desa table only desa of its kecamatan. Else an error."""
+    if p.level == "kecamatan" and not matcher.is_kecamatan(kode):
+        p.errors.append(Issue(r.row, N_(
+            "Baris %(row)s: %(name)s adalah desa/kelurahan (Kec. %(kecamatan)s), tetapi berkas ini tabel kecamatan. "
+            "Satu berkas berisi tabel kecamatan se-kabupaten atau tabel desa satu kecamatan."),
+            {"row": r.row, "name": matcher.names[kode],
+             "kecamatan": matcher.names.get(matcher.kecamatan_of(kode), "?")}))
+        return False
+    if p.level == "desa" and (matcher.is_kecamatan(kode) or matcher.kecamatan_of(kode) != p.scope):
+        p.errors.append(Issue(r.row, N_(
+            "Baris %(row)s: %(name)s tidak termasuk Kec. %(scope)s, kecamatan tabel desa ini. "
+            "Satu berkas berisi tabel kecamatan se-kabupaten atau tabel desa satu kecamatan."),
+            {"row": r.row, "name": ("Kec. " if matcher.is_kecamatan(kode) else "") + matcher.names[kode],
+             "scope": matcher.names.get(p.scope or "", "?")}))
+        return False
+    return True
+
+
+def _check_complete(p: Preview, matcher: AreaMatcher, seen: dict[str, int]) -> None:
+    """A kecamatan table must hold every active kecamatan of its regency (the kode prefix "NN.NN.")."""
+    prefixes = Counter(k[:6] for k in seen if matcher.is_kecamatan(k))
+    if not prefixes:
+        return
+    prefix = prefixes.most_common(1)[0][0]
+    missing = sorted((k for k in matcher.names if matcher.is_kecamatan(k) and k.startswith(prefix)
+                      and k not in seen), key=lambda k: k)
+    if missing:
+        p.errors.append(Issue(None, N_(
+            "Tabel kecamatan tidak lengkap: %(n)s kecamatan tidak ada di berkas: %(names)s. Sebuah snapshot "
+            "harus mencakup seluruh kabupaten."), {"n": len(missing),
+                                                   "names": ", ".join(matcher.names[k] for k in missing)}))
+
+
+def _replaced_by_file(p: Preview, kind: str, kode: str | None, parents: dict[str, str | None]) -> bool:
+    """Whether an old figure of the date's snapshot is replaced by this file (see the module comment)."""
+    if p.level == "desa":
+        if kind == FIGURE_RESIDU:
+            return kode == p.scope
+        return kode is not None and parents.get(kode) == p.scope
+    if kind == FIGURE_RESIDU:
+        return kode is None
+    return kode is not None and parents.get(kode) is None
+
+
+def _check_against_saved(session: Session, p: Preview, matcher: AreaMatcher) -> None:
     p.replaces = live_on(session, p.as_of)
-    merged = p.figures
+    if p.replaces is not None and p.replaces.file_sha256 == p.sha256:
+        p.duplicate_of = p.replaces
+    if p.level == "desa" and p.replaces is None:
+        p.errors.append(Issue(None, N_(
+            "Belum ada snapshot per %(date)s. Tabel desa Kec. %(name)s hanya dapat ditambahkan ke snapshot yang "
+            "sudah ada: impor dulu tabel kecamatan se-kabupaten per tanggal itu."),
+            {"date": p.as_of.strftime("%d/%m/%Y"), "name": matcher.names.get(p.scope or "", "?")}))
+    parents = matcher.parents  # loaded once per preview: the area tree is large at --scale 10
     if p.replaces is not None:
         old = _old_figures(session, p.replaces)
-        mine = {(kind, kode) for kind, kode, *_ in p.figures}
-        p.needs_confirm = any((kind, kode) in mine for kind, kode, *_ in old)
-        merged = p.figures + [f for f in old if (f[0], f[1]) not in mine]
-    totals = _totals_in_memory(merged, matcher.parents)
+        p.kept = [f for f in old if not _replaced_by_file(p, f[0], f[1], parents)]
+        p.needs_confirm = len(p.kept) < len(old)
+    totals = totals_of_figures(p.figures + p.kept, parents)
+    p.snapshot_total = totals.total
     for kode, desa_sum, row in totals.mismatches():
         p.warnings.append(Issue(None, N_(
             "Kec. %(name)s: jumlah desa ditambah residu (%(desa)s) tidak sama dengan baris kecamatan pada tanggal "
             "yang sama (%(row)s)."), {"name": matcher.names.get(kode, kode), "desa": desa_sum, "row": row}))
-    prev_snapshot = session.scalar(select(AtsSnapshot).where(
-        AtsSnapshot.replaced_at.is_(None), AtsSnapshot.as_of < p.as_of).order_by(AtsSnapshot.as_of.desc()).limit(1))
+    prev_snapshot = snapshot_before(session, p.as_of)
     if prev_snapshot is None:
         return
-    prev = totals_of(session, prev_snapshot)
-    for kode in sorted(own.kecamatan):
-        old_n, new_n = prev.kecamatan.get(kode, empty_counts())["total"], totals.kecamatan[kode]["total"]
+    prev = totals_for(session, [prev_snapshot], parents)[prev_snapshot.id]
+    changed = sorted(totals.kecamatan) if p.level == "kecamatan" else [p.scope] if p.scope else []
+    for kode in changed:
+        old_n, new_n = prev.kecamatan.get(kode, empty_counts())["total"], totals.kecamatan.get(
+            kode, empty_counts())["total"]
         if _changed(old_n, new_n):
             p.warnings.append(Issue(None, N_(
                 "Kec. %(name)s berubah lebih dari 30%% dibanding snapshot %(date)s: %(old)s menjadi %(new)s."),
                 {"name": matcher.names.get(kode, kode), "date": prev_snapshot.as_of.isoformat(),
                  "old": old_n, "new": new_n}))
-    if p.level == "kecamatan" and _changed(prev.total["total"], totals.total["total"]):
+    if _changed(prev.total["total"], totals.total["total"]):
         p.warnings.append(Issue(None, N_(
             "Total kabupaten berubah lebih dari 30%% dibanding snapshot %(date)s: %(old)s menjadi %(new)s."),
             {"date": prev_snapshot.as_of.isoformat(), "old": prev.total["total"], "new": totals.total["total"]}))
@@ -263,10 +320,8 @@ def save(session: Session, file_bytes: bytes, file_name: str, as_of: date, sourc
                            stored_file=stored, file_sha256=p.sha256, created_at=now, created_by_id=user_id)
     session.add(snapshot)
     session.flush()
-    figures = list(p.figures)
+    figures = p.figures + p.kept
     if p.replaces is not None:
-        mine = {(kind, kode) for kind, kode, *_ in p.figures}
-        figures += [f for f in _old_figures(session, p.replaces) if (f[0], f[1]) not in mine]
         p.replaces.replaced_at = now
         p.replaces.replaced_by_id = snapshot.id
     session.execute(insert(AtsFigure), [
@@ -275,7 +330,7 @@ def save(session: Session, file_bytes: bytes, file_name: str, as_of: date, sourc
     _remember(session, p, mappings or {}, now, user_id)
     session.flush()
     # Indicators that follow the snapshots change with every import, in the same transaction.
-    refresh_snapshot_indicators(session, now)
+    refresh_snapshot_indicators(session, now, only_quarter=quarter_of(snapshot))
     (folder / stored).write_bytes(file_bytes)
     return SaveResult(snapshot, True, p)
 
@@ -288,4 +343,4 @@ def _remember(session: Session, p: Preview, mappings: dict[str, str], now: datet
             session.add(AreaAlias(name_key=key[:200], area_kode=kode, created_at=now, created_by_id=user_id))
 
 
-__all__ = ["Preview", "SaveResult", "preview", "save", "live_on", "previous_snapshot"]
+__all__ = ["Preview", "SaveResult", "preview", "save", "live_on", "previous_snapshot", "totals_of_figures"]

@@ -60,8 +60,10 @@ def metric_value(indicator: Indicator, totals: SnapshotTotals) -> float | None:
     return float(counts[metric])
 
 
-def refresh_snapshot_indicators(session: Session, now: datetime) -> RefreshResult:
-    """Writes the snapshot-fed indicators' quarterly values. Flush only."""
+def refresh_snapshot_indicators(session: Session, now: datetime,
+                                only_quarter: tuple[int, int] | None = None) -> RefreshResult:
+    """Writes the snapshot-fed indicators' quarterly values. Flush only.
+    `only_quarter` (year, quarter): an import changes one date, so only its quarter is recomputed."""
     result = RefreshResult()
     indicators = list(session.scalars(select(Indicator).where(
         Indicator.ats_metric.is_not(None), Indicator.deleted_at.is_(None)).order_by(Indicator.id)))
@@ -71,6 +73,8 @@ def refresh_snapshot_indicators(session: Session, now: datetime) -> RefreshResul
     by_quarter: dict[tuple[int, int], list[AtsSnapshot]] = defaultdict(list)
     for snapshot in live_snapshots(session):  # ordered by as_of
         by_quarter[quarter_of(snapshot)].append(snapshot)
+    if only_quarter is not None:
+        by_quarter = defaultdict(list, {k: v for k, v in by_quarter.items() if k == only_quarter})
     for snaps in by_quarter.values():
         snaps.sort(key=lambda s: (s.as_of, s.id), reverse=True)  # latest first
     parents = area_parents(session)
@@ -100,6 +104,8 @@ def refresh_snapshot_indicators(session: Session, now: datetime) -> RefreshResul
         rows = existing[indicator.id]
         for row in rows:
             key = (row.year, row.quarter or 0)
+            if only_quarter is not None and key != only_quarter:
+                continue
             if row.quarter is not None and key in wanted:
                 value, snapshot = wanted.pop(key)
                 source = source_of(snapshot)

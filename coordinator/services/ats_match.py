@@ -6,7 +6,9 @@ variants folded (VARIANTS, editable) and spaces removed, so "KEC. SANGATTA
 UTARA", "Kecamatan Sangatta  Utara" and "Sangatta-Utara" meet. Order of a match:
 a Kemendagri code in the code column; the desa of the table's kecamatan; a
 kecamatan (kecamatan tables); a hand mapping remembered as AreaAlias; a desa
-anywhere in the regency whose name is unique.
+anywhere in the regency whose name is unique. The table's level and kecamatan
+are decided from the areas the rows can be (codes, aliases and hand mappings
+included, see table_level); ats_import then refuses rows outside that scope.
 """
 from __future__ import annotations
 
@@ -90,24 +92,40 @@ class AreaMatcher:
         code = (code or "").strip()
         return code if KODE_RE.match(code) and code in self.names else None
 
-    def table_level(self, names: list[str]) -> tuple[str, str | None]:
-        """Decides whether a file is the kecamatan table of the regency or the desa table of one
-        kecamatan, and which: ('kecamatan', None) or ('desa', kecamatan kode or None)."""
-        kec_votes = desa_votes = 0
+    def candidates(self, name: str, code: str | None, mapped: str | None = None) -> set[str]:
+        """Every area the row may be, before the table's level is known: the code, a hand mapping or a
+        remembered alias decide alone; else the kecamatan and the desa (anywhere) of that name, as the
+        prefix allows."""
+        for kode in (self.by_code(code), mapped if mapped in self.names else None):
+            if kode:
+                return {kode}
+        key = name_key(name)
+        if not key:
+            return set()
+        hint = prefix_level(name)
+        found: set[str] = set()
+        if hint != "desa" and key in self.kecamatan:
+            found.add(self.kecamatan[key])
+        if hint != "kecamatan":
+            found.update(self.desa_any.get(key, []))
+        if not found and key in self.aliases:
+            found.add(self.aliases[key])
+        return found
+
+    def table_level(self, rows: list[set[str]]) -> tuple[str, str | None]:
+        """Decides from the rows' candidate areas whether a file is the kecamatan table of the regency or
+        the desa table of one kecamatan: ('kecamatan', None) or ('desa', kecamatan kode)."""
+        kec_votes = 0
         parents: Counter[str] = Counter()
-        for name in names:
-            hint, key = prefix_level(name), name_key(name)
-            desa = self.desa_any.get(key, [])
-            for kode in desa:
-                parents[self.parents[kode] or ""] += 1
-            if hint == "kecamatan" or (hint is None and key in self.kecamatan):
+        for found in rows:
+            if any(self.is_kecamatan(k) for k in found):
                 kec_votes += 1
-            elif hint == "desa" or desa:
-                desa_votes += 1
-        if kec_votes > desa_votes:
+            for parent in {self.parents[k] for k in found if not self.is_kecamatan(k)}:
+                parents[parent or ""] += 1
+        best = parents.most_common(1)[0] if parents else ("", 0)
+        if kec_votes >= best[1] or not best[0]:
             return "kecamatan", None
-        scope = parents.most_common(1)[0][0] if parents else None
-        return "desa", scope or None
+        return "desa", best[0]
 
     def match(self, name: str, code: str | None, level: str, scope: str | None) -> str | None:
         kode = self.by_code(code)

@@ -16,12 +16,17 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models import ATS_CATEGORIES
 from .errors import N_
 
-CATEGORIES = ("BPB", "DO", "LTM")
 KIND_AREA, KIND_RESIDU, KIND_TOTAL = "area", "residu", "total"
 TOTAL_WORDS = {"jumlah", "total", "subtotal", "jml", "sub total", "jumlah total"}
 MAX_ROWS = 20000
+ROW_MARGIN = 100  # empty rows tolerated below MAX_ROWS
+MAX_COLUMNS = 64
+TOO_MANY_ROWS = N_("Berkas berisi lebih dari %(max)s baris; bagi berkasnya atau hapus baris kosong di bawah tabel.")
+MAX_UNZIPPED = 50 * 1024 * 1024  # bytes an XLSX may hold once unpacked
+SMALL_LABEL = 20  # numeric sub-headers (kelas 1 … 13, LTM 6 / 9) are at most this
 
 
 @dataclass
@@ -54,6 +59,14 @@ class NotACount(ValueError):
     pass
 
 
+class FileRefused(ValueError):
+    """A file that is read no further: `message` is a msgid with `params`."""
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message)
+        self.message, self.params = message, params
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -81,28 +94,46 @@ def parse_count(value: Any) -> int | None:
     raw = _text(value).replace(" ", "")
     if raw in ("", "-", "–"):
         return None
-    m = re.fullmatch(r"(-?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,0+)?", raw)
+    # dots group thousands; ",0"/",00" (and a spreadsheet's "1039.0") are whole numbers; "2,000" is refused
+    m = re.fullmatch(r"(-?)(\d{1,3}(?:\.\d{3})+(?:,00?)?|\d+(?:,00?|\.00?)?)", raw)
     if not m:
         raise NotACount(raw)
-    n = int(m.group(2).replace(".", ""))
+    n = int(re.sub(r"[.,]00?$", "", m.group(2)).replace(".", ""))
     return -n if m.group(1) else n
 
 
-def category_of(header: Any) -> str | None:
+def _categories_named(header: Any) -> set[str]:
     words = _norm(header).split()
     text = " ".join(words)
+    found = set()
     if "bpb" in words or "belum pernah" in text:
-        return "BPB"
+        found.add("BPB")
     if "ltm" in words or "lulus tidak" in text:
-        return "LTM"
+        found.add("LTM")
     if "do" in words or "putus" in words or "drop" in words:
-        return "DO"
-    return None
+        found.add("DO")
+    return found
+
+
+def _is_percent_header(header: Any) -> bool:
+    return "%" in _text(header) or bool({"persen", "persentase"} & set(_norm(header).split()))
 
 
 def _is_total_header(header: Any) -> bool:
+    """A total column: "Total", "Jumlah ATS", or a header naming several categories ("Total (BPB+DO+LTM)")."""
     text = _norm(header)
-    return text in TOTAL_WORDS or text in ("jumlah ats", "total ats", "grand total")
+    if not text or _is_percent_header(header):
+        return False
+    return (text in TOTAL_WORDS or text in ("jumlah ats", "total ats", "grand total")
+            or len(_categories_named(header)) >= 2)
+
+
+def category_of(header: Any) -> str | None:
+    """The one category a column header names; None for totals, percentages and other columns."""
+    if _is_percent_header(header) or _is_total_header(header):
+        return None
+    found = _categories_named(header)
+    return found.pop() if len(found) == 1 else None
 
 
 def _is_name_header(header: Any) -> bool:
@@ -124,23 +155,39 @@ def row_kind(name: str) -> str:
 
 # ----------------------------------------------------------------------------- reading cells
 
-def read_cells(data: bytes, file_name: str) -> list[list[Any]]:
-    """The cells of the first sheet (XLSX) or of the CSV, as rows of values."""
-    ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    if data.startswith(b"PK\x03\x04") or ext == "xlsx":
-        from openpyxl import load_workbook
+def _xlsx_cells(data: bytes) -> list[list[Any]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as err:
+        raise NotACount(str(err)) from err
+    if unpacked > MAX_UNZIPPED:
+        raise FileRefused(N_("Berkas XLSX terlalu besar setelah dibuka (lebih dari %(mb)s MB)."),
+                          mb=MAX_UNZIPPED // (1024 * 1024))
+    from openpyxl import load_workbook
 
-        try:
-            wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as err:
-            raise NotACount(str(err)) from err
-        try:
-            sheet = wb.worksheets[0]
-            rows = [list(r) for _, r in zip(range(MAX_ROWS), sheet.iter_rows(values_only=True), strict=False)]
-        finally:
-            wb.close()
-        return rows
-    for encoding in ("utf-8-sig", "cp1252"):
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as err:  # noqa: BLE001 - any damage in an uploaded workbook is "not readable"
+        raise NotACount(str(err)) from err
+    try:
+        sheet = wb.worksheets[0]
+        declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
+        if declared > MAX_ROWS + ROW_MARGIN:
+            raise FileRefused(TOO_MANY_ROWS, max=MAX_ROWS)
+        return [list(r) for r in sheet.iter_rows(max_row=MAX_ROWS + ROW_MARGIN, max_col=MAX_COLUMNS,
+                                                 values_only=True)]
+    except FileRefused:
+        raise
+    except Exception as err:  # noqa: BLE001
+        raise NotACount(str(err)) from err
+    finally:
+        wb.close()
+
+
+def _csv_cells(data: bytes) -> list[list[Any]]:
+    text = ""
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 decodes any byte: the last resort
         try:
             text = data.decode(encoding)
             break
@@ -150,8 +197,23 @@ def read_cells(data: bytes, file_name: str) -> list[list[Any]]:
         raise NotACount("binary")
     sample = "\n".join(text.splitlines()[:40])
     delimiter = max((";", ",", "\t"), key=lambda d: sample.count(d))
-    return [list(r) for _, r in zip(range(MAX_ROWS), csv.reader(io.StringIO(text), delimiter=delimiter),
-                                    strict=False)]
+    try:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        return [r[:MAX_COLUMNS] for _, r in zip(range(MAX_ROWS + ROW_MARGIN), reader, strict=False)]
+    except csv.Error as err:
+        raise NotACount(str(err)) from err
+
+
+def read_cells(data: bytes, file_name: str) -> list[list[Any]]:
+    """The cells of the first sheet (XLSX) or of the CSV, as rows of values (at most MAX_COLUMNS wide).
+    Raises NotACount when the file cannot be read, FileRefused when it is too large."""
+    ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+    rows = _xlsx_cells(data) if data.startswith(b"PK\x03\x04") or ext == "xlsx" else _csv_cells(data)
+    while rows and not any(_text(c) for c in rows[-1]):
+        rows.pop()
+    if len(rows) > MAX_ROWS:
+        raise FileRefused(TOO_MANY_ROWS, max=MAX_ROWS)
+    return rows
 
 
 def parse(data: bytes, file_name: str) -> ParsedTable:
@@ -159,6 +221,8 @@ def parse(data: bytes, file_name: str) -> ParsedTable:
         cells = read_cells(data, file_name)
     except NotACount:
         return ParsedTable(errors=[Issue(None, N_("Berkas tidak dapat dibaca. Gunakan XLSX atau CSV."))])
+    except FileRefused as refused:
+        return ParsedTable(errors=[Issue(None, refused.message, refused.params)])
     for i, row in enumerate(cells[:40]):
         norms = {_norm(c).replace(" ", "_") for c in row}
         if "kategori" in norms and ("jumlah" in norms or "count" in norms):
@@ -176,30 +240,78 @@ def _cell(row: list[Any], i: int | None) -> Any:
     return row[i] if i is not None and i < len(row) else None
 
 
-def _wide_columns(head: list[Any], sub: list[Any]) -> tuple[dict[int, tuple[str, str]], dict[int, str], bool]:
-    """Value columns -> (category or "total", detail), their labels, and whether `sub` is a second header row."""
-    filled = [c for c in sub if _text(c)]
-    two_rows = bool(filled) and not any(_is_number_like(c) for c in filled)
+def _blank(value: Any) -> bool:
+    return _text(value) in ("", "-", "–")
+
+
+def _header_row(row: list[Any]) -> list[Any]:
+    """A row that can be a header row next to the category row (title rows have one cell only)."""
+    return row if sum(1 for c in row if _text(c)) >= 2 else []
+
+
+def _groups(head: list[Any]) -> tuple[dict[int, str], dict[int, int]]:
+    """Columns under each category (and total) header of `head`: column -> category or "total", and
+    column -> the column of its group header; a header cell spans the empty cells to its right (merged cells)."""
+    group_of: dict[int, str] = {}
+    start_of: dict[int, int] = {}
+    group: str | None = None
+    start = 0
+    for i in range(len(head)):
+        top = head[i]
+        if _text(top):
+            group, start = ("total" if _is_total_header(top) else category_of(top)), i
+        if group is not None:
+            group_of[i], start_of[i] = group, start
+    return group_of, start_of
+
+
+def _is_sub_header(row: list[Any], name_col: int | None, group_of: dict[int, str], start_of: dict[int, int]) -> bool:
+    """The second header row: no area name, and its filled cells are labels or small numbers standing under
+    the category groups (numbers only under a group that spans several columns, e.g. DO by kelas 1 2 3 …)."""
+    if name_col is not None and not _blank(_cell(row, name_col)) and not _is_label(_cell(row, name_col)):
+        return False
+    width = {s: sum(1 for v in start_of.values() if v == s) for s in set(start_of.values())}
+    filled = [(i, c) for i, c in enumerate(row) if not _blank(c)]
+    if not filled:
+        return False
+    for i, c in filled:
+        if i not in group_of:
+            if not _is_label(c):
+                return False
+            continue
+        if _is_number_like(c):
+            text = _text(c)
+            if not (text.isdigit() and int(text) <= SMALL_LABEL and width[start_of[i]] > 1
+                    and group_of[i] != "total"):
+                return False
+    return True
+
+
+def _is_label(value: Any) -> bool:
+    """A header of the name, code or number column."""
+    return _is_name_header(value) or "kode" in _norm(value).split() or _norm(value) in ("no", "nomor")
+
+
+def _wide_columns(head: list[Any], sub: list[Any], two_rows: bool, group_of: dict[int, str],
+                  start_of: dict[int, int]) -> tuple[dict[int, tuple[str, str]], dict[int, str]]:
+    """Value columns -> (category or "total", detail) and their labels."""
     columns: dict[int, tuple[str, str]] = {}
     labels: dict[int, str] = {}
-    group: str | None = None
-    group_label = ""
-    for i in range(max(len(head), len(sub) if two_rows else 0)):
-        top = _text(_cell(head, i))
+    for i, group in group_of.items():
+        top = _text(_cell(head, start_of[i]))
         below = _text(_cell(sub, i)) if two_rows else ""
-        if top:
-            group, group_label = category_of(top), top
-            if group is None:
-                if _is_total_header(top):
-                    columns[i], labels[i] = ("total", ""), top
-                continue
-        elif group is None or not below:
-            group = None
+        if _is_percent_header(below):
             continue
+        if group == "total":
+            if i == start_of[i] or (below and _is_total_header(below)):
+                columns[i], labels[i] = ("total", ""), f"{top} {below}".strip()
+            continue
+        if i != start_of[i] and not below:
+            continue  # an empty cell right of a one-column header
         detail = "" if not below or _is_total_header(below) or category_of(below) == group else below[:40]
         columns[i] = (group, detail)
-        labels[i] = f"{group_label} {below}".strip()
-    return columns, labels, two_rows
+        labels[i] = f"{top} {below}".strip()
+    return columns, labels
 
 
 def _is_number_like(value: Any) -> bool:
@@ -210,23 +322,49 @@ def _is_number_like(value: Any) -> bool:
         return False
 
 
+def _is_code_header(value: Any) -> bool:
+    return "kode" in _norm(value).split()
+
+
+def _set_of(column: int | None) -> set[int]:
+    return set() if column is None else {column}
+
+
+def _find_column(header_rows: list[list[Any]], test: Any, exclude: set[int]) -> int | None:
+    width = max((len(r) for r in header_rows), default=0)
+    return next((i for i in range(width) if i not in exclude
+                 and any(test(_cell(r, i)) for r in header_rows)), None)
+
+
 def _parse_wide(cells: list[list[Any]], h: int) -> ParsedTable:
+    """`h` is the row naming the categories. The row above may hold the name column's header (categories
+    under a merged "Jumlah Anak Tidak Sekolah"); the row below may be a second header row (DO by level)."""
     table = ParsedTable(layout="wide")
     head = cells[h]
+    above = _header_row(cells[h - 1]) if h > 0 else []
     sub = cells[h + 1] if h + 1 < len(cells) else []
-    columns, labels, two_rows = _wide_columns(head, sub)
-    name_col = next((i for i, c in enumerate(head) if _is_name_header(c)), None)
-    code_col = next((i for i, c in enumerate(head) if "kode" in _norm(c).split()), None)
-    if name_col is None:
-        name_col = next((i for i, c in enumerate(head) if i not in columns and i != code_col
-                         and _norm(c) not in ("no", "nomor")), 0)
-    for index in range(h + (2 if two_rows else 1), len(cells)):
+    group_of, start_of = _groups(head)
+    code_col = _find_column([above, head], _is_code_header, set(group_of))
+    name_col = _find_column([above, head], _is_name_header, set(group_of) | _set_of(code_col))
+    two_rows = _is_sub_header(sub, name_col, group_of, start_of)
+    if two_rows:
+        code_col = _find_column([above, head, sub], _is_code_header, set(group_of))
+        name_col = _find_column([above, head, sub], _is_name_header, set(group_of) | _set_of(code_col))
+    columns, labels = _wide_columns(head, sub, two_rows, group_of, start_of)
+    first = h + (2 if two_rows else 1)
+    if name_col is None:  # the column holding the most text (not numbers) below the header
+        others = [i for i in range(max((len(r) for r in cells[first:first + 50]), default=0))
+                  if i not in columns and i != code_col]
+        texts = {i: sum(1 for r in cells[first:first + 50] if not _blank(_cell(r, i))
+                        and not _is_number_like(_cell(r, i))) for i in others}
+        name_col = max(others, key=lambda i: (texts[i], -i)) if others else None
+    for index in range(first, len(cells)):
         row = cells[index]
         if not any(_text(c) for c in row):
             continue
         name = _text(_cell(row, name_col))
         if not name:
-            name = next((_text(c) for i, c in enumerate(row) if i not in columns and _text(c)
+            name = next((_text(c) for i, c in enumerate(row) if i not in columns and i != code_col and _text(c)
                          and not _is_number_like(c)), "")
         values: dict[int, int | None] = {}
         for i in columns:
@@ -236,8 +374,8 @@ def _parse_wide(cells: list[list[Any]], h: int) -> ParsedTable:
                 table.errors.append(Issue(index + 1, N_("Baris %(row)s, kolom %(column)s: \"%(value)s\" bukan angka."),
                                           {"row": index + 1, "column": labels[i], "value": _text(_cell(row, i))[:30]}))
                 values[i] = None
-        if all(v is None for v in values.values()):
-            continue  # a note under the table, e.g. "Sumber: Pusdatin"
+        if all(_text(_cell(row, i)) == "" for i in columns):
+            continue  # a note under the table, e.g. "Sumber: Pusdatin" ("-" is a zero, not a note)
         for i, v in values.items():
             if v is not None and v < 0:
                 table.errors.append(Issue(index + 1, N_("Baris %(row)s, kolom %(column)s: angka negatif (%(value)s)."),
@@ -262,7 +400,7 @@ def _parse_wide(cells: list[list[Any]], h: int) -> ParsedTable:
 
 def _settle_totals(table: ParsedTable, parsed: ParsedRow, explicit: dict[str, int]) -> None:
     """Category totals from the Jumlah column, else the sum of the breakdown; checks they agree."""
-    for cat in CATEGORIES:
+    for cat in ATS_CATEGORIES:
         parts = sum(parsed.details.get(cat, {}).values())
         if cat in explicit:
             parsed.totals[cat] = explicit[cat]
@@ -284,7 +422,7 @@ def _settle_totals(table: ParsedTable, parsed: ParsedRow, explicit: dict[str, in
 
 def _long_category(value: Any) -> str | None:
     text = _norm(value)
-    return text.upper() if text.upper() in CATEGORIES else category_of(value)
+    return text.upper() if text.upper() in ATS_CATEGORIES else category_of(value)
 
 
 def _parse_long(cells: list[list[Any]], h: int) -> ParsedTable:

@@ -146,16 +146,49 @@ def main() -> None:
               + header(False, "Nama Desa/Kelurahan") + wide_rows(desa_full + [("Total", total_of(desa_full))]),
               delimiter=";")
 
+    # The long layout: the whole regency, codes for the first three kecamatan, names for the others.
     long_rows: list[list[object]] = [["kode_wilayah", "kategori", "jenjang", "jumlah"]]
-    for kode, _nama, c in kec[:3]:
-        long_rows.append([kode, "BPB", "", c["BPB"]])
-        long_rows.append([kode, "DO", "", c["DO"]])
-        long_rows.append([kode, "LTM", "kelas 6", split_ltm(c["LTM"])[0]])
-        long_rows.append([kode, "LTM", "kelas 9", split_ltm(c["LTM"])[1]])
-    long_rows.append(["Kongbeng", "BPB", "", 100])
-    long_rows.append(["64.08.04.2012", "DO", "kelas 7", 12])
-    long_rows.append(["Residu", "BPB", "", 7])
+    for i, (kode, nama, c) in enumerate(kec):
+        area = kode if i < 3 else ("Kombeng" if nama == "Kongbeng" else nama)
+        long_rows.append([area, "BPB", "", c["BPB"]])
+        long_rows.append([area, "DO", "", c["DO"]])
+        long_rows.append([area, "LTM", "kelas 6", split_ltm(c["LTM"])[0]])
+        long_rows.append([area, "LTM", "kelas 9", split_ltm(c["LTM"])[1]])
+    for cat in TARGET:
+        long_rows.append(["Residu", cat, "", RESIDU[cat]])
     write_csv(HERE / "ats_long.csv", long_rows)
+
+    # DO by kelas labelled with bare numbers (1 … 12), LTM labelled 6 and 9.
+    numeric = header(False, "Nama Wilayah")
+    numeric[1] = [None] * 3 + DO_LEVELS[:5] + list(range(1, 13)) + [6, 9, None]
+    write_csv(HERE / "ats_kecamatan_numeric_subheader.csv", numeric + wide_rows(full))
+
+    # Counts written by a spreadsheet as float text ("343.0") in a one-row header.
+    flat = [["No", "Nama Wilayah", "Jumlah BPB", "Jumlah DO", "Jumlah LTM", "Total"]]
+    flat += [[i + 1 if n != "Residu" else "", n] + [f"{c[k]}.0" for k in TARGET] + [f"{sum(c.values())}.0"]
+             for i, (n, c) in enumerate(full)]
+    write_csv(HERE / "ats_kecamatan_float.csv", flat)
+
+    # Categories in the second header row under a merged "Jumlah Anak Tidak Sekolah", a No column, a total
+    # column naming the categories, a percentage column; the first kecamatan has only "-" (no children).
+    grouped_head = [["No", "Nama Kecamatan", "Jumlah Anak Tidak Sekolah", None, None, None, None],
+                    [None, None, "BPB", "DO", "LTM", "Total (BPB+DO+LTM)", "% DO"]]
+    grouped_body: list[list[object]] = []
+    for i, (n, c) in enumerate(full):
+        if i == 0:
+            grouped_body.append([1, n, "-", "-", "-", "-", "-"])
+            continue
+        total = sum(c.values())
+        grouped_body.append([i + 1 if n != "Residu" else "", n, c["BPB"], c["DO"], c["LTM"], total,
+                             f"{100 * c['DO'] / total:.1f}".replace(".", ",")])
+    wb = Workbook()
+    ws = wb.active
+    for r in [["Rangkuman ATS"], []] + grouped_head + grouped_body:
+        ws.append(r)
+    ws.merge_cells(start_row=3, start_column=3, end_row=3, end_column=7)
+    buf = io.BytesIO()
+    wb.save(buf)
+    (HERE / "ats_kecamatan_grouped.xlsx").write_bytes(buf.getvalue())
 
     plain = header(False, "Nama Wilayah") + wide_rows(full)
     broken = {
