@@ -15,12 +15,14 @@ from .area import LEVEL_DESA, LEVEL_KECAMATAN, Area
 from .ats import FIGURE_AREA, FIGURE_RESIDU, RETURN_PATHWAYS, AreaAlias, AtsFigure, AtsSnapshot, ProgressOutcome
 from .audit import AuditEntry
 from .indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
+from .outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from .plan import Pillar, Plan, Program
 from .reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
 from .user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLES, LoginAttempt, User, new_session_token
 
 __all__ = [
     "FIGURE_AREA", "FIGURE_RESIDU", "RETURN_PATHWAYS", "AreaAlias", "AtsFigure", "AtsSnapshot", "ProgressOutcome",
+    "OUTBOX_FAILED", "OUTBOX_PENDING", "OUTBOX_SENDING", "OUTBOX_SENT", "OutboxMessage",
     "ATS_CATEGORIES", "MILESTONE_STATES", "STATUS_VALUES", "Action", "Evidence", "Milestone",
     "ProgressUpdate", "action_area", "action_supporting_agency", "AGENCY_KINDS", "Agency",
     "LEVEL_DESA", "LEVEL_KECAMATAN", "Area", "AuditEntry", "DIRECTIONS", "Indicator",

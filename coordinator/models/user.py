@@ -38,6 +38,9 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Set when the mail server refused the address for good (5xx): reminders stop until an admin fixes it.
+    email_undeliverable_at: Mapped[datetime | None]
+    email_undeliverable_reason: Mapped[str | None] = mapped_column(String(300))
 
     agency: Mapped[Agency | None] = relationship()
 
