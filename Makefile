@@ -45,6 +45,7 @@ lint: install-dev
 
 bench: install
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.ats
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
