@@ -13,7 +13,7 @@ from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
 from coordinator.services import ats_import
 from coordinator.services.ats_figures import live_snapshots, totals_of
 from coordinator.services.ats_match import AreaMatcher, name_key
-from coordinator.services.ats_parse import parse, parse_count
+from coordinator.services.ats_parse import NotACount, parse, parse_count
 from coordinator.services.errors import DomainError
 from coordinator.services.reference_data import load_kutim_areas
 from tests.conftest import login, make_user
@@ -601,3 +601,49 @@ def test_pending_file_is_removed_when_the_preview_has_errors_or_fails(kutim, mon
     kutim.config["PROPAGATE_EXCEPTIONS"] = False
     assert upload(client, "ats_kecamatan_clean.xlsx").status_code == 500
     assert not any(pending.iterdir())
+
+
+def test_counts_beyond_any_area_are_errors_not_crashes():
+    with pytest.raises(NotACount):
+        parse_count("99999999999999999999999")
+    with pytest.raises(NotACount):
+        parse_count(3_000_000_000)
+    assert parse_count("9.999.999") == 9_999_999
+
+
+def test_a_blank_jumlah_cell_leaves_the_total_to_the_breakdown():
+    text = ("Nama Wilayah;Jumlah BPB;Jumlah DO;;;Jumlah LTM;;;Total\n"
+            ";;Jumlah;Kelas 1;Kelas 2;Jumlah;Kelas 6;Kelas 9;\n"
+            "Sangatta Utara;10;;3;4;;1;2;20\n")
+    row = parse(text.encode(), "x.csv").rows[0]
+    assert row.totals == {"BPB": 10, "DO": 7, "LTM": 3}
+
+
+def test_one_live_snapshot_per_date_in_the_database(kutim):
+    from sqlalchemy.exc import IntegrityError
+
+    do_save("ats_kecamatan_clean.xlsx")
+    db.session.add(AtsSnapshot(as_of=MARCH, source="x", created_at=NOW))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_an_old_figure_of_a_desa_deactivated_since_is_replaced_not_added(kutim):
+    from coordinator.models import Area
+
+    do_save("ats_kecamatan_clean.xlsx")
+    do_save("ats_desa_sangatta_utara.csv")
+    first = totals_of(db.session, live_snapshots(db.session)[-1]).kecamatan["64.08.04"]["total"]
+    swarga = db.session.scalar(select(Area).where(Area.nama == "Swarga Bara"))
+    swarga_total = totals_of(db.session, live_snapshots(db.session)[-1]).desa[swarga.kode]["total"]
+    swarga.active = False
+    db.session.commit()
+    lines = read("ats_desa_sangatta_utara.csv").decode("utf-8-sig").splitlines()
+    without = "\n".join(line for line in lines if "Swarga" not in line).encode()
+    result = ats_import.save(db.session, without, "tanpa-swarga.csv", MARCH, "Pusdatin", None, NOW, _upload_dir(),
+                             confirm_replace=True)
+    db.session.commit()
+    t = totals_of(db.session, result.snapshot)
+    assert swarga.kode not in t.desa
+    assert t.kecamatan["64.08.04"]["total"] == first - swarga_total

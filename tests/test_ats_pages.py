@@ -446,7 +446,7 @@ def test_action_page_statements_do_not_grow_with_snapshots(as_user, world, app_c
 
 def _history(world, app_ctx) -> tuple[AtsSnapshot, AtsSnapshot]:
     """A replaced snapshot with a kept file, the snapshot that replaced it, and a remembered name."""
-    old = snapshot(date(2026, 9, 30), {SU: (10, 5, 5)})
+    old = snapshot(date(2026, 9, 30), {SU: (10, 5, 5)}, replaced=True)  # one live snapshot per date
     new = snapshot(date(2026, 9, 30), {SU: (8, 4, 4), BENGALON: (1, 1, 1)})
     folder = Path(app_ctx.config["UPLOAD_DIR"]) / "ats"
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -19,7 +19,12 @@ class AtsSnapshot(db.Model):
     """One import: the ATS table as it stood on `as_of`. A replaced snapshot stays, marked."""
 
     __tablename__ = "ats_snapshot"
-    __table_args__ = (Index("ix_ats_snapshot_live", "as_of", "replaced_at"),)
+    __table_args__ = (
+        Index("ix_ats_snapshot_live", "as_of", "replaced_at"),
+        # One live snapshot per date, even when two imports of the same date save at the same moment.
+        Index("uq_ats_snapshot_live", "as_of", unique=True,
+              sqlite_where=text("replaced_at IS NULL"), postgresql_where=text("replaced_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date]

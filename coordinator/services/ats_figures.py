@@ -62,14 +62,14 @@ def snapshot_on_or_before(session: Session, as_of: date | None) -> AtsSnapshot |
     stmt = select(AtsSnapshot).where(AtsSnapshot.replaced_at.is_(None))
     if as_of is not None:
         stmt = stmt.where(AtsSnapshot.as_of <= as_of)
-    return session.scalar(stmt.order_by(AtsSnapshot.as_of.desc()).limit(1))
+    return session.scalar(stmt.order_by(AtsSnapshot.as_of.desc(), AtsSnapshot.id.desc()).limit(1))
 
 
 def snapshot_before(session: Session, as_of: date) -> AtsSnapshot | None:
     """The latest live snapshot strictly before `as_of`."""
     return session.scalar(
         select(AtsSnapshot).where(AtsSnapshot.replaced_at.is_(None), AtsSnapshot.as_of < as_of)
-        .order_by(AtsSnapshot.as_of.desc()).limit(1)
+        .order_by(AtsSnapshot.as_of.desc(), AtsSnapshot.id.desc()).limit(1)
     )
 
 

@@ -33,6 +33,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
@@ -41,6 +42,7 @@ from .ats_figures import (
     SnapshotTotals,
     add_to,
     apply_rules,
+    area_parents,
     empty_counts,
     previous_snapshot,
     snapshot_before,
@@ -261,7 +263,8 @@ def _check_against_saved(session: Session, p: Preview, matcher: AreaMatcher) -> 
             "Belum ada snapshot per %(date)s. Tabel desa Kec. %(name)s hanya dapat ditambahkan ke snapshot yang "
             "sudah ada: impor dulu tabel kecamatan se-kabupaten per tanggal itu."),
             {"date": p.as_of.strftime("%d/%m/%Y"), "name": matcher.names.get(p.scope or "", "?")}))
-    parents = matcher.parents  # loaded once per preview: the area tree is large at --scale 10
+    # The whole tree, inactive areas too: an old figure of a desa deactivated since is still that kecamatan's.
+    parents = area_parents(session)
     if p.replaces is not None:
         old = _old_figures(session, p.replaces)
         p.kept = [f for f in old if not _replaced_by_file(p, f[0], f[1], parents)]
@@ -318,11 +321,19 @@ def save(session: Session, file_bytes: bytes, file_name: str, as_of: date, sourc
     stored = f"{uuid.uuid4().hex}.{ext}"
     snapshot = AtsSnapshot(as_of=as_of, source=source[:200], note=note or None, file_name=file_name[:255],
                            stored_file=stored, file_sha256=p.sha256, created_at=now, created_by_id=user_id)
-    session.add(snapshot)
-    session.flush()
+    try:
+        # The old snapshot leaves first: one live snapshot per date (uq_ats_snapshot_live). A second import of
+        # the same date saving at the same moment collides here instead of hiding this one's rows.
+        if p.replaces is not None:
+            p.replaces.replaced_at = now
+            session.flush()
+        session.add(snapshot)
+        session.flush()
+    except (IntegrityError, OperationalError) as err:
+        raise DomainError(N_("Impor lain untuk tanggal yang sama disimpan pada saat yang sama. Tidak ada yang "
+                             "disimpan dari berkas ini; ulangi impornya."), "file") from err
     figures = p.figures + p.kept
     if p.replaces is not None:
-        p.replaces.replaced_at = now
         p.replaces.replaced_by_id = snapshot.id
     session.execute(insert(AtsFigure), [
         {"snapshot_id": snapshot.id, "kind": kind, "area_kode": kode, "category": cat, "detail": detail,

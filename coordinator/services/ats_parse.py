@@ -86,10 +86,10 @@ def parse_count(value: Any) -> int | None:
             return None
         raise NotACount(str(value))
     if isinstance(value, int):
-        return value
+        return _capped(value)
     if isinstance(value, float):
-        if value.is_integer():
-            return int(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return _capped(int(value))
         raise NotACount(str(value))
     raw = _text(value).replace(" ", "")
     if raw in ("", "-", "–"):
@@ -99,7 +99,16 @@ def parse_count(value: Any) -> int | None:
     if not m:
         raise NotACount(raw)
     n = int(re.sub(r"[.,]00?$", "", m.group(2)).replace(".", ""))
-    return -n if m.group(1) else n
+    return _capped(-n if m.group(1) else n)
+
+
+MAX_COUNT = 10_000_000  # far above any area's ATS; a bigger figure is a typo or a corrupt cell
+
+
+def _capped(n: int) -> int:
+    if n > MAX_COUNT:
+        raise NotACount(f"{n} (> {MAX_COUNT:,})".replace(",", "."))
+    return n
 
 
 def _categories_named(header: Any) -> set[str]:
@@ -390,7 +399,8 @@ def _parse_wide(cells: list[list[Any]], h: int) -> ParsedTable:
             if cat == "total":
                 parsed.grand_total = values[i]
             elif detail == "":
-                explicit[cat] = explicit.get(cat, 0) + v
+                if values[i] is not None:  # a blank Jumlah cell leaves the total to the breakdown
+                    explicit[cat] = explicit.get(cat, 0) + v
             else:
                 parsed.details.setdefault(cat, {})[detail] = parsed.details.get(cat, {}).get(detail, 0) + v
         _settle_totals(table, parsed, explicit)
