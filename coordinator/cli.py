@@ -79,3 +79,7 @@ def register(app: Flask) -> None:
     from .ats.cli import register as register_ats
 
     register_ats(app)
+
+    from .outbox_cli import register as register_outbox
+
+    register_outbox(app)

@@ -1,0 +1,245 @@
+"""The email outbox: record every message once, deliver it once, never lose it.
+
+Recording (`enqueue`) happens inside the caller's transaction: the unique key
+(recipient|item|kind|due date|stage) makes a rerun, or two runs at the same moment,
+record a reminder only once. Delivery (`deliver_pending`) claims each due message with
+a conditional UPDATE and commits the claim before talking to SMTP, so two delivery runs
+never send the same message, and no transaction stays open while the mail server is slow.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, cast
+
+from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, scoped_session
+
+from ..models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
+from ..models.user import User
+from .mailer import Mailer, OutgoingMail, PermanentMailError, TransientMailError
+
+log = logging.getLogger(__name__)
+
+# Wait before attempt 2, 3, ...; after the last one fails the message is given up as failed.
+BACKOFF = (timedelta(minutes=5), timedelta(minutes=15), timedelta(hours=1), timedelta(hours=6), timedelta(hours=24))
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# A message claimed longer ago than this belongs to a run that crashed or was killed.
+STUCK_AFTER = timedelta(minutes=15)
+KEY_MAX = 300
+ERROR_MAX = 2000
+
+
+class Attachment(NamedTuple):
+    name: str
+    path: str
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    failed: int = 0
+    retry_later: int = 0
+    released: int = 0  # messages taken back from a crashed run
+
+
+def outbox_key(*parts: object) -> str:
+    """`recipient|item|kind|due date|stage` as the unique key; hashed when longer than the column."""
+    key = "|".join("" if p is None else str(p) for p in parts)
+    if len(key) > KEY_MAX:
+        key = key[: KEY_MAX - 65] + "#" + hashlib.sha256(key.encode()).hexdigest()
+    return key
+
+
+def _rowcount(result: Any) -> int:
+    return cast(CursorResult[Any], result).rowcount
+
+
+def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: str, user_id: int | None, kind: str,
+            subject: str, body_text: str, body_html: str | None = None,
+            attachment: Attachment | tuple[str, str] | None = None, now: datetime) -> bool:
+    """Record a message to send; False (and nothing changes) when the key is already recorded.
+
+    Uses INSERT ... ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite), so two
+    processes recording the same key at the same moment neither raise nor double. Flushes,
+    never commits. A message to a user whose address was refused for good is recorded as
+    failed (with the reason) rather than sent.
+    """
+    if len(key) > KEY_MAX:
+        key = outbox_key(key)
+    status, last_error = OUTBOX_PENDING, None
+    if user_id is not None:
+        flagged = session.execute(
+            select(User.email_undeliverable_at, User.email_undeliverable_reason).where(User.id == user_id)
+        ).first()
+        if flagged is not None and flagged[0] is not None:
+            status = OUTBOX_FAILED
+            last_error = f"address marked undeliverable on {flagged[0]:%Y-%m-%d %H:%M} UTC: {flagged[1] or ''}"
+    values: dict[str, Any] = {
+        "key": key, "recipient": recipient, "user_id": user_id, "kind": kind, "subject": subject[:300],
+        "body_text": body_text, "body_html": body_html,
+        "attachment_name": attachment[0] if attachment else None,
+        "attachment_path": attachment[1] if attachment else None,
+        "status": status, "attempts": 0, "created_at": now, "next_attempt_at": now, "last_error": last_error,
+    }
+    session.flush()  # the caller's pending objects (e.g. the user) go first
+    dialect = session.get_bind().dialect.name
+    # RETURNING tells whether the row went in (rowcount is -1 for these INSERTs on some drivers).
+    table = OutboxMessage.__table__
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        return session.execute(stmt).first() is not None
+    # Other databases: a savepoint around a plain INSERT.
+    try:
+        with session.begin_nested():
+            session.execute(table.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _release_stuck(session: Session | scoped_session[Session], now: datetime) -> int:
+    """Give messages claimed by a crashed run back to pending (counting it as an attempt, so a
+    message that crashes every run ends up failed instead of looping forever).
+
+    Trade-off: if the run crashed after the SMTP server accepted the message but before it was
+    marked sent, the message is sent a second time. The alternative (never retry a claimed
+    message, at-most-once) would silently lose mail, and the outbox promises nothing is lost.
+    """
+    cutoff = now - STUCK_AFTER
+    stuck = and_(OutboxMessage.status == OUTBOX_SENDING, OutboxMessage.claimed_at < cutoff)
+    note = f"released at {now:%Y-%m-%d %H:%M} UTC: the delivery run that claimed it did not finish"
+    opts = {"synchronize_session": False}
+    gave_up = session.execute(
+        update(OutboxMessage).where(stuck, OutboxMessage.attempts + 1 >= MAX_ATTEMPTS)
+        .values(status=OUTBOX_FAILED, attempts=OutboxMessage.attempts + 1, claim_token=None, last_error=note),
+        execution_options=opts)
+    released = session.execute(
+        update(OutboxMessage).where(stuck)
+        .values(status=OUTBOX_PENDING, attempts=OutboxMessage.attempts + 1, claim_token=None, claimed_at=None,
+                next_attempt_at=now, last_error=note),
+        execution_options=opts)
+    session.commit()
+    return _rowcount(gave_up) + _rowcount(released)
+
+
+def _claim(session: Session | scoped_session[Session], message_id: int, now: datetime) -> str | None:
+    token = secrets.token_hex(16)
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OUTBOX_PENDING,
+               OutboxMessage.next_attempt_at <= now)
+        .values(status=OUTBOX_SENDING, claim_token=token, claimed_at=now),
+        execution_options={"synchronize_session": False})
+    if _rowcount(result) != 1:
+        session.rollback()  # another run was quicker
+        return None
+    session.commit()  # the claim is visible to every other run before we talk to SMTP
+    return token
+
+
+def _finish(session: Session | scoped_session[Session], message_id: int, token: str, **values: Any) -> None:
+    # Our claim, or (if a very slow send outlived STUCK_AFTER) a release nobody re-claimed yet.
+    mine = or_(OutboxMessage.claim_token == token, OutboxMessage.status == OUTBOX_PENDING)
+    result = session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id, mine).values(**values),
+                             execution_options={"synchronize_session": False})
+    if _rowcount(result) != 1:
+        log.warning("outbox message %s was re-claimed by another run while this one was sending", message_id)
+    session.commit()
+
+
+def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, message_id: int, now: datetime,
+                 result: DeliveryResult) -> None:
+    token = _claim(session, message_id, now)
+    if token is None:
+        return
+    row = session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
+               OutboxMessage.attachment_name, OutboxMessage.attachment_path, OutboxMessage.attempts,
+               OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason)
+        .outerjoin(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)
+    ).one()
+    session.commit()  # no transaction (not even a read) stays open while SMTP talks
+    attempts = row.attempts + 1
+    if row.email_undeliverable_at is not None:  # flagged after this message was recorded
+        _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None,
+                last_error=f"address marked undeliverable: {row.email_undeliverable_reason or ''}")
+        result.failed += 1
+        return
+    mail = OutgoingMail(recipient=row.recipient, subject=row.subject, body_text=row.body_text,
+                        body_html=row.body_html, attachment_name=row.attachment_name,
+                        attachment_path=row.attachment_path)
+    try:
+        mailer.send(mail)
+    except PermanentMailError as err:
+        _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None,
+                last_error=str(err)[:ERROR_MAX])
+        if err.recipient is not None and row.user_id is not None:
+            session.execute(update(User).where(User.id == row.user_id)
+                            .values(email_undeliverable_at=now, email_undeliverable_reason=str(err)[:300]),
+                            execution_options={"synchronize_session": False})
+            session.commit()
+        result.failed += 1
+        log.warning("outbox message %s refused for good: %s", message_id, err)
+    except Exception as err:  # TransientMailError, or a bug: never lose the message, retry later
+        if not isinstance(err, TransientMailError):
+            log.exception("outbox message %s: unexpected error while sending", message_id)
+        if attempts >= MAX_ATTEMPTS:
+            _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None,
+                    last_error=f"gave up after {attempts} attempts: {err}"[:ERROR_MAX])
+            result.failed += 1
+        else:
+            _finish(session, message_id, token, status=OUTBOX_PENDING, attempts=attempts, claim_token=None,
+                    claimed_at=None, next_attempt_at=now + BACKOFF[attempts - 1], last_error=str(err)[:ERROR_MAX])
+            result.retry_later += 1
+    else:
+        _finish(session, message_id, token, status=OUTBOX_SENT, attempts=attempts, sent_at=now, last_error=None)
+        result.sent += 1
+
+
+def deliver_pending(session_factory_or_session: Session | scoped_session[Session] | Callable[[], Session],
+                    mailer: Mailer, now: datetime, batch: int = 50) -> DeliveryResult:
+    """Send every message that is due at `now`; returns how many were sent, failed, or wait to retry.
+
+    This is the one service that COMMITS: pass Flask-SQLAlchemy's `db.session` (or any Session,
+    or a factory that makes one, e.g. for a thread). It commits whatever the session already
+    holds, then commits each claim before talking to SMTP and each outcome after, because a
+    transaction held open during SMTP would block other writers (SQLite) and a claim that is not
+    committed does not stop a concurrent run from sending the same message.
+
+    Messages are fetched `batch` at a time until none is due. A transient failure puts the
+    message back with the next backoff step; a 5xx refusal of the address fails it and flags
+    the user. A run never raises because of SMTP.
+    """
+    if isinstance(session_factory_or_session, Session | scoped_session):
+        session, owned = session_factory_or_session, False
+    else:
+        session, owned = session_factory_or_session(), True
+    result = DeliveryResult()
+    try:
+        session.commit()
+        result.released = _release_stuck(session, now)
+        while True:
+            due = list(session.scalars(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.next_attempt_at <= now)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
+            session.commit()
+            if not due:
+                break
+            for message_id in due:
+                _deliver_one(session, mailer, message_id, now, result)
+            if len(due) < batch:
+                break
+    finally:
+        if owned:
+            session.close()
+    return result
