@@ -15,6 +15,19 @@ from .area import LEVEL_DESA, LEVEL_KECAMATAN, Area
 from .ats import FIGURE_AREA, FIGURE_RESIDU, RETURN_PATHWAYS, AreaAlias, AtsFigure, AtsSnapshot, ProgressOutcome
 from .audit import AuditEntry
 from .indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
+from .notify import (
+    KIND_DUE_SOON,
+    KIND_ESCALATION,
+    KIND_MISSING_INDICATOR,
+    KIND_MISSING_UPDATE,
+    KIND_OVERDUE,
+    KIND_WEEKLY_SUMMARY,
+    REMINDER_KINDS,
+    CalendarFeed,
+    Notification,
+    NotificationPreference,
+    ReminderSettings,
+)
 from .outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from .plan import Pillar, Plan, Program
 from .reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
@@ -22,6 +35,9 @@ from .user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLES, 
 
 __all__ = [
     "FIGURE_AREA", "FIGURE_RESIDU", "RETURN_PATHWAYS", "AreaAlias", "AtsFigure", "AtsSnapshot", "ProgressOutcome",
+    "KIND_DUE_SOON", "KIND_ESCALATION", "KIND_MISSING_INDICATOR", "KIND_MISSING_UPDATE", "KIND_OVERDUE",
+    "KIND_WEEKLY_SUMMARY", "REMINDER_KINDS", "CalendarFeed", "Notification", "NotificationPreference",
+    "ReminderSettings",
     "OUTBOX_FAILED", "OUTBOX_PENDING", "OUTBOX_SENDING", "OUTBOX_SENT", "OutboxMessage",
     "ATS_CATEGORIES", "MILESTONE_STATES", "STATUS_VALUES", "Action", "Evidence", "Milestone",
     "ProgressUpdate", "action_area", "action_supporting_agency", "AGENCY_KINDS", "Agency",
