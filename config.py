@@ -85,8 +85,19 @@ class ProductionConfig(Config):
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1") or 0)
 
 
+MAIL_SETTINGS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_USE_TLS", "MAIL_USE_SSL",
+                 "MAIL_DEFAULT_SENDER", "MAIL_TIMEOUT", "BASE_URL")
+
+
+def _mail_from_env(cfg: Config) -> None:
+    # SMTP and the public address used in email links come from the environment on a server.
+    for name in MAIL_SETTINGS:
+        if os.environ.get(name):
+            setattr(cfg, name, os.environ[name])
+
+
 def config_from_env() -> Config:
     mode = os.environ.get("COORDINATOR_ENV", "development").lower()
-    if mode == "production":
-        return ProductionConfig()
-    return Config()
+    cfg = ProductionConfig() if mode == "production" else Config()
+    _mail_from_env(cfg)
+    return cfg
