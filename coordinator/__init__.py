@@ -113,11 +113,12 @@ def _register_blueprints(app: Flask) -> None:
     from .agencies import bp as agencies_bp
     from .ats import bp as ats_bp
     from .auth import bp as auth_bp
+    from .calendar import bp as calendar_bp
     from .indicators import bp as indicators_bp
     from .monitor import bp as monitor_bp
     from .plan import bp as plan_bp
 
-    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp):
+    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp):
         app.register_blueprint(bp)
 
 

@@ -24,6 +24,7 @@ from coordinator.models import (
     ProgressUpdate,
     ReferenceItem,
 )
+from coordinator.services import calendar_feed
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF
@@ -115,6 +116,11 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "ats.snapshot_file": ("/ats/snapshots/{snapshot}/file", coordinators(200), METHOD_NOT_ALLOWED),
     "ats.alias_delete": ("/ats/aliases/{alias}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
     "ats.import_confirm": ("/ats/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
+    "calendar.feed": ("/calendar/{dinsos_feed_token}.ics", everyone(200, anon=200), METHOD_NOT_ALLOWED),
+    "calendar.account": ("/account/calendar", everyone(200), METHOD_NOT_ALLOWED),
+    "calendar.new_feed": ("/account/calendar/new", METHOD_NOT_ALLOWED, everyone(302)),
+    "calendar.revoke_feed": ("/account/calendar/{dinsos_feed}/revoke", METHOD_NOT_ALLOWED,
+                             rule(leader=404, focal_own=302, focal_other=404, coordinator=302, admin=302)),
     "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
     "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
     "admin.user_edit": ("/admin/users/{dpppa_user}/edit", coordinators(200), coordinators(302)),
@@ -153,10 +159,12 @@ def _ids(world: World, app) -> dict[str, object]:
                            created_at=datetime(2026, 10, 1))
     alias = AreaAlias(name_key="TLK LINGGA", area_kode=world.desa.kode, created_at=datetime(2026, 10, 1))
     db.session.add_all([snapshot, alias])
+    feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
+                                     now=datetime(2026, 11, 20))
     db.session.commit()
     return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
-            "snapshot": snapshot.id, "alias": alias.id,
+            "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 
