@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import date
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -290,6 +291,24 @@ def _progress_input(form: ProgressForm) -> progress_service.ProgressInput:
     )
 
 
+def _save_report(form: ProgressForm, action: Action, outcome_rows: list, record: Callable[[], ProgressUpdate]
+                 ) -> bool:
+    """Outcome rows checked first (no evidence written for a refused form), then the report, one commit."""
+    try:
+        outcomes = ats_outcomes.check_rows(db.session, action, outcome_rows)
+        ats_outcomes.add_outcomes(db.session, record(), outcomes)
+        db.session.commit()
+        return True
+    except DomainError as err:
+        db.session.rollback()
+        apply_domain_error(form, err)
+    except IntegrityError:
+        # Another submit for the same month won the race (uq_progress_current).
+        db.session.rollback()
+        form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
+    return False
+
+
 @bp.route("/actions/<int:action_id>/progress/new", methods=["GET", "POST"])
 @login_required
 def new_progress(action_id: int):
@@ -301,23 +320,12 @@ def new_progress(action_id: int):
         form.period.data = month_start(wita_today(now))
         form.percent_complete.data = progress_service.latest_percent(db.session, action.id)
     outcome_rows = ats_outcomes.raw_rows(request.form) if request.method == "POST" else ats_outcomes.rows_of([])
-    if form.validate_on_submit():
-        try:
-            outcomes = ats_outcomes.check_rows(db.session, action, outcome_rows)
-            update = progress_service.record_progress_update(
+    if form.validate_on_submit() and _save_report(form, action, outcome_rows, lambda: (
+            progress_service.record_progress_update(
                 db.session, action, current_user, _progress_input(form), now,
-                current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"])
-            ats_outcomes.add_outcomes(db.session, update, outcomes)
-            db.session.commit()
-            flash(_("Laporan kemajuan tersimpan."), "success")
-            return redirect(url_for("actions.detail", action_id=action.id))
-        except DomainError as err:
-            db.session.rollback()
-            apply_domain_error(form, err)
-        except IntegrityError:
-            # Another submit for the same month won the race (uq_progress_current).
-            db.session.rollback()
-            form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
+                current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"]))):
+        flash(_("Laporan kemajuan tersimpan."), "success")
+        return redirect(url_for("actions.detail", action_id=action.id))
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),
                            cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"),
@@ -337,23 +345,12 @@ def correct_progress(update_id: int):
     outcome_rows = (ats_outcomes.raw_rows(request.form) if request.method == "POST"
                     else ats_outcomes.rows_of(ats_outcomes.outcomes_by_update(db.session, [original.id])
                                               .get(original.id, [])))
-    if form.validate_on_submit():
-        try:
-            outcomes = ats_outcomes.check_rows(db.session, original.action, outcome_rows)
-            update = progress_service.correct_progress_update(
+    if form.validate_on_submit() and _save_report(form, original.action, outcome_rows, lambda: (
+            progress_service.correct_progress_update(
                 db.session, original, current_user, _progress_input(form), form.reason.data, utcnow(),
-                current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"])
-            ats_outcomes.add_outcomes(db.session, update, outcomes)
-            db.session.commit()
-            flash(_("Koreksi tersimpan. Laporan lama tetap terlihat sebagai riwayat."), "success")
-            return redirect(url_for("actions.detail", action_id=original.action_id))
-        except DomainError as err:
-            db.session.rollback()
-            apply_domain_error(form, err)
-        except IntegrityError:
-            # Another submit for the same month won the race (uq_progress_current).
-            db.session.rollback()
-            form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
+                current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"]))):
+        flash(_("Koreksi tersimpan. Laporan lama tetap terlihat sebagai riwayat."), "success")
+        return redirect(url_for("actions.detail", action_id=original.action_id))
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Koreksi laporan %(month)s", month=original.period.strftime("%m/%Y")),
                            cancel_url=url_for("actions.detail", action_id=original.action_id),
