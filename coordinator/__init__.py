@@ -116,9 +116,11 @@ def _register_blueprints(app: Flask) -> None:
     from .calendar import bp as calendar_bp
     from .indicators import bp as indicators_bp
     from .monitor import bp as monitor_bp
+    from .notifications import bp as notifications_bp
     from .plan import bp as plan_bp
 
-    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp):
+    for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
+               notifications_bp):
         app.register_blueprint(bp)
 
 

@@ -21,6 +21,8 @@ from coordinator.models import (
     IndicatorTarget,
     IndicatorValue,
     Milestone,
+    Notification,
+    OutboxMessage,
     ProgressUpdate,
     ReferenceItem,
 )
@@ -121,6 +123,15 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "calendar.new_feed": ("/account/calendar/new", METHOD_NOT_ALLOWED, everyone(302)),
     "calendar.revoke_feed": ("/account/calendar/{dinsos_feed}/revoke", METHOD_NOT_ALLOWED,
                              rule(leader=404, focal_own=302, focal_other=404, coordinator=302, admin=302)),
+    "notifications.index": ("/notifications", everyone(200), METHOD_NOT_ALLOWED),
+    "notifications.open": ("/notifications/{notification}/open",
+                           rule(leader=404, focal_own=302, focal_other=404, coordinator=404, admin=404),
+                           METHOD_NOT_ALLOWED),
+    "notifications.read_all": ("/notifications/read-all", METHOD_NOT_ALLOWED, everyone(302)),
+    "notifications.preferences": ("/account/notifications", everyone(200), everyone(302)),
+    "notifications.settings": ("/reminders/settings", coordinators(200), coordinators(302)),
+    "notifications.outbox": ("/admin/outbox", admins(200), METHOD_NOT_ALLOWED),
+    "notifications.retry": ("/admin/outbox/{message}/retry", METHOD_NOT_ALLOWED, admins(302)),
     "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
     "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
     "admin.user_edit": ("/admin/users/{dpppa_user}/edit", coordinators(200), coordinators(302)),
@@ -159,12 +170,19 @@ def _ids(world: World, app) -> dict[str, object]:
                            created_at=datetime(2026, 10, 1))
     alias = AreaAlias(name_key="TLK LINGGA", area_kode=world.desa.kode, created_at=datetime(2026, 10, 1))
     db.session.add_all([snapshot, alias])
+    notification = Notification(key="perm|focal", user_id=world.focal.id, kind="due_soon", title="Tenggat",
+                                url="/actions", created_at=datetime(2026, 11, 20))
+    message = OutboxMessage(key="perm|msg", recipient=world.focal.email, user_id=world.focal.id, kind="due_soon",
+                            subject="Tenggat", body_text="isi", status="failed", attempts=6,
+                            created_at=datetime(2026, 11, 20), next_attempt_at=datetime(2026, 11, 20))
+    db.session.add_all([notification, message])
     feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
                                      now=datetime(2026, 11, 20))
     db.session.commit()
     return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
+            "notification": notification.id, "message": message.id,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 
