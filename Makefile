@@ -29,7 +29,10 @@ run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	@echo "SITISEK berjalan di http://127.0.0.1:5000  (Ctrl+C untuk berhenti)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Penjadwal pengingat berjalan sebagai proses tersendiri (flask scheduler)."
+	@$(BIN)/flask scheduler & sched=$$!; \
+	  trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install-dev
 	@mkdir -p test-artifacts

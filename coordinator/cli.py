@@ -83,3 +83,7 @@ def register(app: Flask) -> None:
     from .outbox_cli import register as register_outbox
 
     register_outbox(app)
+
+    from .reminders.cli import register as register_reminders
+
+    register_reminders(app)

@@ -1,0 +1,391 @@
+"""Reminders: what is due for whom at `now`, recorded once as in-app notifications and digest emails.
+
+The rules (defaults from the issue, editable in ReminderSettings row 1):
+- a milestone or action due in exactly N days, N in `due_soon_days` (14, 7, 1)
+  -> the lead agency's focal points (kind due_soon, stage "d-N");
+- overdue on day `overdue_first_day`, then every `overdue_repeat_days` days -> the same (overdue, "late-N");
+- an active action with no progress update for this month once the WITA day is >= `monthly_update_day`
+  -> the same (missing_update, stage "YYYY-MM"); only a posted progress update counts, not an edit;
+- an indicator without a value for its last finished period -> coordinators (missing_indicator, "YYYY-Qn");
+- overdue more than `escalate_after_days`: on day escalate+1 and then every `overdue_repeat_days` days,
+  also the agency head's address and every coordinator (escalation, "late-N").
+
+Days are decided in WITA. Every reminder carries a unique key (recipient|item|kind|due date|stage). For a
+user, the in-app Notification with that key is the ledger: a reminder goes into an email only in the run
+that first records its notification, so a rerun (or a run racing this one) adds nothing, and the
+month/period rules that hold for many days remind once. Addresses without a user (an agency head) only
+get the day-exact escalation, and their digest key (recipient + the sorted item keys) makes a rerun a no-op.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import (
+    KIND_DUE_SOON,
+    KIND_ESCALATION,
+    KIND_MISSING_INDICATOR,
+    KIND_MISSING_UPDATE,
+    KIND_OVERDUE,
+    KIND_WEEKLY_SUMMARY,
+    Agency,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Notification,
+    NotificationPreference,
+    ReminderSettings,
+    User,
+)
+from ..models.user import ROLE_COORDINATOR, ROLE_FOCAL
+from .clock import month_start, wita_today
+from .mailer import Mailer
+from .monitor import CLOSED, updated_action_ids
+from .outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
+from .status import load_action_facts
+
+DbSession = Session
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+KIND_ORDER = (KIND_ESCALATION, KIND_OVERDUE, KIND_DUE_SOON, KIND_MISSING_UPDATE, KIND_MISSING_INDICATOR)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    recipient: str
+    user_id: int | None
+    locale: str
+    kind: str
+    item_type: str  # action | milestone | indicator
+    item_id: int
+    title: str
+    due_date: date
+    stage: str
+    url: str
+    key: str
+    email: bool = True  # False: the user turned email off for this kind, or the address is refused for good
+    days: int = 0  # days left (positive) or late (negative)
+    agency: str | None = None
+
+
+@dataclass
+class Digest:
+    recipient: str
+    user_id: int | None
+    locale: str
+    items: list[Reminder]
+    key: str
+    subject: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    email: bool = True  # weekly summary: False when the coordinator turned its email off
+    url: str = ""
+    rows: list[dict[str, Any]] = field(default_factory=list)  # weekly summary: one per agency
+
+
+@dataclass
+class RunResult:
+    today: date
+    reminders: list[Reminder] = field(default_factory=list)
+    digests: list[Digest] = field(default_factory=list)  # the emails recorded (or, dry run, that would be)
+    weekly: list[Digest] = field(default_factory=list)
+    notifications: int = 0
+    enqueued: int = 0
+    delivery: DeliveryResult | None = None
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class _Person:
+    id: int | None
+    email: str
+    locale: str
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class _Item:
+    kind: str
+    item_type: str
+    item_id: int
+    title: str
+    due_date: date
+    stage: str
+    path: str
+    days: int
+    agency_id: int | None
+
+
+def parse_days(value: str | None) -> list[int]:
+    """"14,7,1" -> [14, 7, 1]; anything that is not a positive whole number is ignored."""
+    out = []
+    for part in (value or "").replace(";", ",").split(","):
+        part = part.strip()
+        if part.isdigit() and 0 < int(part) <= 366:
+            out.append(int(part))
+    return sorted(set(out), reverse=True)
+
+
+def load_settings(session: DbSession, create: bool = True) -> ReminderSettings:
+    """Row 1, created with the defaults when missing (insert-or-ignore: two runs may start together)."""
+    settings = session.get(ReminderSettings, 1)
+    if settings is not None:
+        return settings
+    if not create:
+        return ReminderSettings(id=1, due_soon_days="14,7,1", overdue_first_day=1, overdue_repeat_days=7,
+                                monthly_update_day=25, escalate_after_days=14, indicator_reminders=True,
+                                daily_run_time="07:00", weekly_summary_weekday=0)
+    _insert_ignore(session, ReminderSettings.__table__, {"id": 1})
+    settings = session.get(ReminderSettings, 1)
+    assert settings is not None
+    return settings
+
+
+def _insert_ignore(session: DbSession, table: Any, values: dict[str, Any], conflict: str = "id") -> bool:
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict])
+        return session.execute(stmt.returning(table.c.id)).first() is not None
+    try:
+        with session.begin_nested():
+            session.execute(table.insert().values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _on_schedule(days_late: int, first: int, repeat: int) -> bool:
+    if days_late < first:
+        return False
+    return days_late == first or (repeat > 0 and (days_late - first) % repeat == 0)
+
+
+def _last_period(today: date, quarterly: bool) -> tuple[int, int | None, date]:
+    """The last finished quarter (or year) at `today`: (year, quarter or None, its last day)."""
+    if not quarterly:
+        return today.year - 1, None, date(today.year - 1, 12, 31)
+    q = (today.month - 1) // 3  # quarters finished this year
+    year, quarter = (today.year, q) if q else (today.year - 1, 4)
+    end_month = quarter * 3
+    end = (date(year + (end_month == 12), end_month % 12 + 1, 1)) - timedelta(days=1)
+    return year, quarter, end
+
+
+def _items(session: DbSession, today: date, s: ReminderSettings) -> list[_Item]:
+    due_soon = set(parse_days(s.due_soon_days))
+    first, repeat = max(1, s.overdue_first_day or 1), max(0, s.overdue_repeat_days or 0)
+    escalate = max(0, s.escalate_after_days or 0)
+    out: list[_Item] = []
+    facts = load_action_facts(session)
+    updated = updated_action_ids(session, month_start(today)) if today.day >= (s.monthly_update_day or 1) else None
+    for f in facts:
+        if f.status(today) in CLOSED:
+            continue
+        dues = [("action", f.id, f"{f.code} {f.title}", f.due_date, f"/actions/{f.id}")]
+        dues += [("milestone", m.id, f"{f.code} {f.title} — {m.title}", m.due_date, f"/actions/{f.id}#milestone-{m.id}")
+                 for m in f.open_milestones()]
+        for item_type, item_id, title, due, path in dues:
+            days = (due - today).days
+            if days in due_soon:
+                out.append(_Item(KIND_DUE_SOON, item_type, item_id, title, due, f"d-{days}", path, days,
+                                 f.lead_agency_id))
+            elif days < 0 and _on_schedule(-days, first, repeat):
+                out.append(_Item(KIND_OVERDUE, item_type, item_id, title, due, f"late-{-days}", path, days,
+                                 f.lead_agency_id))
+            if days < 0 and _on_schedule(-days, escalate + 1, repeat):
+                out.append(_Item(KIND_ESCALATION, item_type, item_id, title, due, f"late-{-days}", path, days,
+                                 f.lead_agency_id))
+        if updated is not None and f.start_date <= today and f.id not in updated:
+            out.append(_Item(KIND_MISSING_UPDATE, "action", f.id, f"{f.code} {f.title}", month_start(today),
+                             f"{today:%Y-%m}", f"/actions/{f.id}/progress/new", 0, f.lead_agency_id))
+    if s.indicator_reminders:
+        out += _indicator_items(session, today)
+    return out
+
+
+def _indicator_items(session: DbSession, today: date) -> list[_Item]:
+    """Indicators typed in by hand (ATS-derived ones fill themselves) missing their last period's value.
+    An indicator is quarterly when it has any quarterly target or value, else yearly."""
+    indicators = list(session.execute(
+        select(Indicator.id, Indicator.code, Indicator.name)
+        .where(Indicator.deleted_at.is_(None), Indicator.ats_metric.is_(None))))
+    if not indicators:
+        return []
+    quarterly = set(session.scalars(select(IndicatorTarget.indicator_id).where(IndicatorTarget.quarter.is_not(None))))
+    quarterly |= set(session.scalars(select(IndicatorValue.indicator_id).where(IndicatorValue.quarter.is_not(None))))
+    values = {(r[0], r[1], r[2]) for r in session.execute(
+        select(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.quarter))}
+    years = {(r[0], r[1]) for r in values}
+    out = []
+    for ind_id, code, name in indicators:
+        year, quarter, end = _last_period(today, ind_id in quarterly)
+        missing = (ind_id, year, quarter) not in values if quarter else (ind_id, year) not in years
+        if missing:
+            stage = f"{year}-Q{quarter}" if quarter else f"{year}"
+            out.append(_Item(KIND_MISSING_INDICATOR, "indicator", ind_id, f"{code} {name}", end, stage,
+                             f"/indicators/{ind_id}", (end - today).days, None))
+    return out
+
+
+def collect(session: DbSession, now: datetime, settings: ReminderSettings,
+            base_url: str = DEFAULT_BASE_URL) -> list[Reminder]:
+    """Every reminder due at `now` (WITA day), one per recipient and item, unique by key."""
+    today = wita_today(now)
+    items = _items(session, today, settings)
+    if not items:
+        return []
+    users = list(session.execute(
+        select(User.id, User.email, User.locale, User.role, User.agency_id, User.email_undeliverable_at)
+        .where(User.active.is_(True), User.role.in_((ROLE_FOCAL, ROLE_COORDINATOR)))))
+    focal: dict[int, list[_Person]] = defaultdict(list)
+    coordinators: list[_Person] = []
+    for uid, email, locale, role, agency_id, flagged in users:
+        person = _Person(uid, email, locale if locale in ("id", "en") else "id", flagged is not None)
+        if role == ROLE_FOCAL and agency_id is not None:
+            focal[agency_id].append(person)
+        elif role == ROLE_COORDINATOR:
+            coordinators.append(person)
+    email_off = set(session.execute(select(NotificationPreference.user_id, NotificationPreference.kind)
+                                    .where(NotificationPreference.email_enabled.is_(False))).all())
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    heads = _heads(session, agencies)
+    base = (base_url or DEFAULT_BASE_URL).rstrip("/")
+    seen: set[str] = set()
+    out: list[Reminder] = []
+    for item in items:
+        if item.kind == KIND_MISSING_INDICATOR:
+            audience = coordinators
+        elif item.kind == KIND_ESCALATION:
+            head = heads.get(item.agency_id) if item.agency_id is not None else None
+            audience = coordinators + ([head] if head else [])
+        else:
+            audience = focal.get(item.agency_id, []) if item.agency_id is not None else []
+        agency = agencies.get(item.agency_id) if item.agency_id is not None else None
+        for person in audience:
+            key = outbox_key(person.email.lower(), f"{item.item_type}:{item.item_id}", item.kind,
+                             item.due_date.isoformat(), item.stage)
+            if key in seen:
+                continue
+            seen.add(key)
+            wants = person.id is None or (person.id, item.kind) not in email_off
+            out.append(Reminder(
+                recipient=person.email, user_id=person.id, locale=person.locale, kind=item.kind,
+                item_type=item.item_type, item_id=item.item_id, title=item.title, due_date=item.due_date,
+                stage=item.stage, url=base + item.path, key=key, email=wants and not person.flagged,
+                days=item.days, agency=agency.short_name if agency else None))
+    return out
+
+
+def _heads(session: DbSession, agencies: dict[int, Agency]) -> dict[int, _Person]:
+    """Agency heads by address; when the address is a user's, that user's language and flag apply."""
+    by_email = {r[1].lower(): r for r in session.execute(
+        select(User.id, User.email, User.locale, User.email_undeliverable_at).where(User.active.is_(True)))}
+    out = {}
+    for agency_id, agency in agencies.items():
+        address = (agency.head_email or "").strip()
+        if not address or "@" not in address:
+            continue
+        user = by_email.get(address.lower())
+        if user is not None:
+            out[agency_id] = _Person(user[0], user[1], user[2] if user[2] in ("id", "en") else "id",
+                                     user[3] is not None)
+        else:
+            out[agency_id] = _Person(None, address, "id", False)
+    return out
+
+
+def _notification_key(reminder_key: str, user_id: int) -> str:
+    return outbox_key(reminder_key, f"u{user_id}")
+
+
+def _existing_notification_keys(session: DbSession, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        found |= set(session.scalars(select(Notification.key).where(Notification.key.in_(keys[i:i + 500]))))
+    return found
+
+
+def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_run: bool = False,
+                  base_url: str = DEFAULT_BASE_URL) -> RunResult:
+    """Record today's reminders (notifications + one digest email per recipient, + Monday's summaries).
+
+    Needs an app context (templates, force_locale). Flushes without committing; when a mailer is given it
+    then delivers everything pending, which commits (see outbox.deliver_pending). A dry run writes nothing
+    and returns the digests that would be recorded.
+    """
+    from .reminders_digest import render_digest, render_weekly, weekly_digests
+
+    settings = load_settings(session, create=not dry_run)
+    today = wita_today(now)
+    result = RunResult(today=today, dry_run=dry_run)
+    result.reminders = collect(session, now, settings, base_url)
+
+    by_recipient: dict[str, list[Reminder]] = defaultdict(list)
+    user_rems = [r for r in result.reminders if r.user_id is not None]
+    existing = _existing_notification_keys(session, [_notification_key(r.key, r.user_id or 0) for r in user_rems])
+    for r in result.reminders:
+        if r.user_id is not None:
+            nkey = _notification_key(r.key, r.user_id)
+            if nkey in existing:
+                continue
+            if not dry_run:
+                title = render_notification_title(r)
+                if not _insert_ignore(session, Notification.__table__, {
+                        "key": nkey, "user_id": r.user_id, "kind": r.kind, "title": title[:300], "body": None,
+                        "url": r.url[:300], "created_at": now}, conflict="key"):
+                    continue  # another run recorded it a moment ago: it also sends the email
+                result.notifications += 1
+        if r.email:
+            by_recipient[r.recipient.lower()].append(r)
+
+    for items in by_recipient.values():
+        first = items[0]
+        digest = Digest(recipient=first.recipient, user_id=first.user_id, locale=first.locale, items=items,
+                        key=outbox_key(first.recipient.lower(), "digest", *sorted(r.key for r in items)))
+        render_digest(digest, today)
+        result.digests.append(digest)
+
+    if today.weekday() == (settings.weekly_summary_weekday or 0):
+        result.weekly = weekly_digests(session, now, base_url)
+        for digest in result.weekly:
+            render_weekly(digest, today)
+
+    if dry_run:
+        done = _existing_notification_keys(
+            session, [_notification_key(d.key, d.user_id or 0) for d in result.weekly])
+        result.weekly = [d for d in result.weekly if _notification_key(d.key, d.user_id or 0) not in done]
+        return result
+    for digest in result.digests:
+        result.enqueued += enqueue(session, key=digest.key, recipient=digest.recipient, user_id=digest.user_id,
+                                   kind="digest", subject=digest.subject, body_text=digest.body_text,
+                                   body_html=digest.body_html, now=now)
+    for digest in result.weekly:
+        assert digest.user_id is not None
+        if not _insert_ignore(session, Notification.__table__, {
+                "key": _notification_key(digest.key, digest.user_id), "user_id": digest.user_id,
+                "kind": KIND_WEEKLY_SUMMARY, "title": digest.subject[:300], "body": None,
+                "url": digest.url[:300], "created_at": now}, conflict="key"):
+            continue  # this week's summary is already recorded
+        result.notifications += 1
+        if digest.email:
+            result.enqueued += enqueue(session, key=digest.key, recipient=digest.recipient, user_id=digest.user_id,
+                                       kind=KIND_WEEKLY_SUMMARY, subject=digest.subject, body_text=digest.body_text,
+                                       body_html=digest.body_html, now=now)
+    session.flush()
+    if mailer is not None:
+        result.delivery = deliver_pending(session, mailer, now)
+    return result
+
+
+def render_notification_title(r: Reminder) -> str:
+    from .reminders_digest import notification_title
+
+    return notification_title(r)
