@@ -49,6 +49,7 @@ lint: install-dev
 bench: install
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.ats
+	$(BIN)/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
