@@ -475,3 +475,19 @@ def test_a_password_reset_is_in_the_history_without_the_hash(world, as_user):
                                                        AuditEntry.entity_id == str(world.other_focal.id)))
     assert entry.after == {"password": "diganti"} and "password_hash" not in str(entry.before)
     assert entry.user.email == "admin@example.org"
+
+
+def test_changing_a_refused_address_clears_the_flag(world, as_user):
+    from datetime import datetime as _dt
+
+    world.other_focal.email_undeliverable_at = _dt(2026, 11, 20)
+    world.other_focal.email_undeliverable_reason = "550 unknown user"
+    db.session.commit()
+    client = as_user("admin@example.org")
+    resp = client.post(f"/admin/users/{world.other_focal.id}/edit", data={
+        "email": "dpppa.baru@example.org", "name": "Dpppa", "role": "fokal", "agency_id": world.dpppa.id,
+        "locale": "id", "active": "y"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    user = db.session.get(type(world.other_focal), world.other_focal.id)
+    assert user.email == "dpppa.baru@example.org" and user.email_undeliverable_at is None

@@ -126,11 +126,12 @@ def test_escalation_after_14_days_goes_to_the_head_and_the_coordinators(world):
     a2 = f"action:{world.a2.id}"  # Disdikbud, due 31 October 2026
     assert [r for r in due(world, date(2026, 11, 14)) if r[1] == "escalation"] == []
     esc = [r for r in due(world, date(2026, 11, 15)) if r[1] == "escalation"]
-    assert esc == [("kepala.disdik@example.org", "escalation", a2, "late-15"),
+    assert esc == [("admin@example.org", "escalation", a2, "late-15"),  # admins can do all a coordinator does
+                   ("kepala.disdik@example.org", "escalation", a2, "late-15"),
                    ("koordinator@example.org", "escalation", a2, "late-15")]
     assert [r for r in due(world, date(2026, 11, 16)) if r[1] == "escalation"] == []
     assert {r[0] for r in due(world, date(2026, 11, 22)) if r[1] == "escalation"} == {
-        "kepala.disdik@example.org", "koordinator@example.org"}
+        "admin@example.org", "kepala.disdik@example.org", "koordinator@example.org"}
 
 
 def test_indicator_without_last_quarter_value_reminds_coordinators(world):
@@ -140,7 +141,8 @@ def test_indicator_without_last_quarter_value_reminds_coordinators(world):
     db.session.add(IndicatorTarget(indicator_id=ind.id, year=2026, quarter=4, value=100))
     db.session.flush()
     rows = [r for r in due(world, date(2026, 11, 27)) if r[1] == "missing_indicator"]
-    assert rows == [("koordinator@example.org", "missing_indicator", f"indicator:{ind.id}", "2026-Q3")]
+    assert rows == [("admin@example.org", "missing_indicator", f"indicator:{ind.id}", "2026-Q3"),
+                    ("koordinator@example.org", "missing_indicator", f"indicator:{ind.id}", "2026-Q3")]
     db.session.add(IndicatorValue(indicator_id=ind.id, year=2026, quarter=3, value=80,
                                   entered_at=datetime(2026, 10, 3)))
     db.session.flush()
@@ -163,7 +165,8 @@ def test_digest_content_language_preferences_and_rerun(world, smtp):
     db.session.commit()
     assert result.delivery is not None and result.delivery.failed == 0
     by_to = {str(m["To"]): m for m in smtp.handler.parsed()}
-    assert set(by_to) == {"dinsos@example.org", "koordinator@example.org"}  # dinsos2 turned due_soon email off
+    # dinsos2 turned due_soon email off; admins hear what coordinators hear
+    assert set(by_to) == {"dinsos@example.org", "koordinator@example.org", "admin@example.org"}
 
     en = by_to["dinsos@example.org"]
     html = _unwire(en.get_body(preferencelist=("html",)).get_content())
@@ -187,7 +190,7 @@ def test_digest_content_language_preferences_and_rerun(world, smtp):
     again = run_reminders(db.session, now + timedelta(hours=3), smtp.mailer())
     db.session.commit()
     assert (again.notifications, again.enqueued) == (0, 0)
-    assert len(smtp.handler.received) == 2
+    assert len(smtp.handler.received) == 3  # dinsos, the coordinator, the admin: nothing more on the rerun
 
 
 def test_indonesian_digest_for_an_indonesian_user(world, smtp):
@@ -241,7 +244,7 @@ def test_time_travel_across_a_month_end(app_ctx, world, smtp):
     out = runner.invoke(args=["reminders", "run", "--now", "2026-10-31T07:00+08:00"])
     assert out.exit_code == 0, out.output
     october = {(n.kind, n.url) for n in db.session.scalars(select(Notification))}
-    assert ("missing_update", f"http://127.0.0.1:5000/actions/{world.a1.id}/progress/new") in october
+    assert ("missing_update", f"/actions/{world.a1.id}/progress/new") in october  # the bell keeps local paths
     assert not any(kind == "overdue" for kind, _ in october)
     # 23:30 UTC on 31 October is already 1 November in WITA: the month has turned.
     out = runner.invoke(args=["reminders", "run", "--now", "2026-10-31T23:30:00"])
@@ -249,7 +252,7 @@ def test_time_travel_across_a_month_end(app_ctx, world, smtp):
     db.session.expire_all()
     new = [(n.kind, n.url) for n in db.session.scalars(select(Notification)) if (n.kind, n.url) not in october]
     assert not any(kind == "missing_update" for kind, _ in new)  # 1 November: before the 25th
-    assert ("overdue", f"http://127.0.0.1:5000/actions/{world.a2.id}") in new  # a2 was due 31 October: day 1
+    assert ("overdue", f"/actions/{world.a2.id}") in new  # a2 was due 31 October: day 1
     rows = _outbox()
     assert len(rows) == len(smtp.handler.received) and {r.status for r in rows} == {"sent"}
     to_disdik = [m for m in smtp.handler.parsed() if m["To"] == "fokal.disdik@example.org"]
@@ -287,3 +290,24 @@ def test_two_cli_processes_at_the_same_moment_send_each_message_once(world, smtp
     assert {"kepala.disdik@example.org", "koordinator@example.org"} <= set(received)
     rows = _outbox()
     assert len(rows) == len(received) and {r.status for r in rows} == {"sent"}
+
+
+def test_bell_links_open_the_item_and_admins_hear_escalations(app_ctx):
+    """Review findings: notifications keep a local path (the bell only follows local paths),
+    and admins, who can do all a coordinator does, are in the coordinators' audience."""
+    from coordinator.models import Notification, User
+    from coordinator.services import reminders as reminder_service
+    from tests.conftest import World
+
+    World()  # the small plan of the other tests
+    now = datetime(2026, 11, 29, 23, 0)  # 07:00 WITA, 30 November: m2 of a1 is due in 1 day
+    reminder_service.run_reminders(db.session, now, None)
+    db.session.commit()
+    notes = db.session.scalars(select(Notification)).all()
+    assert notes and all(n.url.startswith("/") for n in notes)
+    admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
+    # 5 December: a2 (due 31 October) has been late 35 days, an escalation day
+    when = datetime(2026, 12, 4, 23, 0)
+    items = reminder_service.collect(db.session, when, reminder_service.load_settings(db.session, when), "http://x")
+    escalated = {r.recipient for r in items if r.kind == "escalation"}
+    assert admin.email in escalated and "koordinator@example.org" in escalated

@@ -116,6 +116,8 @@ def update_user(
         raise DomainError(N_("Anda tidak dapat mengubah peran akun Anda sendiri."), "role")
     if user.id == actor.id and not active:
         raise DomainError(N_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "active")
+    if email != user.email:  # a corrected address deserves a fresh try
+        user.email_undeliverable_at, user.email_undeliverable_reason = None, None
     user.email = email
     user.name = name.strip()
     user.role = role

@@ -247,5 +247,12 @@ def retry_message(session: AnySession, message_id: int, now: datetime) -> bool:
         .where(OutboxMessage.id == message_id, OutboxMessage.status.in_((OUTBOX_FAILED, OUTBOX_PENDING)))
         .values(status=OUTBOX_PENDING, next_attempt_at=now, attempts=0, claim_token=None, claimed_at=None),
         execution_options={"synchronize_session": False})
+    retried = cast(CursorResult[Any], result).rowcount == 1
+    if retried:
+        # An admin retrying says the address is worth another try: the refusal flag would fail it at once.
+        user_id = session.scalar(select(OutboxMessage.user_id).where(OutboxMessage.id == message_id))
+        if user_id is not None:
+            session.execute(update(User).where(User.id == user_id).values(
+                email_undeliverable_at=None, email_undeliverable_reason=None))
     session.flush()
-    return cast(CursorResult[Any], result).rowcount == 1
+    return retried

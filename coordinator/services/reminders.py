@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -45,7 +46,7 @@ from ..models import (
     ReminderSettings,
     User,
 )
-from ..models.user import ROLE_COORDINATOR, ROLE_FOCAL
+from ..models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
 from .clock import month_start, wita_today
 from .mailer import Mailer
 from .monitor import CLOSED, updated_action_ids
@@ -235,6 +236,12 @@ def _indicator_items(session: DbSession, today: date) -> list[_Item]:
     return out
 
 
+def local_path(url: str) -> str:
+    """The bell keeps the path: it only redirects to local paths; the email keeps the absolute link."""
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+
+
 def collect(session: DbSession, now: datetime, settings: ReminderSettings,
             base_url: str = DEFAULT_BASE_URL) -> list[Reminder]:
     """Every reminder due at `now` (WITA day), one per recipient and item, unique by key."""
@@ -244,14 +251,14 @@ def collect(session: DbSession, now: datetime, settings: ReminderSettings,
         return []
     users = list(session.execute(
         select(User.id, User.email, User.locale, User.role, User.agency_id, User.email_undeliverable_at)
-        .where(User.active.is_(True), User.role.in_((ROLE_FOCAL, ROLE_COORDINATOR)))))
+        .where(User.active.is_(True), User.role.in_((ROLE_FOCAL, ROLE_COORDINATOR, ROLE_ADMIN)))))
     focal: dict[int, list[_Person]] = defaultdict(list)
     coordinators: list[_Person] = []
     for uid, email, locale, role, agency_id, flagged in users:
         person = _Person(uid, email, locale if locale in ("id", "en") else "id", flagged is not None)
         if role == ROLE_FOCAL and agency_id is not None:
             focal[agency_id].append(person)
-        elif role == ROLE_COORDINATOR:
+        elif role in (ROLE_COORDINATOR, ROLE_ADMIN):  # admins can do all a coordinator does
             coordinators.append(person)
     email_off = set(session.execute(select(NotificationPreference.user_id, NotificationPreference.kind)
                                     .where(NotificationPreference.email_enabled.is_(False))).all())
@@ -340,7 +347,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
                 title = render_notification_title(r)
                 if not _insert_ignore(session, Notification.__table__, {
                         "key": nkey, "user_id": r.user_id, "kind": r.kind, "title": title[:300], "body": None,
-                        "url": r.url[:300], "created_at": now}, conflict="key"):
+                        "url": local_path(r.url)[:300], "created_at": now}, conflict="key"):
                     continue  # another run recorded it a moment ago: it also sends the email
                 result.notifications += 1
         if r.email:
@@ -372,7 +379,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
         if not _insert_ignore(session, Notification.__table__, {
                 "key": _notification_key(digest.key, digest.user_id), "user_id": digest.user_id,
                 "kind": KIND_WEEKLY_SUMMARY, "title": digest.subject[:300], "body": None,
-                "url": digest.url[:300], "created_at": now}, conflict="key"):
+                "url": local_path(digest.url)[:300], "created_at": now}, conflict="key"):
             continue  # this week's summary is already recorded
         result.notifications += 1
         if digest.email:

@@ -25,7 +25,7 @@ from ..models import (
     NotificationPreference,
     User,
 )
-from ..models.user import ROLE_COORDINATOR
+from ..models.user import ROLE_ADMIN, ROLE_COORDINATOR
 from .clock import wita_today
 from .monitor import build_monitor
 from .outbox import outbox_key
@@ -102,7 +102,7 @@ def weekly_digests(session: Session, now: datetime, base_url: str = DEFAULT_BASE
     reported this month (the monitor's figures)."""
     coordinators = list(session.execute(
         select(User.id, User.email, User.locale, User.email_undeliverable_at)
-        .where(User.active.is_(True), User.role == ROLE_COORDINATOR).order_by(User.id)))
+        .where(User.active.is_(True), User.role.in_((ROLE_COORDINATOR, ROLE_ADMIN))).order_by(User.id)))
     if not coordinators:
         return []
     off = set(session.scalars(select(NotificationPreference.user_id).where(
