@@ -306,7 +306,7 @@ def test_bell_links_open_the_item_and_admins_hear_escalations(app_ctx):
     notes = db.session.scalars(select(Notification)).all()
     assert notes and all(n.url.startswith("/") for n in notes)
     admin = db.session.scalar(select(User).where(User.email == "admin@example.org"))
-    # 5 December: a2 (due 31 October) has been late 35 days, an escalation day
+    # 5 December WITA: milestone m3 (due 20 November) is 15 days late, the first escalation day
     when = datetime(2026, 12, 4, 23, 0)
     items = reminder_service.collect(db.session, when, reminder_service.load_settings(db.session, when), "http://x")
     escalated = {r.recipient for r in items if r.kind == "escalation"}
