@@ -65,6 +65,31 @@ def y_scale(values: list[float], ticks: int = 5) -> tuple[float, float, list[flo
     return start, end, tick_values
 
 
+def _draw_series(parts: list[str], series: list[Series], n: int, x_at: Callable[[int], float],
+                 y_at: Callable[[float], float], x_labels: list[str], unit: str, locale: str, *, radius: float,
+                 outlined: bool) -> None:
+    """One <g> per series: a polyline and a point per value, each point with an accessible <title>."""
+    for k, s in enumerate(series):
+        color = s.color or PALETTE[k % len(PALETTE)]
+        css = f' class="{_attr(s.css_class)}"' if s.css_class else ""
+        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
+        parts.append(f'<g{css} data-series="{_attr(s.name)}">')
+        if len(points) > 1:
+            coords = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in points)
+            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+            parts.append(f'<polyline points="{coords}" fill="none" stroke="{_attr(color)}" stroke-width="2"{dash}/>')
+        for i, v in points:
+            tip = f"{s.name} · {x_labels[i]}: {_fmt(v, locale)}" + (f" {unit}" if unit else "")
+            if outlined:  # hollow points for dashed (target) series
+                fill = "#fff" if s.dashed else color
+                style = f'fill="{_attr(fill)}" stroke="{_attr(color)}" stroke-width="2"'
+            else:
+                style = f'fill="{_attr(color)}"'
+            parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="{radius}" {style} '
+                         f'data-value="{v:.10g}"><title>{escape(tip)}</title></circle>')
+        parts.append("</g>")
+
+
 def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str, width: int = 720,
                height: int = 320, locale: str = "id", empty_text: str = "Belum ada data.") -> str:
     """An accessible SVG line chart as a string, safe to embed in HTML as is."""
@@ -120,22 +145,7 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
             parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(text)}</text>')
     parts.append("</g>")
     # Lines and points.
-    for k, s in enumerate(series):
-        color = s.color or PALETTE[k % len(PALETTE)]
-        css = f' class="{_attr(s.css_class)}"' if s.css_class else ""
-        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
-        parts.append(f'<g{css} data-series="{_attr(s.name)}">')
-        if len(points) > 1:
-            coords = " ".join(f"{x_at(i):.1f},{y_at(v):.1f}" for i, v in points)
-            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{_attr(color)}" stroke-width="2"{dash}/>')
-        for i, v in points:
-            tip = f"{s.name} · {x_labels[i]}: {_fmt(v, locale)}" + (f" {unit}" if unit else "")
-            fill = "#fff" if s.dashed else color
-            parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="4" fill="{fill}" '
-                         f'stroke="{_attr(color)}" stroke-width="2" data-value="{v:.10g}">'
-                         f"<title>{escape(tip)}</title></circle>")
-        parts.append("</g>")
+    _draw_series(parts, series, n, x_at, y_at, x_labels, unit, locale, radius=4, outlined=True)
     parts.append(_legend(series, width - right, height - 14))
     parts.append("</svg>")
     return "".join(parts)
@@ -259,20 +269,8 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
             parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(x_labels[i])}</text>')
             last_x = x
     parts.append("</g>")
-    for k, s in enumerate(series):
-        color = s.color or PALETTE[k % len(PALETTE)]
-        css = f' class="{_attr(s.css_class)}"' if s.css_class else ""
-        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
-        parts.append(f'<g{css} data-series="{_attr(s.name)}">')
-        if len(points) > 1:
-            coords = " ".join(f"{x_of(dates[i]):.1f},{y_at(v):.1f}" for i, v in points)
-            dash = ' stroke-dasharray="6 4"' if s.dashed else ""
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{_attr(color)}" stroke-width="2"{dash}/>')
-        for i, v in points:
-            tip = f"{s.name} · {x_labels[i]}: {_fmt(v, locale)}" + (f" {unit}" if unit else "")
-            parts.append(f'<circle cx="{x_of(dates[i]):.1f}" cy="{y_at(v):.1f}" r="3.5" fill="{_attr(color)}" '
-                         f'data-value="{v:.10g}"><title>{escape(tip)}</title></circle>')
-        parts.append("</g>")
+    _draw_series(parts, series, n, lambda i: x_of(dates[i]), y_at, x_labels, unit, locale, radius=3.5,
+                 outlined=False)
     parts.append(_legend(series, width - right, height - 14))
     parts.append("</svg>")
     return "".join(parts)
