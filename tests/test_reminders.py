@@ -311,3 +311,14 @@ def test_bell_links_open_the_item_and_admins_hear_escalations(app_ctx):
     items = reminder_service.collect(db.session, when, reminder_service.load_settings(db.session, when), "http://x")
     escalated = {r.recipient for r in items if r.kind == "escalation"}
     assert admin.email in escalated and "koordinator@example.org" in escalated
+
+
+def test_a_failed_daily_run_is_tried_again_the_same_day():
+    from datetime import date as _date
+
+    from coordinator.reminders.scheduler import daily_run_still_due
+
+    at = datetime(2026, 11, 30, 7, 20)  # WITA
+    assert daily_run_still_due(at, (7, 0), _date(2026, 11, 29))  # today's run has not succeeded yet
+    assert not daily_run_still_due(at, (7, 0), _date(2026, 11, 30))  # done today
+    assert not daily_run_still_due(datetime(2026, 11, 30, 6, 50), (7, 0), _date(2026, 11, 29))  # not time yet

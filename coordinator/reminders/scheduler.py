@@ -10,7 +10,7 @@ mistake, or a cron `reminders run` at the same moment, sends nothing twice.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from flask import Flask, current_app
@@ -74,15 +74,23 @@ def summary(result: RunResult) -> str:
             f"retry_later={d.retry_later if d else 0}")
 
 
-def _job(app: Flask, name: str, fn: Any) -> None:
+def _job(app: Flask, name: str, fn: Any) -> bool:
     with app.app_context():
         try:
             outcome = fn(utcnow())
             log.info("%s: %s", name, summary(outcome) if isinstance(outcome, RunResult) else outcome)
+            return True
         except Exception:  # a failed run must not stop the scheduler; the next one catches up
             log.exception("%s failed", name)
+            return False
         finally:
             db.session.remove()
+
+
+def daily_run_still_due(now_wita: datetime, run_time: tuple[int, int], done_day: date | None) -> bool:
+    """After the set time, today's run is due until one has succeeded (a failed 07:00 run is retried
+    by the 10-minute job the same day, not tomorrow: the day-exact reminders would be lost)."""
+    return (now_wita.hour, now_wita.minute) >= run_time and done_day != now_wita.date()
 
 
 def run_scheduler(app: Flask, catch_up: bool = True) -> None:
@@ -93,12 +101,17 @@ def run_scheduler(app: Flask, catch_up: bool = True) -> None:
     scheduler = BlockingScheduler(timezone=WITA)
     hour, minute = _run_time(app)
     current = {"time": (hour, minute)}
+    done: dict[str, date | None] = {"day": None}
 
     def reminders_job() -> None:
-        _job(app, "reminders", daily_run)
+        if _job(app, "reminders", daily_run):
+            done["day"] = to_wita(utcnow()).date()
 
     def outbox_job() -> None:
         _job(app, "outbox", deliver_run)
+        retry = catch_up or done["day"] is not None  # --no-catch-up: only after a first run of this process
+        if retry and daily_run_still_due(to_wita(utcnow()), current["time"], done["day"]):
+            reminders_job()  # today's run failed or was missed since the last success: try again
         wanted = _run_time(app)
         if wanted != current["time"]:
             current["time"] = wanted
