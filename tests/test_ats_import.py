@@ -647,3 +647,11 @@ def test_an_old_figure_of_a_desa_deactivated_since_is_replaced_not_added(kutim):
     t = totals_of(db.session, result.snapshot)
     assert swarga.kode not in t.desa
     assert t.kecamatan["64.08.04"]["total"] == first - swarga_total
+
+
+def test_a_desa_table_that_leaves_desa_out_warns_by_name(kutim):
+    do_save("ats_kecamatan_clean.xlsx")
+    lines = read("ats_desa_sangatta_utara.csv").decode("utf-8-sig").splitlines()
+    without = "\n".join(line for line in lines if "Swarga" not in line).encode()
+    p = ats_import.preview(db.session, without, "tanpa-swarga.csv", MARCH, "Pusdatin", None, NOW)
+    assert any("Swarga Bara" in (w.message % w.params) for w in p.warnings)

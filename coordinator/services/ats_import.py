@@ -195,6 +195,8 @@ def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, so
         p.errors.append(Issue(None, N_("Berkas tidak berisi baris wilayah.")))
     if p.level == "kecamatan":
         _check_complete(p, matcher, seen)
+    elif p.level == "desa" and p.scope:
+        _warn_missing_desa(p, matcher, seen)
     own = totals_of_figures(p.figures, matcher.parents)
     p.residu, p.total = own.residu, own.total
     p.kecamatan_totals = [(k, matcher.names.get(k, k), own.kecamatan[k]) for k in sorted(own.kecamatan)]
@@ -241,6 +243,16 @@ def _check_complete(p: Preview, matcher: AreaMatcher, seen: dict[str, int]) -> N
             "Tabel kecamatan tidak lengkap: %(n)s kecamatan tidak ada di berkas: %(names)s. Sebuah snapshot "
             "harus mencakup seluruh kabupaten."), {"n": len(missing),
                                                    "names": ", ".join(matcher.names[k] for k in missing)}))
+
+
+def _warn_missing_desa(p: Preview, matcher: AreaMatcher, seen: dict[str, int]) -> None:
+    """A desa table replaces all desa of its kecamatan: the ones it leaves out would drop to nothing."""
+    missing = sorted(k for k, parent in matcher.parents.items() if parent == p.scope and k not in seen)
+    if missing:
+        p.warnings.append(Issue(None, N_(
+            "Tabel desa Kec. %(kec)s tidak memuat %(n)s desa: %(names)s. Desa itu tidak lagi terhitung pada "
+            "tanggal ini."), {"kec": matcher.names.get(p.scope or "", "?"), "n": len(missing),
+                              "names": ", ".join(matcher.names[k] for k in missing)}))
 
 
 def _replaced_by_file(p: Preview, kind: str, kode: str | None, parents: dict[str, str | None]) -> bool:
