@@ -166,3 +166,15 @@ def artifacts_dir() -> Path:
     return path
 
 
+@pytest.fixture()
+def smtp(app_ctx):
+    """A real SMTP server on loopback, and the app's MAIL_* settings pointing at it."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer()
+    server.start()
+    saved = {k: app_ctx.config.get(k) for k in server.config}
+    app_ctx.config.update(server.config)
+    yield server
+    server.stop()
+    app_ctx.config.update(saved)

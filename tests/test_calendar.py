@@ -10,41 +10,24 @@ from sqlalchemy import func, select
 from coordinator.extensions import db
 from coordinator.models import CalendarFeed, User
 from coordinator.services import calendar_feed
-from tests.conftest import FIXED_NOW, PASSWORD, FreshGlobalsClient, World, _empty_all_tables
+from tests.conftest import FIXED_NOW, PASSWORD, World, _empty_all_tables
 
 NOW = datetime.fromisoformat(FIXED_NOW)
 LOGIN = 302
 
 
-@pytest.fixture(scope="module")
-def cal_app(app):
-    """The session app once the factory registers the "calendar" blueprint. Until then a second app on the
-    same database, so that registering it here does not change the shared app's route matrix."""
-    if "calendar" in app.blueprints:
-        return app
-    from config import TestingConfig
-    from coordinator import create_app
-    from coordinator.calendar import bp
-
-    cfg = TestingConfig()
-    cfg.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
-    cfg.UPLOAD_DIR = app.config["UPLOAD_DIR"]
-    second = create_app(cfg)
-    second.register_blueprint(bp)
-    second.test_client_class = FreshGlobalsClient
-    return second
-
-
 @pytest.fixture()
-def ctx(cal_app):
-    cal_app.config["FIXED_NOW"] = FIXED_NOW
-    cal_app.config["WTF_CSRF_ENABLED"] = False
-    cal_app.config["BASE_URL"] = "https://sitisek.example.go.id"
-    with cal_app.app_context():
+def ctx(app):
+    app.config["FIXED_NOW"] = FIXED_NOW
+    app.config["WTF_CSRF_ENABLED"] = False
+    saved = app.config.get("BASE_URL")
+    app.config["BASE_URL"] = "https://sitisek.example.go.id"
+    with app.app_context():
         _empty_all_tables()
-        yield cal_app
+        yield app
         db.session.rollback()
         db.session.remove()
+    app.config["BASE_URL"] = saved
 
 
 @pytest.fixture()

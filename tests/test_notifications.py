@@ -1,17 +1,12 @@
 """The bell, email preferences, the reminder rules and the admins' outbox page, through the web client."""
 from __future__ import annotations
 
-import os
 import re
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
-from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
-import config
-from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import (
     KIND_DUE_SOON,
@@ -30,35 +25,12 @@ from coordinator.models import (
 )
 from coordinator.services import notifications as service
 from coordinator.services.errors import DomainError
-from tests.conftest import FIXED_NOW, FreshGlobalsClient, login
+from tests.conftest import FIXED_NOW, login
 
 NOW = datetime.fromisoformat(FIXED_NOW)
 LEADER, FOCAL, OTHER_FOCAL = "pimpinan@example.org", "dinsos@example.org", "dpppa@example.org"
 COORDINATOR, ADMIN = "koordinator@example.org", "admin@example.org"
 ROLES = {"anonymous": None, "leader": LEADER, "focal": FOCAL, "coordinator": COORDINATOR, "admin": ADMIN}
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    """The suite's app, plus this blueprint if the factory does not register it yet."""
-    uploads = tmp_path_factory.mktemp("uploads")
-    cfg = config.TestingConfig()
-    if not os.environ.get("TEST_DATABASE_URL"):
-        cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    cfg.UPLOAD_DIR = str(uploads)
-    application = create_app(cfg)
-    if "notifications" not in application.blueprints:
-        from coordinator.notifications import bp
-
-        application.register_blueprint(bp)
-    application.test_client_class = FreshGlobalsClient
-    application.config["FIXED_NOW"] = FIXED_NOW
-    with application.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
-    yield application
 
 
 def page(resp) -> str:

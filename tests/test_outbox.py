@@ -1,31 +1,23 @@
 """The email outbox against a real SMTP server on loopback (aiosmtpd, started by the tests)."""
 from __future__ import annotations
 
-import asyncio
-import email
 import os
-import socket
 import subprocess
 import sys
 import threading
-from collections import Counter
 from datetime import datetime, timedelta
-from email import policy
 from pathlib import Path
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.extensions import db
 from coordinator.models import User
 from coordinator.models.outbox import OutboxMessage
-from coordinator.outbox_cli import register as register_outbox_cli
-from coordinator.services.mailer import SmtpMailer
 from coordinator.services.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
 
 from .conftest import make_user
+from .smtp_server import unwire
 
 NOW = datetime(2026, 11, 27, 2, 0)  # conftest's FIXED_NOW: 10:00 WITA
 REFUSED = "tidak.ada@example.org"
@@ -33,74 +25,6 @@ TEXT_ID = ("Yth. Bapak/Ibu,\n\nTahapan «Sosialisasi tahap I» jatuh tempo besok
            "Terima kasih 🙏")
 HTML_ID = "<p>Yth. Bapak/Ibu,</p><p>Tahapan <b>«Sosialisasi tahap I»</b> jatuh tempo besok — mohon laporkan.</p>"
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class RecordingHandler:
-    """Keeps every accepted message; answers 550 for the addresses in `refuse`."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self.refuse: set[str] = set()
-        self.delay = 0.0
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if address in self.refuse:
-            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def parsed(self) -> list[email.message.EmailMessage]:
-        with self.lock:
-            return [email.message_from_bytes(raw, policy=policy.default) for _f, _t, raw in self.received]
-
-    def subjects(self) -> Counter[str]:
-        return Counter(str(m["Subject"]) for m in self.parsed())
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class SmtpServer:
-    def __init__(self) -> None:
-        self.handler = RecordingHandler()
-        self.port = _free_port()
-        self.controller: Controller | None = None
-        self.config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_TIMEOUT": 5,
-                       "MAIL_DEFAULT_SENDER": "SITISEK Kutim <sitisek@kutaitimurkab.example>"}
-
-    def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def mailer(self) -> SmtpMailer:
-        return SmtpMailer(self.config)
-
-
-@pytest.fixture()
-def smtp(app_ctx):
-    server = SmtpServer()
-    server.start()
-    saved = {k: app_ctx.config.get(k) for k in server.config}
-    app_ctx.config.update(server.config)
-    yield server
-    server.stop()
-    app_ctx.config.update(saved)
 
 
 def _enqueue(n: int = 1, *, user: User | None = None, recipient: str | None = None, **kw) -> list[str]:
@@ -115,11 +39,6 @@ def _enqueue(n: int = 1, *, user: User | None = None, recipient: str | None = No
         keys.append(key)
     db.session.commit()
     return keys
-
-
-def _unwire(text: str) -> str:
-    """SMTP carries CRLF line endings."""
-    return text.replace("\r\n", "\n").rstrip("\n")
 
 
 def _rows() -> list[OutboxMessage]:
@@ -198,8 +117,8 @@ def test_deliver_sends_once_with_content_intact(app_ctx, smtp, tmp_path):
     assert msg["Subject"] == "Pengingat: «Sosialisasi tahap I» jatuh tempo besok"
     assert msg["To"] == "Dinsos@example.org"
     assert "sitisek@kutaitimurkab.example" in msg["From"]
-    assert _unwire(msg.get_body(preferencelist=("plain",)).get_content()) == TEXT_ID
-    assert _unwire(msg.get_body(preferencelist=("html",)).get_content()) == HTML_ID
+    assert unwire(msg.get_body(preferencelist=("plain",)).get_content()) == TEXT_ID
+    assert unwire(msg.get_body(preferencelist=("html",)).get_content()) == HTML_ID
     attachments = list(msg.iter_attachments())
     assert len(attachments) == 1
     assert attachments[0].get_filename() == "Ringkasan November.pdf"
@@ -244,20 +163,11 @@ def test_two_cli_processes_at_the_same_moment_send_each_message_once(app_ctx, sm
     keys = _enqueue(10)
     smtp.handler.delay = 0.02
     url = db.engine.url.render_as_string(hide_password=False)
-    script = (
-        "import os, sys\n"
-        "from flask.cli import FlaskGroup\n"
-        "from coordinator import create_app\n"
-        "from coordinator.outbox_cli import register\n"
-        "app = create_app()\n"
-        "app.config.update(MAIL_SERVER='127.0.0.1', MAIL_PORT=int(os.environ['T_MAIL_PORT']))\n"
-        "register(app)\n"
-        "FlaskGroup(create_app=lambda: app).main(['outbox', 'deliver', '--now', sys.argv[1]], prog_name='flask')\n"
-    )
-    env = {**os.environ, "DATABASE_URL": url, "T_MAIL_PORT": str(smtp.port), "COORDINATOR_ENV": "development",
-           "COORDINATOR_INSTANCE": str(tmp_path), "SECRET_KEY": "x"}
-    procs = [subprocess.Popen([sys.executable, "-c", script, NOW.isoformat()], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    env = {**os.environ, "DATABASE_URL": url, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port),
+           "COORDINATOR_ENV": "development", "COORDINATOR_INSTANCE": str(tmp_path), "SECRET_KEY": "x"}
+    command = [sys.executable, "-m", "flask", "--app", "coordinator", "outbox", "deliver", "--now", NOW.isoformat()]
+    procs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
     outputs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
@@ -365,7 +275,6 @@ def test_message_stuck_in_sending_is_released_and_sent(app_ctx, smtp):
 
 
 def test_cli_deliver_and_list(app_ctx, smtp):
-    register_outbox_cli(app_ctx)
     _enqueue(2)
     runner = app_ctx.test_cli_runner()
     out = runner.invoke(args=["outbox", "deliver", "--now", "2026-11-27T10:00:00+08:00"])

@@ -7,7 +7,6 @@ import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
@@ -20,12 +19,12 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
 )
-from coordinator.reminders.cli import register as register_reminders
 from coordinator.services.clock import WITA
 from coordinator.services.reminders import collect, load_settings, parse_days, run_reminders
 
 from .conftest import make_user
-from .test_outbox import ROOT, SmtpServer, _unwire
+from .smtp_server import unwire
+from .test_outbox import ROOT
 
 
 def at(d: date, hour: int = 7) -> datetime:
@@ -40,28 +39,7 @@ def due(world, d: date) -> list[tuple[str, str, str, str]]:
                   for r in collect(db.session, at(d), settings))
 
 
-@pytest.fixture(autouse=True)
-def base_url(app):
-    """Links in these tests use the default address, whatever another test left in the shared app's config."""
-    saved = app.config.get("BASE_URL")
-    app.config["BASE_URL"] = "http://127.0.0.1:5000"
-    yield
-    app.config["BASE_URL"] = saved
-
-
-@pytest.fixture()
-def smtp(app_ctx):
-    server = SmtpServer()
-    server.start()
-    saved = {k: app_ctx.config.get(k) for k in server.config}
-    app_ctx.config.update(server.config)
-    yield server
-    server.stop()
-    app_ctx.config.update(saved)
-
-
 def _cli(app):
-    register_reminders(app)
     return app.test_cli_runner()
 
 
@@ -169,8 +147,8 @@ def test_digest_content_language_preferences_and_rerun(world, smtp):
     assert set(by_to) == {"dinsos@example.org", "koordinator@example.org", "admin@example.org"}
 
     en = by_to["dinsos@example.org"]
-    html = _unwire(en.get_body(preferencelist=("html",)).get_content())
-    text = _unwire(en.get_body(preferencelist=("plain",)).get_content())
+    html = unwire(en.get_body(preferencelist=("html",)).get_content())
+    text = unwire(en.get_body(preferencelist=("plain",)).get_content())
     assert '<html lang="en">' in html
     assert "1 December 2026" in text and "Desember" not in text  # formatted in the recipient's locale
     link = f"http://127.0.0.1:5000/actions/{world.a1.id}#milestone-{world.m2.id}"
@@ -183,7 +161,7 @@ def test_digest_content_language_preferences_and_rerun(world, smtp):
 
     summary = by_to["koordinator@example.org"]
     assert str(summary["Subject"]).startswith("Ringkasan mingguan RAD ATS:")
-    body = _unwire(summary.get_body(preferencelist=("plain",)).get_content())
+    body = unwire(summary.get_body(preferencelist=("plain",)).get_content())
     assert "Disdikbud" in body and "DPPPA" in body and "http://127.0.0.1:5000/monitor" in body
 
     # A rerun of the same day records and sends nothing more.
@@ -198,7 +176,7 @@ def test_indonesian_digest_for_an_indonesian_user(world, smtp):
     db.session.commit()
     [msg] = [m for m in smtp.handler.parsed() if m["To"] == "dpppa@example.org"]
     assert msg["Subject"] == "Pengingat RAD ATS: 2 tenggat"  # one email with both items
-    text = _unwire(msg.get_body(preferencelist=("plain",)).get_content())
+    text = unwire(msg.get_body(preferencelist=("plain",)).get_content())
     assert "terlambat 8 hari, tenggat 20 November 2026" in text
     assert "== Terlambat ==" in text and "== Laporan kemajuan bulan ini belum ada ==" in text
     assert text.index("== Terlambat ==") < text.index("== Laporan kemajuan")
@@ -257,7 +235,7 @@ def test_time_travel_across_a_month_end(app_ctx, world, smtp):
     assert len(rows) == len(smtp.handler.received) and {r.status for r in rows} == {"sent"}
     to_disdik = [m for m in smtp.handler.parsed() if m["To"] == "fokal.disdik@example.org"]
     assert len(to_disdik) == 2
-    first, second = (_unwire(m.get_body(preferencelist=("plain",)).get_content()) for m in to_disdik)
+    first, second = (unwire(m.get_body(preferencelist=("plain",)).get_content()) for m in to_disdik)
     assert "Oktober 2026" in first and "terlambat" not in first
     assert "terlambat 1 hari, tenggat 31 Oktober 2026" in second
 
