@@ -29,7 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from bench.pages import NOW, USER, build_app, load_average, login, machine, seed
+from bench.pages import NOW, USER, build_app, load_average, login, machine, publish, seed
 from coordinator.extensions import db
 from coordinator.models import Area, AtsFigure, AtsSnapshot
 from coordinator.services import ats_import
@@ -266,10 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load_average()
     runs = [run_scale(scale, args.warmup, args.runs, args.imports) for scale in scales]
     text = report(runs, args.warmup, args.runs, load_before)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}", file=sys.stderr)
+    publish(text, args.out)
     return 0
 
 

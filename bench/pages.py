@@ -323,6 +323,14 @@ def report(runs: list[ScaleRun], warmup: int, runs_per_page: int, load_before: s
     return "\n".join(lines) + "\n"
 
 
+def publish(text: str, out: Path) -> None:
+    """Prints the report and keeps it as the latest result."""
+    print(text)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(f"written to {out}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="1,10", help="comma-separated demo scales (default: 1,10)")
@@ -336,10 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     load_before = load_average()
     runs = [run_scale(scale, args.warmup, args.runs) for scale in scales]
     text = report(runs, args.warmup, args.runs, load_before)
-    print(text)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"written to {args.out}", file=sys.stderr)
+    publish(text, args.out)
     return 0
 
 
