@@ -118,9 +118,10 @@ def _register_blueprints(app: Flask) -> None:
     from .monitor import bp as monitor_bp
     from .notifications import bp as notifications_bp
     from .plan import bp as plan_bp
+    from .reports import bp as reports_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
-               notifications_bp):
+               notifications_bp, reports_bp):
         app.register_blueprint(bp)
 
 

@@ -87,3 +87,7 @@ def register(app: Flask) -> None:
     from .reminders.cli import register as register_reminders
 
     register_reminders(app)
+
+    from .reports.cli import register as register_reports
+
+    register_reports(app)

@@ -67,6 +67,11 @@ def fmt_month(value: date | None) -> str:
     return format_date(value, "MMMM y")
 
 
+def iso_date(value: str | None) -> date | None:
+    """'2026-10-01' -> date: for the ISO strings kept in a closed month's frozen facts."""
+    return date.fromisoformat(value) if value else None
+
+
 def current_locale() -> str:
     return str(get_locale() or "id")
 
@@ -75,6 +80,7 @@ def register(app: Any) -> None:
     from .history_view import readable_history
 
     app.jinja_env.globals["readable_history"] = readable_history
+    app.jinja_env.globals["iso_date"] = iso_date
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
         percent=fmt_percent, month=fmt_month,

@@ -41,6 +41,7 @@ ENTITY_LABELS = {
     "milestone": N_("tahapan"), "indicator": N_("indikator"), "indicator_target": N_("target indikator"),
     "indicator_value": N_("nilai indikator"), "agency": N_("instansi"), "area": N_("wilayah"),
     "reference_item": N_("butir referensi"), "user": N_("pengguna"),
+    "monthly_snapshot": N_("penutupan bulan"), "report_settings": N_("pengaturan laporan"),
 }
 HIDDEN = {"id", "created_at"}
 AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}

@@ -24,3 +24,27 @@ def fake_docx_that_is_a_zip() -> bytes:
     with zipfile.ZipFile(out, "w") as zf:
         zf.writestr("hello.txt", "not a document")
     return out.getvalue()
+
+
+def closed_month_with_archive(app, now, period="2026-10"):
+    """Closes `period` (real facts) and archives a stand-in PDF for it, without the cost of rendering one."""
+    import hashlib
+    from pathlib import Path
+
+    from coordinator.extensions import db
+    from coordinator.models import ReportArchive
+    from coordinator.services.report_archive import reports_dir
+    from coordinator.services.report_facts import close_month, parse_period
+
+    snapshot = close_month(db.session, parse_period(period), now, None)
+    folder = reports_dir(app.config["UPLOAD_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = f"perm-{snapshot.id}.pdf"
+    (Path(folder) / stored).write_bytes(MINIMAL_PDF)
+    archive = ReportArchive(snapshot_id=snapshot.id, period=snapshot.period, scope="kabupaten", scope_key="",
+                            scope_name="", locale="id", revision=0, document_number="RAD-ATS/2026/10/KAB",
+                            stored_name=stored, size=len(MINIMAL_PDF), pages=1,
+                            sha256=hashlib.sha256(MINIMAL_PDF).hexdigest(), build_seconds=0.1, created_at=now)
+    db.session.add(archive)
+    db.session.flush()
+    return archive

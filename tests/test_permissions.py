@@ -29,7 +29,7 @@ from coordinator.models import (
 from coordinator.services import calendar_feed
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
-from tests.helpers import MINIMAL_PDF
+from tests.helpers import MINIMAL_PDF, closed_month_with_archive
 
 ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin")
 EMAILS = {"leader": "pimpinan@example.org", "focal_own": "dinsos@example.org", "focal_other": "dpppa@example.org",
@@ -132,6 +132,17 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "notifications.settings": ("/reminders/settings", coordinators(200), coordinators(302)),
     "notifications.outbox": ("/admin/outbox", admins(200), METHOD_NOT_ALLOWED),
     "notifications.retry": ("/admin/outbox/{message}/retry", METHOD_NOT_ALLOWED, admins(302)),
+    # Monthly report: October 2026 is closed with one archived PDF; September 2026 is open.
+    "reports.index": ("/reports/", rule(leader=200, coordinator=200, admin=200), METHOD_NOT_ALLOWED),
+    "reports.month": ("/reports/2026-10", rule(leader=200, coordinator=200, admin=200), METHOD_NOT_ALLOWED),
+    "reports.preview": ("/reports/2026-10/preview.pdf", coordinators(200), METHOD_NOT_ALLOWED),
+    "reports.close": ("/reports/2026-09/close", coordinators(200), coordinators(302)),
+    "reports.reopen": ("/reports/2026-10/reopen", METHOD_NOT_ALLOWED, coordinators(302)),
+    "reports.generate": ("/reports/2026-10/generate", METHOD_NOT_ALLOWED, coordinators(302)),
+    "reports.send": ("/reports/archive/{archive}/send", METHOD_NOT_ALLOWED, coordinators(302)),
+    "reports.download": ("/reports/archive/{archive}/download", rule(leader=200, coordinator=200, admin=200),
+                         METHOD_NOT_ALLOWED),
+    "reports.settings": ("/reports/settings", coordinators(200), coordinators(302)),
     "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
     "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
     "admin.user_edit": ("/admin/users/{dpppa_user}/edit", coordinators(200), coordinators(302)),
@@ -176,13 +187,14 @@ def _ids(world: World, app) -> dict[str, object]:
                             subject="Tenggat", body_text="isi", status="failed", attempts=6,
                             created_at=datetime(2026, 11, 20), next_attempt_at=datetime(2026, 11, 20))
     db.session.add_all([notification, message])
+    archive = closed_month_with_archive(app, datetime(2026, 11, 20))
     feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
                                      now=datetime(2026, 11, 20))
     db.session.commit()
     return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
-            "notification": notification.id, "message": message.id,
+            "notification": notification.id, "message": message.id, "archive": archive.id,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 

@@ -31,9 +31,20 @@ from .notify import (
 from .outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from .plan import Pillar, Plan, Program
 from .reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
+from .report import (
+    REPORT_SCOPES,
+    SCOPE_AGENCY,
+    SCOPE_KECAMATAN,
+    SCOPE_REGENCY,
+    MonthlySnapshot,
+    ReportArchive,
+    ReportSettings,
+)
 from .user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLES, LoginAttempt, User, new_session_token
 
 __all__ = [
+    "REPORT_SCOPES", "SCOPE_AGENCY", "SCOPE_KECAMATAN", "SCOPE_REGENCY", "MonthlySnapshot", "ReportArchive",
+    "ReportSettings",
     "FIGURE_AREA", "FIGURE_RESIDU", "RETURN_PATHWAYS", "AreaAlias", "AtsFigure", "AtsSnapshot", "ProgressOutcome",
     "KIND_DUE_SOON", "KIND_ESCALATION", "KIND_MISSING_INDICATOR", "KIND_MISSING_UPDATE", "KIND_OVERDUE",
     "KIND_WEEKLY_SUMMARY", "REMINDER_KINDS", "CalendarFeed", "Notification", "NotificationPreference",

@@ -3,7 +3,10 @@
 Jobs (each: app context -> service -> commit, rollback on error, never raising into the scheduler):
 - `reminders`: daily at ReminderSettings.daily_run_time (default 07:00 WITA): record what is due, deliver;
 - `outbox`: every 10 minutes, deliver pending messages (retries after backoff), and move the daily job
-  when a coordinator changed its time.
+  when a coordinator changed its time;
+- `monthly report`: in the same 10-minute job, from the send day and time on (default the 5th, 08:00 WITA),
+  close last month if still open, archive its report and email it to the leaders, once (see
+  services/report_delivery.scheduled_delivery: a scheduler that was down catches up when it starts).
 Both are idempotent in the database (unique keys, claimed sends), so a second scheduler started by
 mistake, or a cron `reminders run` at the same moment, sends nothing twice.
 """
@@ -17,6 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..reports.jobs import monthly_delivery_run
 from ..services.clock import WITA, to_wita, utcnow
 from ..services.mailer import SmtpMailer
 from ..services.outbox import DeliveryResult, deliver_pending
@@ -108,6 +112,7 @@ def run_scheduler(app: Flask, catch_up: bool = True) -> None:
             done["day"] = to_wita(utcnow()).date()
 
     def outbox_job() -> None:
+        _job(app, "monthly report", lambda _now: monthly_delivery_run(_now))
         _job(app, "outbox", deliver_run)
         retry = catch_up or done["day"] is not None  # --no-catch-up: only after a first run of this process
         if retry and daily_run_still_due(to_wita(utcnow()), current["time"], done["day"]):

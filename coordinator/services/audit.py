@@ -24,10 +24,12 @@ from ..models import (
     IndicatorTarget,
     IndicatorValue,
     Milestone,
+    MonthlySnapshot,
     Pillar,
     Plan,
     Program,
     ReferenceItem,
+    ReportSettings,
     User,
 )
 from .clock import utcnow
@@ -48,9 +50,11 @@ AUDITED: dict[type, tuple[str, tuple[str, str] | None]] = {
     Area: ("area", None),
     ReferenceItem: ("reference_item", None),
     User: ("user", None),
+    MonthlySnapshot: ("monthly_snapshot", None),
+    ReportSettings: ("report_settings", None),
 }
 # Never copied into the history: secrets, and bookkeeping that changes on every login.
-NOT_RECORDED = {"password_hash", "session_token"}
+NOT_RECORDED = {"password_hash", "session_token", "facts"}  # a closed month's facts: its SHA-256 is recorded
 
 
 def _plain(value: Any) -> Any:

@@ -60,3 +60,13 @@ def can_complete_action(user: Any, action: Action) -> bool:
 
 def can_enter_indicator_values(user: Any) -> bool:
     return can_edit_plan(user)
+
+
+def can_manage_reports(user: Any) -> bool:
+    """Close months, preview, generate and send the monthly report; its settings."""
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_view_reports(user: Any) -> bool:
+    """The archive of monthly reports: coordinators and the leaders they are written for."""
+    return is_signed_in(user) and (user.is_coordinator or user.is_leader)

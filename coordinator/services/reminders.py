@@ -143,13 +143,13 @@ def load_settings(session: DbSession, create: bool = True) -> ReminderSettings:
         return ReminderSettings(id=1, due_soon_days="14,7,1", overdue_first_day=1, overdue_repeat_days=7,
                                 monthly_update_day=25, escalate_after_days=14, indicator_reminders=True,
                                 daily_run_time="07:00", weekly_summary_weekday=0)
-    _insert_ignore(session, ReminderSettings.__table__, {"id": 1})
+    insert_or_ignore(session, ReminderSettings.__table__, {"id": 1})
     settings = session.get(ReminderSettings, 1)
     assert settings is not None
     return settings
 
 
-def _insert_ignore(session: DbSession, table: Any, values: dict[str, Any], conflict: str = "id") -> bool:
+def insert_or_ignore(session: DbSession, table: Any, values: dict[str, Any], conflict: str = "id") -> bool:
     dialect = session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -345,7 +345,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
                 continue
             if not dry_run:
                 title = render_notification_title(r)
-                if not _insert_ignore(session, Notification.__table__, {
+                if not insert_or_ignore(session, Notification.__table__, {
                         "key": nkey, "user_id": r.user_id, "kind": r.kind, "title": title[:300], "body": None,
                         "url": local_path(r.url)[:300], "created_at": now}, conflict="key"):
                     continue  # another run recorded it a moment ago: it also sends the email
@@ -376,7 +376,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
                                    body_html=digest.body_html, now=now)
     for digest in result.weekly:
         assert digest.user_id is not None
-        if not _insert_ignore(session, Notification.__table__, {
+        if not insert_or_ignore(session, Notification.__table__, {
                 "key": _notification_key(digest.key, digest.user_id), "user_id": digest.user_id,
                 "kind": KIND_WEEKLY_SUMMARY, "title": digest.subject[:300], "body": None,
                 "url": local_path(digest.url)[:300], "created_at": now}, conflict="key"):

@@ -1,0 +1,6 @@
+"""The monthly report for leaders: closing months, the PDF, its archive and its delivery."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+from . import routes  # noqa: E402,F401

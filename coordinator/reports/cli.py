@@ -1,0 +1,109 @@
+"""flask --app coordinator report monthly|close|deliver: the monthly report from the command line."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from ..extensions import db
+
+
+def _fail(err: Exception) -> click.ClickException:
+    from ..services.errors import DomainError
+
+    if isinstance(err, DomainError):
+        return click.ClickException(err.message % err.params if err.params else err.message)
+    return click.ClickException(str(err))
+
+
+def register(app: Flask) -> None:
+    report = AppGroup("report", help="The monthly PDF report for leaders.")
+
+    @report.command("monthly")
+    @click.option("--period", required=True, metavar="YYYY-MM", help="The reported month, e.g. 2026-10.")
+    @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, writable=True),
+                  help="Where to write the PDF.")
+    @click.option("--agency", "agency_code", default=None, help="Report for one agency (its code, e.g. DINSOS).")
+    @click.option("--kecamatan", "kecamatan_kode", default=None, help="Report for one kecamatan (kode, e.g. 64.08.04).")
+    @click.option("--lang", "locale", default="id", show_default=True, type=click.Choice(["id", "en"]))
+    @click.option("--close", "close_first", is_flag=True, help="Close the month first if it is still open.")
+    @click.option("--send", is_flag=True, help="Close the month if open, archive, email it to the leaders now.")
+    def monthly_command(period: str, out_path: str, agency_code: str | None, kecamatan_kode: str | None,
+                        locale: str, close_first: bool, send: bool) -> None:
+        """Write the month's report. A closed month's report is archived (with its SHA-256); an open month
+        gives a draft marked DRAF, unless --close or --send closes it first."""
+        from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+        from ..services.clock import utcnow
+        from ..services.errors import DomainError
+        from ..services.mailer import SmtpMailer
+        from ..services.outbox import deliver_pending
+        from ..services.report_archive import generate, preview, read_archived
+        from ..services.report_delivery import send_archive
+        from ..services.report_facts import close_month, live_snapshot, parse_period
+
+        if agency_code and kecamatan_kode:
+            raise click.UsageError("Use --agency or --kecamatan, not both.")
+        scope, key = SCOPE_REGENCY, ""
+        if agency_code:
+            scope, key = SCOPE_AGENCY, agency_code.strip().upper()
+        elif kecamatan_kode:
+            scope, key = SCOPE_KECAMATAN, kecamatan_kode.strip()
+        if send and scope != SCOPE_REGENCY:
+            raise click.UsageError("--send sends the regency report; leave out --agency/--kecamatan.")
+        now = utcnow()
+        upload_dir = current_app.config["UPLOAD_DIR"]
+        try:
+            p = parse_period(period)
+            snapshot = live_snapshot(db.session, p)
+            if snapshot is None and (send or close_first):
+                snapshot = close_month(db.session, p, now, None)
+                click.echo(f"Closed {p:%Y-%m} (facts {snapshot.facts_sha256[:16]}).", err=True)
+            if snapshot is None:
+                rendered = preview(db.session, p, scope, key, locale, now)
+                db.session.rollback()
+                Path(out_path).write_bytes(rendered.pdf)
+                click.echo(f"DRAFT (month not closed): {out_path} {rendered.pages} pages, "
+                           f"{rendered.seconds_total:.2f} s", err=True)
+                return
+            archive = generate(db.session, snapshot, scope, key, locale, now, None, upload_dir)
+            db.session.commit()
+            Path(out_path).write_bytes(read_archived(upload_dir, archive))
+            click.echo(f"{archive.document_number}: {out_path} {archive.pages} pages, sha256 {archive.sha256}, "
+                       f"{archive.build_seconds:.2f} s")
+            if send:
+                result = send_archive(db.session, archive, now, upload_dir, None)
+                db.session.commit()
+                delivery = deliver_pending(db.session, SmtpMailer(current_app.config), now)
+                click.echo(f"recorded={result.enqueued} already={result.already} sent={delivery.sent} "
+                           f"failed={delivery.failed} retry_later={delivery.retry_later}")
+        except (DomainError, OSError) as err:
+            db.session.rollback()
+            raise _fail(err) from err
+
+    @report.command("close")
+    @click.option("--period", required=True, metavar="YYYY-MM")
+    def close_command(period: str) -> None:
+        """Freeze a month that has ended (its report's figures no longer change)."""
+        from ..services.clock import utcnow
+        from ..services.errors import DomainError
+        from ..services.report_facts import close_month, parse_period
+
+        try:
+            snapshot = close_month(db.session, parse_period(period), utcnow(), None)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            raise _fail(err) from err
+        click.echo(f"Closed {snapshot.period:%Y-%m} (facts {snapshot.facts_sha256[:16]}).")
+
+    @report.command("deliver")
+    def deliver_command() -> None:
+        """What the scheduler does every 10 minutes: from the send day on, close last month, archive and
+        email its report to the leaders (once), then deliver pending email."""
+        from .jobs import monthly_delivery_run
+
+        click.echo(monthly_delivery_run())
+
+    app.cli.add_command(report)

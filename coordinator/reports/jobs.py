@@ -1,0 +1,32 @@
+"""The scheduler's monthly report job (also `flask report deliver`)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..services.clock import utcnow
+from ..services.mailer import SmtpMailer
+from ..services.outbox import deliver_pending
+from ..services.report_delivery import scheduled_delivery
+
+
+def monthly_delivery_run(now: datetime | None = None) -> str:
+    """Inside an app context: record the month's report for the leaders when due (commit), then deliver."""
+    now = now or utcnow()
+    session = cast(Session, db.session)
+    try:
+        result = scheduled_delivery(session, now, current_app.config["UPLOAD_DIR"])
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    if result.skipped:
+        return f"monthly report {result.period:%Y-%m}: nothing to do ({result.skipped})"
+    delivery = deliver_pending(db.session, SmtpMailer(current_app.config), now)
+    return (f"monthly report {result.period:%Y-%m}: closed_now={result.closed_now} "
+            f"archives={len(result.archives)} recorded={result.enqueued} already={result.already} "
+            f"sent={delivery.sent} failed={delivery.failed} retry_later={delivery.retry_later}")

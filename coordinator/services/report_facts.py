@@ -1,0 +1,341 @@
+"""The facts of a month, gathered once and frozen when the month is closed.
+
+`collect_facts` reads everything the monthly report shows into plain JSON values
+(ids, codes, names, dates as ISO strings, counts), in a fixed number of
+statements. `close_month` stores them as a MonthlySnapshot; from then on the
+month's reports are built from that JSON only (report_model), so edits made
+after closing change nothing in them, and regenerating gives the same figures.
+
+What a fact means "as of the month":
+- an action's status is computed on the month's last day (or today, for the
+  running month) from the plan as it stands at closing: a completion or a
+  milestone done after the month's end does not count for that month;
+- progress reports and outcomes are the current (not superseded) ones for
+  months up to the reported one; a report is on time when it was made by the
+  last day of its month (WITA);
+- the ATS counts are the live snapshots dated on or before the month's end.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    ATS_CATEGORIES,
+    Action,
+    Agency,
+    Area,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    MonthlySnapshot,
+    Pillar,
+    Plan,
+    Program,
+    ProgressOutcome,
+    ProgressUpdate,
+    action_area,
+    action_supporting_agency,
+)
+from .ats_figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
+from .ats_indicators import ATS_METRICS, metric_value
+from .ats_pages import baseline_snapshot
+from .clock import add_months, to_wita, wita_today
+from .errors import N_, DomainError
+
+FACTS_VERSION = 1
+WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving
+DECISIONS_MAX = 5
+# Obstacles older than this many months before the reported one are no longer news for leaders.
+DECISION_LOOKBACK_MONTHS = 2
+
+
+def month_end(period: date) -> date:
+    return add_months(period, 1) - timedelta(days=1)
+
+
+def parse_period(text: str | None) -> date:
+    """'2026-10' -> date(2026, 10, 1); DomainError for anything else."""
+    value = (text or "").strip()
+    try:
+        year, month = value.split("-")
+        if len(year) != 4 or len(month) != 2:
+            raise ValueError
+        period = date(int(year), int(month), 1)
+    except ValueError:
+        raise DomainError(N_("Periode harus berbentuk TTTT-BB, misalnya 2026-10.")) from None
+    if not 2000 <= period.year <= 2100:
+        raise DomainError(N_("Periode harus berbentuk TTTT-BB, misalnya 2026-10."))
+    return period
+
+
+def _d(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _counts(c: dict[str, int]) -> dict[str, int]:
+    return {k: int(c.get(k, 0)) for k in (*ATS_CATEGORIES, "total")}
+
+
+def _ats(session: Session, end: date, prev_end: date, baseline_year: int | None) -> dict[str, Any]:
+    snapshots = [s for s in live_snapshots(session) if s.as_of <= end]
+    if not snapshots:
+        return {"series": [], "latest": None, "previous": None, "baseline": None}
+    totals = totals_for(session, snapshots)
+    latest = snapshots[-1]
+    previous = next((s for s in reversed(snapshots) if s.as_of <= prev_end), None)
+    base = baseline_snapshot(snapshots, baseline_year)
+
+    def full(snapshot: Any) -> dict[str, Any] | None:
+        if snapshot is None:
+            return None
+        t = totals[snapshot.id]
+        return {"as_of": _d(snapshot.as_of), "source": snapshot.source, "total": _counts(t.total),
+                "residu": _counts(t.residu),
+                "kecamatan": {k: _counts(v) for k, v in sorted(t.kecamatan.items())},
+                "desa": {k: _counts(v) for k, v in sorted(t.desa.items())}}
+
+    series = [{"as_of": _d(s.as_of), "total": _counts(totals[s.id].total),
+               "kecamatan": {k: _counts(v) for k, v in sorted(totals[s.id].kecamatan.items())}}
+              for s in snapshots]
+    return {"series": series, "latest": full(latest), "previous": full(previous), "baseline": full(base)}
+
+
+def _indicators(session: Session, end: date, now: datetime) -> list[dict[str, Any]]:
+    indicators = list(session.scalars(
+        select(Indicator).where(Indicator.deleted_at.is_(None)).order_by(Indicator.code)))
+    ids = [i.id for i in indicators]
+    targets: dict[int, list[list[Any]]] = defaultdict(list)
+    values: dict[int, list[list[Any]]] = defaultdict(list)
+    for ind_id, year, quarter, value in session.execute(
+            select(IndicatorTarget.indicator_id, IndicatorTarget.year, IndicatorTarget.quarter, IndicatorTarget.value)
+            .where(IndicatorTarget.indicator_id.in_(ids))):
+        targets[ind_id].append([year, quarter, value])
+    end_q = (end.year, (end.month - 1) // 3 + 1)
+    # The month's end in UTC: a value entered later (e.g. rewritten by a November import) is not October's.
+    cutoff = min(now, datetime.combine(end + timedelta(days=1), datetime.min.time()) - WITA_OFFSET)
+    for ind_id, year, quarter, value, entered in session.execute(
+            select(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.quarter, IndicatorValue.value,
+                   IndicatorValue.entered_at)
+            .where(IndicatorValue.indicator_id.in_(ids)).order_by(IndicatorValue.entered_at)):
+        # A value counts from the start of its period (a quarter in progress shows its figure as entered by
+        # the month's end); a period that ended by the month's end counts with its latest value.
+        start_q, last_q = (year, quarter or 1), (year, quarter or 4)
+        if start_q <= end_q and (entered <= cutoff or (last_q <= end_q and entered <= now)):
+            values[ind_id].append([year, quarter, value, entered.isoformat()])
+    # Snapshot-fed indicators: the quarter in progress takes its figure from the month's own latest snapshot
+    # (each import rewrites the quarter's stored value, which may already hold a later month's count).
+    latest = snapshot_on_or_before(session, end)
+    if latest is not None and (latest.as_of.year, (latest.as_of.month - 1) // 3 + 1) == end_q:
+        totals = totals_of(session, latest)
+        for i in indicators:
+            if i.ats_metric in ATS_METRICS:
+                figure = metric_value(i, totals)
+                kept = [v for v in values[i.id] if (v[0], v[1]) != end_q]
+                values[i.id] = kept + ([[end_q[0], end_q[1], figure, cutoff.isoformat()]] if figure is not None else [])
+    return [{"id": i.id, "code": i.code, "name": i.name, "unit": i.unit, "direction": i.direction,
+             "baseline": i.baseline_value, "baseline_year": i.baseline_year,
+             "targets": sorted(targets[i.id], key=lambda t: (t[0], t[1] or 0)), "values": values[i.id]}
+            for i in indicators]
+
+
+def _updates(session: Session, period: date, end: date) -> tuple[dict[int, dict[str, Any]], dict[int, list[Any]],
+                                                                   dict[int, dict[str, Any]]]:
+    """Per action: its latest current report up to the month, this month's reports, its last obstacle."""
+    latest: dict[int, dict[str, Any]] = {}
+    month: dict[int, list[Any]] = defaultdict(list)
+    obstacle: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(ProgressUpdate.id, ProgressUpdate.action_id, ProgressUpdate.agency_id, ProgressUpdate.period,
+               ProgressUpdate.percent_complete, ProgressUpdate.achievements, ProgressUpdate.obstacles,
+               ProgressUpdate.follow_up, ProgressUpdate.budget_realised, ProgressUpdate.created_at)
+        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period)
+        .order_by(ProgressUpdate.period, ProgressUpdate.created_at, ProgressUpdate.id))
+    for uid, action_id, agency_id, p, percent, achievements, obstacles, follow_up, budget, created in rows:
+        reported_on = to_wita(created).date()
+        latest[action_id] = {"id": uid, "agency_id": agency_id, "period": _d(p), "percent": percent,
+                             "achievements": achievements, "obstacles": obstacles, "follow_up": follow_up,
+                             "budget_realised": budget, "reported_on": _d(reported_on)}
+        if p == period:
+            month[action_id].append([agency_id, _d(reported_on), reported_on <= end])
+        if obstacles and obstacles.strip():
+            obstacle[action_id] = {"update_id": uid, "agency_id": agency_id, "period": _d(p),
+                                   "text": obstacles.strip()}
+    return latest, month, obstacle
+
+
+def _outcomes(session: Session, period: date) -> dict[int, list[list[Any]]]:
+    """Per action, per desa and month: children reached and returned (current reports only)."""
+    sums: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0])
+    rows = session.execute(
+        select(ProgressUpdate.action_id, ProgressOutcome.area_kode, ProgressUpdate.period, ProgressOutcome.reached,
+               ProgressOutcome.returned_formal + ProgressOutcome.returned_paket + ProgressOutcome.returned_pesantren
+               + ProgressOutcome.returned_lkp)
+        .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
+        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period))
+    for action_id, kode, p, reached, returned in rows:
+        s = sums[(action_id, kode, p)]
+        s[0] += int(reached or 0)
+        s[1] += int(returned or 0)
+    out: dict[int, list[list[Any]]] = defaultdict(list)
+    for (action_id, kode, p), (reached, returned) in sorted(sums.items()):
+        out[action_id].append([kode, _d(p), reached, returned])
+    return out
+
+
+def collect_facts(session: Session, period: date, now: datetime) -> dict[str, Any]:
+    end = month_end(period)
+    as_of = min(end, wita_today(now))
+    plan = session.scalar(select(Plan).order_by(Plan.id).limit(1))
+    supporting: dict[int, list[int]] = defaultdict(list)
+    for action_id, agency_id in session.execute(select(action_supporting_agency.c.action_id,
+                                                       action_supporting_agency.c.agency_id)):
+        supporting[action_id].append(agency_id)
+    areas_of: dict[int, list[str]] = defaultdict(list)
+    for action_id, kode in session.execute(select(action_area.c.action_id, action_area.c.area_kode)):
+        areas_of[action_id].append(kode)
+    latest, month_reports, obstacle = _updates(session, period, end)
+    outcomes = _outcomes(session, period)
+
+    actions = list(session.scalars(
+        select(Action).join(Program, Program.id == Action.program_id).where(Action.deleted_at.is_(None))
+        .order_by(Action.code)))
+    milestones: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in session.execute(select(Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state,
+                                    Milestone.completed_on).order_by(Milestone.due_date, Milestone.id)):
+        action_id, title, due, state, done_on = m
+        if state == "selesai" and done_on is not None and done_on > end:
+            state = "berjalan"  # done after the month: still open at the month's end
+        milestones[action_id].append({"title": title, "due": _d(due), "state": state, "done_on": _d(done_on)})
+    programs = {p.id: p for p in session.scalars(select(Program))}
+    action_rows = []
+    for a in actions:
+        complete = a.marked_complete and (a.completed_on is None or a.completed_on <= end)
+        program = programs[a.program_id]
+        action_rows.append({
+            "id": a.id, "code": a.code, "title": a.title, "pillar_id": program.pillar_id,
+            "program": f"{program.code} {program.name}", "lead": a.lead_agency_id,
+            "support": sorted(supporting.get(a.id, [])), "areas": sorted(areas_of.get(a.id, [])),
+            "start": _d(a.start_date), "due": _d(a.due_date), "complete": bool(complete),
+            "completed_on": _d(a.completed_on) if complete else None,
+            "override": a.status_override, "override_reason": a.override_reason,
+            "budget": a.budget_amount, "milestones": milestones.get(a.id, []),
+            "latest": latest.get(a.id), "month_reports": month_reports.get(a.id, []),
+            "last_obstacle": obstacle.get(a.id), "outcomes": outcomes.get(a.id, []),
+        })
+    agency_ids: set[int] = {a.lead_agency_id for a in actions} | {i for ids in supporting.values() for i in ids}
+    agency_ids |= {int(u["agency_id"]) for u in latest.values()}
+    agencies = [{"id": a.id, "code": a.code, "short_name": a.short_name, "name": a.name}
+                for a in session.scalars(select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.short_name))]
+    areas = [{"kode": k, "nama": n, "level": lv, "parent": p}
+             for k, n, lv, p in session.execute(select(Area.kode, Area.nama, Area.level, Area.parent_kode)
+                                                .order_by(Area.kode))]
+    pillars = [{"id": p.id, "number": p.number, "name": p.name}
+               for p in session.scalars(select(Pillar).order_by(Pillar.number))]
+    prev_end = period - timedelta(days=1)
+    return {
+        "version": FACTS_VERSION, "period": _d(period), "period_end": _d(end), "as_of": _d(as_of),
+        "collected_at": now.replace(microsecond=0).isoformat(),
+        "plan": {"name": plan.name if plan else "", "baseline_ats": plan.baseline_ats if plan else None,
+                 "baseline_year": plan.baseline_year if plan else None,
+                 "target_ats": plan.target_ats if plan else None,
+                 "start_year": plan.start_year if plan else None, "end_year": plan.end_year if plan else None},
+        "pillars": pillars, "agencies": agencies, "areas": areas, "actions": action_rows,
+        "ats": _ats(session, end, prev_end, plan.baseline_year if plan else None),
+        "indicators": _indicators(session, end, now),
+        "decisions": None,  # chosen at closing; None: the automatic choice
+    }
+
+
+# The issues for a leader's decision ---------------------------------------------------------------------------
+
+def decision_candidates(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    """Obstacles reported in the month or the two before, most pressing first: late actions by days late,
+    then open actions by the lowest progress. One per action."""
+    period = date.fromisoformat(facts["period"])
+    since = add_months(period, -DECISION_LOOKBACK_MONTHS)
+    as_of = date.fromisoformat(facts["as_of"])
+    from .report_model import action_status, late_since  # the same rules as the report
+
+    out = []
+    for a in facts["actions"]:
+        ob = a.get("last_obstacle")
+        if not ob or date.fromisoformat(ob["period"]) < since:
+            continue
+        status = action_status(a, as_of)
+        if status in ("selesai", "dibatalkan"):
+            continue
+        late = (as_of - late_since(a, as_of)).days if status == "terlambat" else 0
+        percent = (a.get("latest") or {}).get("percent") or 0
+        out.append({"action_id": a["id"], "code": a["code"], "title": a["title"], "agency_id": ob["agency_id"],
+                    "period": ob["period"], "text": ob["text"], "status": status, "days_late": max(late, 0),
+                    "percent": percent})
+    out.sort(key=lambda c: (c["status"] != "terlambat", -c["days_late"], c["percent"], c["code"]))
+    return out
+
+
+def chosen_decisions(facts: dict[str, Any]) -> list[dict[str, Any]]:
+    candidates = decision_candidates(facts)
+    chosen = facts.get("decisions")
+    if chosen is None:
+        return candidates[:DECISIONS_MAX]
+    by_id = {c["action_id"]: c for c in candidates}
+    return [by_id[i] for i in chosen if i in by_id][:DECISIONS_MAX]
+
+
+# Closing and reopening ----------------------------------------------------------------------------------------
+
+def canonical(facts: dict[str, Any]) -> str:
+    return json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def live_snapshot(session: Session, period: date) -> MonthlySnapshot | None:
+    return session.scalar(select(MonthlySnapshot).where(MonthlySnapshot.period == period,
+                                                        MonthlySnapshot.reopened_at.is_(None)))
+
+
+def load_facts(snapshot: MonthlySnapshot) -> dict[str, Any]:
+    facts: dict[str, Any] = json.loads(snapshot.facts)
+    return facts
+
+
+def close_month(session: Session, period: date, now: datetime, user_id: int | None,
+                decisions: list[int] | None = None) -> MonthlySnapshot:
+    """Freeze the month. Only a month that has ended can be closed, and only once (until reopened)."""
+    if month_end(period) >= wita_today(now):
+        raise DomainError(N_("Bulan ini belum berakhir; laporan bulan berjalan hanya dapat dilihat sebagai draf."))
+    if live_snapshot(session, period) is not None:
+        raise DomainError(N_("Bulan ini sudah ditutup."))
+    facts = collect_facts(session, period, now)
+    if decisions is not None:
+        allowed = {c["action_id"] for c in decision_candidates(facts)}
+        if any(i not in allowed for i in decisions):
+            raise DomainError(N_("Pilihan masalah tidak dikenal; muat ulang halaman dan pilih lagi."))
+        if len(decisions) > DECISIONS_MAX:
+            raise DomainError(N_("Pilih paling banyak lima masalah untuk diputuskan pimpinan."))
+        facts["decisions"] = list(decisions)
+    text = canonical(facts)
+    snapshot = MonthlySnapshot(period=period, closed_at=now, closed_by_id=user_id, facts=text,
+                               facts_sha256=hashlib.sha256(text.encode()).hexdigest())
+    session.add(snapshot)
+    session.flush()
+    return snapshot
+
+
+def reopen_month(session: Session, snapshot: MonthlySnapshot, now: datetime, user_id: int | None,
+                 reason: str) -> None:
+    """The closed facts stay (marked reopened), with their archived PDFs; closing again freezes anew."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Tuliskan alasan membuka kembali bulan ini."))
+    if snapshot.reopened_at is not None:
+        raise DomainError(N_("Bulan ini sudah dibuka kembali."))
+    snapshot.reopened_at, snapshot.reopened_by_id, snapshot.reopen_reason = now, user_id, reason[:2000]
+    session.flush()

@@ -1,0 +1,365 @@
+"""The monthly report's content, computed from a month's facts (report_facts) alone.
+
+Pure functions of plain values: the same facts give the same report, which is
+how a closed month's report stays the same however often it is regenerated.
+Three scopes share one engine: the regency, one agency (the actions it leads
+or supports) and one kecamatan (the actions aimed at it or its desa, and its
+desa in place of the kecamatan table).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+from .errors import N_, DomainError
+from .indicators import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, period_rows
+from .report_facts import chosen_decisions, decision_candidates
+from .status import compute_status
+
+CLOSED = ("selesai", "dibatalkan")
+STATUS_ORDER = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")
+
+
+def action_status(a: dict[str, Any], as_of: date) -> str:
+    if a.get("override"):
+        return str(a["override"])
+    open_dues = [date.fromisoformat(m["due"]) for m in a["milestones"] if m["state"] in ("belum_mulai", "berjalan")]
+    return compute_status(a["complete"], date.fromisoformat(a["start"]), date.fromisoformat(a["due"]), open_dues,
+                          as_of)
+
+
+def late_since(a: dict[str, Any], as_of: date) -> date:
+    """The earliest of the action's own due date and its open milestones' that has passed."""
+    dues = [date.fromisoformat(a["due"])] + [date.fromisoformat(m["due"]) for m in a["milestones"]
+                                             if m["state"] in ("belum_mulai", "berjalan")]
+    past = [d for d in dues if d < as_of]
+    return min(past) if past else as_of
+
+
+@dataclass
+class AreaRow:
+    kode: str
+    nama: str
+    baseline: int | None
+    last_month: int | None
+    now: int | None
+    active: int
+    returned: int
+
+    @property
+    def change(self) -> int | None:
+        return None if self.now is None or self.last_month is None else self.now - self.last_month
+
+
+@dataclass
+class PillarRow:
+    number: int
+    name: str
+    counts: dict[str, int]
+    actions: int
+    avg_percent: float | None
+
+
+@dataclass
+class AgencyRow:
+    short_name: str
+    name: str
+    led: int
+    supported: int
+    expected: int  # active actions it leads or supports: one report each this month
+    reported: int
+    on_time: int
+    overdue_items: int
+
+
+@dataclass
+class LateAction:
+    code: str
+    title: str
+    agency: str
+    due: date
+    late_since: date
+    days_late: int
+    obstacle: str | None
+    obstacle_period: date | None
+
+
+@dataclass
+class IndicatorLine:
+    code: str
+    name: str
+    unit: str
+    direction: str
+    baseline: float | None
+    target: float | None
+    actual: float | None
+    actual_period: str | None
+    light: str  # on_track | off_track | no_data
+
+
+@dataclass
+class AnnexEntry:
+    code: str
+    title: str
+    agency: str
+    status: str
+    due: date
+    latest: dict[str, Any] | None
+    reporter: str | None
+
+
+@dataclass
+class MonthlyReport:
+    period: date
+    period_end: date
+    as_of: date
+    collected_at: datetime
+    scope: str
+    scope_key: str
+    scope_name: str
+    plan_name: str
+    # ATS
+    ats_now: int | None
+    ats_now_date: date | None
+    ats_baseline: int | None
+    ats_baseline_date: date | None
+    ats_target: int | None
+    ats_series: list[tuple[date, dict[str, int]]]
+    area_rows: list[AreaRow]
+    area_level: str  # kecamatan | desa
+    # actions
+    status_counts: dict[str, int]
+    actions_total: int
+    returned_month: int
+    returned_total: int
+    reached_month: int
+    decisions: list[dict[str, Any]]
+    pillars: list[PillarRow]
+    agencies: list[AgencyRow]
+    late: list[LateAction]
+    indicators: list[IndicatorLine]
+    annex: list[AnnexEntry]
+    agency_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def reduction_achieved(self) -> int | None:
+        if self.ats_baseline is None or self.ats_now is None:
+            return None
+        return self.ats_baseline - self.ats_now
+
+    @property
+    def reduction_needed(self) -> int | None:
+        if self.ats_target is None or self.ats_now is None:
+            return None
+        return max(self.ats_now - self.ats_target, 0)
+
+    @property
+    def reduction_share(self) -> float | None:
+        """Share of the planned reduction (baseline to target) achieved."""
+        if self.ats_baseline is None or self.ats_target is None or self.ats_now is None:
+            return None
+        planned = self.ats_baseline - self.ats_target
+        return None if planned <= 0 else (self.ats_baseline - self.ats_now) / planned
+
+
+def _in_scope(facts: dict[str, Any], scope: str, key: str) -> tuple[list[dict[str, Any]], str, set[str] | None]:
+    """The scope's actions, its name, and (kecamatan scope) the desa codes whose outcomes count."""
+    actions = facts["actions"]
+    if scope == SCOPE_REGENCY:
+        return actions, "", None
+    if scope == SCOPE_AGENCY:
+        agency = next((a for a in facts["agencies"] if a["code"] == key), None)
+        if agency is None:
+            raise DomainError(N_("Perangkat daerah dengan kode itu tidak memiliki aksi dalam rencana."))
+        aid = agency["id"]
+        return [a for a in actions if a["lead"] == aid or aid in a["support"]], agency["name"], None
+    if scope == SCOPE_KECAMATAN:
+        kec = next((a for a in facts["areas"] if a["kode"] == key and a["level"] == "kecamatan"), None)
+        if kec is None:
+            raise DomainError(N_("Kode kecamatan tidak dikenal."))
+        desa = {a["kode"] for a in facts["areas"] if a["parent"] == key}
+        wanted = desa | {key}
+        return [a for a in actions if wanted & set(a["areas"])], kec["nama"], desa
+    raise DomainError(N_("Jenis laporan tidak dikenal."))
+
+
+def _count(counts: dict[str, Any] | None, kode: str | None = None, level: str = "kecamatan") -> int | None:
+    if counts is None:
+        return None
+    if kode is None:
+        return int(counts["total"]["total"])
+    row = counts[level].get(kode)
+    return int(row["total"]) if row else None
+
+
+def _indicator_lines(facts: dict[str, Any], year: int) -> list[IndicatorLine]:
+    out = []
+    for ind in facts["indicators"]:
+        shim = SimpleNamespace(
+            direction=ind["direction"], baseline_value=ind["baseline"],
+            targets=[SimpleNamespace(id=k, year=y, quarter=q, value=v) for k, (y, q, v) in enumerate(ind["targets"])],
+            values=[SimpleNamespace(id=k, year=y, quarter=q, value=v, source=None, note=None, entered_by_id=None,
+                                    entered_at=datetime.fromisoformat(at))
+                    for k, (y, q, v, at) in enumerate(ind["values"])])
+        rows = period_rows(shim)  # type: ignore[arg-type]
+        latest = next((r for r in reversed(rows) if r.actual is not None), None)
+        year_targets = [t for t in ind["targets"] if t[0] == year]
+        target = next((t[2] for t in year_targets if t[1] is None), None)
+        if target is None and year_targets:
+            target = max(year_targets, key=lambda t: t[1] or 0)[2]
+        if latest is None or latest.on_track is None:
+            light = STATUS_NO_DATA
+        else:
+            light = STATUS_ON_TRACK if latest.on_track else STATUS_OFF_TRACK
+        label = None
+        if latest is not None:
+            label = f"{latest.year}" + (f" T{latest.quarter}" if latest.quarter else "")
+        out.append(IndicatorLine(ind["code"], ind["name"], ind["unit"], ind["direction"], ind["baseline"], target,
+                                 latest.actual if latest else None, label, light))
+    return out
+
+
+def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "") -> MonthlyReport:
+    period = date.fromisoformat(facts["period"])
+    as_of = date.fromisoformat(facts["as_of"])
+    actions, scope_name, desa_filter = _in_scope(facts, scope, key)
+    agency_names = {a["id"]: a["short_name"] for a in facts["agencies"]}
+    areas = {a["kode"]: a for a in facts["areas"]}
+    status = {a["id"]: action_status(a, as_of) for a in actions}
+
+    def counts_outcome(a: dict[str, Any], month_only: bool) -> tuple[int, int]:
+        reached = returned = 0
+        for kode, p, r, ret in a["outcomes"]:
+            if desa_filter is not None and kode not in desa_filter:
+                continue
+            if month_only and p != facts["period"]:
+                continue
+            reached, returned = reached + r, returned + ret
+        return reached, returned
+
+    reached_month = sum(counts_outcome(a, True)[0] for a in actions)
+    returned_month = sum(counts_outcome(a, True)[1] for a in actions)
+    returned_total = sum(counts_outcome(a, False)[1] for a in actions)
+    status_counts = {s: 0 for s in STATUS_ORDER}
+    for s in status.values():
+        status_counts[s] = status_counts.get(s, 0) + 1
+
+    # ATS figures: the regency's, or the kecamatan's.
+    ats = facts["ats"]
+    kec_key = key if scope == SCOPE_KECAMATAN else None
+    now_total, base_total = _count(ats["latest"], kec_key), _count(ats["baseline"], kec_key)
+    if scope != SCOPE_KECAMATAN and base_total is None:
+        base_total = facts["plan"]["baseline_ats"]
+    series = []
+    for point in ats["series"]:
+        counts = point["total"] if kec_key is None else point["kecamatan"].get(kec_key)
+        if counts is not None:
+            series.append((date.fromisoformat(point["as_of"]), counts))
+
+    # Rows of the area table: kecamatan (regency, agency) or the kecamatan's desa.
+    def active_in(kodes: set[str]) -> int:
+        return sum(1 for a in actions if status[a["id"]] not in CLOSED and date.fromisoformat(a["start"]) <= as_of
+                   and kodes & set(a["areas"]))
+
+    returned_by_desa: dict[str, int] = defaultdict(int)
+    for a in actions:
+        for kode, _p, _r, ret in a["outcomes"]:
+            returned_by_desa[kode] += ret
+    if scope == SCOPE_KECAMATAN:
+        level, row_areas = "desa", [a for a in facts["areas"] if a["parent"] == key]
+    else:
+        level, row_areas = "kecamatan", [a for a in facts["areas"] if a["level"] == "kecamatan"]
+        if scope == SCOPE_AGENCY:
+            targeted = {areas[k]["parent"] or k for a in actions for k in a["areas"] if k in areas}
+            row_areas = [a for a in row_areas if a["kode"] in targeted] or row_areas
+    rows = []
+    for area in row_areas:
+        kode = area["kode"]
+        children = {a["kode"] for a in facts["areas"] if a["parent"] == kode}
+        rows.append(AreaRow(
+            kode, area["nama"], _count(ats["baseline"], kode, level), _count(ats["previous"], kode, level),
+            _count(ats["latest"], kode, level), active_in({kode} | children | ({key} if level == "desa" else set())),
+            sum(returned_by_desa[k] for k in children | {kode})))
+    rows.sort(key=lambda r: (-(r.now or 0), r.kode))
+
+    # Pillars.
+    pillar_rows = []
+    for p in facts["pillars"]:
+        mine = [a for a in actions if a["pillar_id"] == p["id"]]
+        if not mine:
+            continue
+        c = {s: sum(1 for a in mine if status[a["id"]] == s) for s in STATUS_ORDER}
+        percents = [a["latest"]["percent"] for a in mine if a.get("latest")]
+        pillar_rows.append(PillarRow(p["number"], p["name"], c, len(mine),
+                                     sum(percents) / len(percents) if percents else None))
+
+    # Agencies: reports this month on the active actions each leads or supports; overdue items of those it leads.
+    involved: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for a in actions:
+        for aid in [a["lead"], *a["support"]]:
+            involved[aid].append(a)
+    scope_agency = next((x["id"] for x in facts["agencies"] if x["code"] == key), None) if scope == SCOPE_AGENCY \
+        else None
+    agency_rows = []
+    for agency in facts["agencies"]:
+        aid = agency["id"]
+        if aid not in involved or (scope_agency is not None and aid != scope_agency):
+            continue
+        mine = involved[aid]
+        active = [a for a in mine if status[a["id"]] not in CLOSED and date.fromisoformat(a["start"]) <= as_of]
+        reports = [next((r for r in a["month_reports"] if r[0] == aid), None) for a in active]
+        overdue = 0
+        for a in mine:
+            if a["lead"] != aid or status[a["id"]] in CLOSED:
+                continue
+            overdue += int(date.fromisoformat(a["due"]) < as_of)
+            overdue += sum(1 for m in a["milestones"] if m["state"] in ("belum_mulai", "berjalan")
+                           and date.fromisoformat(m["due"]) < as_of)
+        agency_rows.append(AgencyRow(
+            agency["short_name"], agency["name"], sum(1 for a in mine if a["lead"] == aid),
+            sum(1 for a in mine if a["lead"] != aid), len(active), sum(1 for r in reports if r),
+            sum(1 for r in reports if r and r[2]), overdue))
+    agency_rows.sort(key=lambda r: (-r.overdue_items, r.short_name))
+
+    late = []
+    for a in actions:
+        if status[a["id"]] != "terlambat":
+            continue
+        since = late_since(a, as_of)
+        ob = a.get("last_obstacle")
+        late.append(LateAction(a["code"], a["title"], agency_names.get(a["lead"], ""), date.fromisoformat(a["due"]),
+                               since, (as_of - since).days, ob["text"] if ob else None,
+                               date.fromisoformat(ob["period"]) if ob else None))
+    late.sort(key=lambda x: (-x.days_late, x.code))
+
+    in_scope = {a["id"] for a in actions}
+    if scope == SCOPE_REGENCY:
+        decisions = chosen_decisions(facts)
+    else:
+        decisions = [d for d in chosen_decisions(facts) if d["action_id"] in in_scope] or \
+            [d for d in decision_candidates(facts) if d["action_id"] in in_scope][:5]
+    for d in decisions:
+        d["agency"] = agency_names.get(d["agency_id"], "")
+
+    annex = [AnnexEntry(a["code"], a["title"], agency_names.get(a["lead"], ""), status[a["id"]],
+                        date.fromisoformat(a["due"]), a.get("latest"),
+                        agency_names.get(a["latest"]["agency_id"]) if a.get("latest") else None)
+             for a in actions]
+    indicators = _indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
+    return MonthlyReport(
+        period=period, period_end=date.fromisoformat(facts["period_end"]), as_of=as_of,
+        collected_at=datetime.fromisoformat(facts["collected_at"]), scope=scope, scope_key=key,
+        scope_name=scope_name, plan_name=facts["plan"]["name"],
+        ats_now=now_total, ats_now_date=date.fromisoformat(ats["latest"]["as_of"]) if ats["latest"] else None,
+        ats_baseline=base_total,
+        ats_baseline_date=date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
+        ats_target=facts["plan"]["target_ats"] if scope != SCOPE_KECAMATAN else None,
+        ats_series=series, area_rows=rows, area_level=level, status_counts=status_counts,
+        actions_total=len(actions), returned_month=returned_month, returned_total=returned_total,
+        reached_month=reached_month, decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
+        indicators=indicators, annex=annex, agency_names=agency_names,
+    )
