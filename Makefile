@@ -50,6 +50,7 @@ bench: install
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.ats
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
