@@ -22,6 +22,18 @@ def _dev_secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _dev_child_data_key() -> str:
+    """A Fernet key for children's NIK, generated once into instance/ for development."""
+    import base64
+
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "child_data_key"
+    if not key_file.exists():
+        key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
@@ -53,6 +65,8 @@ class Config:
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
+        # Encrypts children's NIK and keys its lookup hash; losing it makes stored NIKs unreadable.
+        self.CHILD_DATA_KEY = os.environ.get("CHILD_DATA_KEY") or _dev_child_data_key()
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
         # Number of reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-* header.
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0") or 0)
@@ -67,6 +81,7 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
         self.SECRET_KEY = "test-secret"
+        self.CHILD_DATA_KEY = "dGVzdC1rZXktZm9yLWNoaWxkcmVucy1kYXRhLTMyYiE="  # 32 bytes, tests only
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "test-uploads"))
 
 
@@ -77,8 +92,10 @@ class ProductionConfig(Config):
     def __init__(self) -> None:
         url = os.environ.get("DATABASE_URL")
         key = os.environ.get("SECRET_KEY")
-        if not url or not key:
-            raise RuntimeError("Production mode needs DATABASE_URL and SECRET_KEY in the environment.")
+        child_key = os.environ.get("CHILD_DATA_KEY")
+        if not url or not key or not child_key:
+            raise RuntimeError("Production mode needs DATABASE_URL, SECRET_KEY and CHILD_DATA_KEY in the environment.")
+        self.CHILD_DATA_KEY = child_key
         self.SQLALCHEMY_DATABASE_URI = url.replace("postgres://", "postgresql://", 1)
         self.SECRET_KEY = key
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")

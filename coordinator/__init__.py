@@ -87,6 +87,17 @@ def create_app(config: Config | None = None) -> Flask:
     def _forget_actor(_exc: BaseException | None) -> None:
         audit.current_actor_id.set(None)
 
+    @app.before_request
+    def _keep_verifiers_to_their_pages() -> None:
+        # A village verifier works on the children of their desa and nothing else of the plan.
+        from flask import abort, request
+
+        from .services import permissions
+
+        if current_user.is_authenticated and current_user.is_verifier \
+                and not permissions.verifier_may_open(request.endpoint):
+            abort(403)
+
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
@@ -119,9 +130,10 @@ def _register_blueprints(app: Flask) -> None:
     from .notifications import bp as notifications_bp
     from .plan import bp as plan_bp
     from .reports import bp as reports_bp
+    from .verval import bp as verval_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
-               notifications_bp, reports_bp):
+               notifications_bp, reports_bp, verval_bp):
         app.register_blueprint(bp)
 
 

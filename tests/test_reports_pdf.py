@@ -233,3 +233,33 @@ def test_cli_monthly_contract(october, app_ctx, tmp_path):
         result = runner.invoke(args=["report", "monthly", "--out", str(tmp_path / "x.pdf"), *bad])
         assert result.exit_code != 0, bad
     assert db.session.scalar(select(func.count()).select_from(ReportArchive)) == 3
+
+
+def test_by_name_list_reconciles_in_the_report_each_child_once(october, app_ctx):
+    from coordinator.models import ChildCase, ChildVerification
+    from tests.verval_data import make_child
+
+    kids = [make_child(app_ctx, f"Anak {i}", october.desa.kode, serial=i) for i in range(1, 5)]
+    findings = [("ats_valid", date(2026, 10, 5)), ("ats_valid", date(2026, 10, 6)), ("pindah", date(2026, 10, 7)),
+                ("ats_valid", date(2026, 11, 3))]  # the last one after October: not verified in October's report
+    for kid, (status, day) in zip(kids, findings, strict=True):
+        kid.status, kid.verified_on, kid.created_at = status, day, datetime(2026, 10, 1)  # listed in October
+        db.session.add(ChildVerification(child_id=kid.id, status=status, verified_on=day,
+                                         verifier_id=october.coordinator.id, created_at=NOW))
+    for action in (october.a1, october.a2):  # two actions, one child back at school
+        db.session.add(ChildCase(child_id=kids[0].id, action_id=action.id, outcome="formal",
+                                 outcome_date=date(2026, 10, 20), school_npsn="30405060", created_at=NOW,
+                                 updated_at=NOW))
+    db.session.add(ChildCase(child_id=kids[1].id, action_id=october.a1.id, outcome="paket", institution="PKBM Maju",
+                             outcome_date=date(2026, 11, 2), created_at=NOW, updated_at=NOW))  # November: not yet
+    late = make_child(app_ctx, "Masuk November", october.desa.kode, serial=9)  # imported after October
+    late.created_at = datetime(2026, 11, 2)
+    db.session.commit()
+    _s, archive = _close_and_generate(app_ctx)
+    report = build_report(load_facts(db.session.get(MonthlySnapshot, archive.snapshot_id)))
+    [row] = [r for r in report.area_rows if r.kode == "64.08.04"]
+    assert (row.listed, row.verified, row.valid_ats, row.returned_by_name) == (4, 3, 2, 1)
+    assert (report.returned_by_name_month, report.returned_by_name_total) == (1, 1)
+    text, _ = pdf_text(archive_path(app_ctx.config["UPLOAD_DIR"], archive).read_bytes())
+    assert "Rekonsiliasi" in text and "ATS valid" in text
+    assert "Anak 1" not in text  # no child's name in a report for leaders

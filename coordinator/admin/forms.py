@@ -9,6 +9,7 @@ ROLE_LABELS = {
     "koordinator": _l("Koordinator (Disdikbud)"),
     "fokal": _l("Petugas fokal instansi"),
     "pimpinan": _l("Pimpinan"),
+    "verifikator": _l("Verifikator desa (kader PKK, ketua RT, operator desa)"),
 }
 LOCALE_CHOICES = [("id", "Bahasa Indonesia"), ("en", "English")]
 JENIS_CHOICES = [("", _l("— untuk kecamatan kosongkan —")), ("desa", _l("Desa")), ("kelurahan", _l("Kelurahan")),
@@ -16,6 +17,8 @@ JENIS_CHOICES = [("", _l("— untuk kecamatan kosongkan —")), ("desa", _l("Des
 # A name for every list in REFERENCE_LISTS; a list without one shows its technical name.
 REFERENCE_LIST_LABELS = {
     "sumber_dana": _l("Sumber dana"),
+    "verval_status": _l("Hasil verifikasi anak (verval)"),
+    "verval_alasan": _l("Alasan tidak bersekolah"),
 }
 
 

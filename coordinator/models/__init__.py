@@ -40,9 +40,37 @@ from .report import (
     ReportArchive,
     ReportSettings,
 )
-from .user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLES, LoginAttempt, User, new_session_token
+from .user import (
+    ROLE_ADMIN,
+    ROLE_COORDINATOR,
+    ROLE_FOCAL,
+    ROLE_LEADER,
+    ROLE_VERIFIER,
+    ROLES,
+    LoginAttempt,
+    User,
+    new_session_token,
+)
+from .verval import (
+    LIST_VERVAL_REASON,
+    LIST_VERVAL_STATUS,
+    OUTCOMES,
+    RETURNED_OUTCOMES,
+    STATUS_VALID_ATS,
+    WILLINGNESS,
+    Child,
+    ChildAccessLog,
+    ChildCase,
+    ChildVerification,
+    VerifierArea,
+    VervalImport,
+    VervalSettings,
+)
 
 __all__ = [
+    "ROLE_VERIFIER", "LIST_VERVAL_REASON", "LIST_VERVAL_STATUS", "OUTCOMES", "RETURNED_OUTCOMES", "STATUS_VALID_ATS",
+    "WILLINGNESS", "Child", "ChildAccessLog", "ChildCase", "ChildVerification", "VerifierArea", "VervalImport",
+    "VervalSettings",
     "REPORT_SCOPES", "SCOPE_AGENCY", "SCOPE_KECAMATAN", "SCOPE_REGENCY", "MonthlySnapshot", "ReportArchive",
     "ReportSettings",
     "FIGURE_AREA", "FIGURE_RESIDU", "RETURN_PATHWAYS", "AreaAlias", "AtsFigure", "AtsSnapshot", "ProgressOutcome",

@@ -7,7 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 
 LIST_FUNDING_SOURCE = "sumber_dana"
-REFERENCE_LISTS = (LIST_FUNDING_SOURCE,)
+LIST_VERVAL_STATUS = "verval_status"  # village verification: what the verifier found
+LIST_VERVAL_REASON = "verval_alasan"  # why a child is out of school
+REFERENCE_LISTS = (LIST_FUNDING_SOURCE, LIST_VERVAL_STATUS, LIST_VERVAL_REASON)
 
 
 class ReferenceItem(db.Model):

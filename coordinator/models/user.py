@@ -17,7 +17,8 @@ ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "koordinator"
 ROLE_FOCAL = "fokal"
 ROLE_LEADER = "pimpinan"
-ROLES = (ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER)
+ROLE_VERIFIER = "verifikator"  # village verifier: a PKK cadre, RT head or village operator, scoped to desa
+ROLES = (ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL, ROLE_LEADER, ROLE_VERIFIER)
 
 
 def new_session_token() -> str:
@@ -77,6 +78,10 @@ class User(UserMixin, db.Model):
     @property
     def is_leader(self) -> bool:
         return self.role == ROLE_LEADER
+
+    @property
+    def is_verifier(self) -> bool:
+        return self.role == ROLE_VERIFIER
 
 
 class LoginAttempt(db.Model):

@@ -17,6 +17,8 @@ LIST_LIMIT = 25
 def home():
     if current_user.is_focal:
         return redirect(url_for("actions.mine"))
+    if current_user.is_verifier:
+        return redirect(url_for("verval.children"))
     return redirect(url_for("monitor.deadlines"))
 
 

@@ -163,6 +163,17 @@ class AreaPage:
     interventions: list[Intervention]
     outcomes: Outcomes
     outcomes_by_period: list[Outcomes] = field(default_factory=list)
+    by_name: ByName | None = None  # the village verification of the by-name list, when any child is listed
+
+
+@dataclass
+class ByName:
+    """Aggregates of the by-name list for an area and its desa (no child's data): each child counted once."""
+
+    listed: int = 0
+    verified: int = 0
+    valid_ats: int = 0
+    returned: int = 0
 
 
 # Shared loading ------------------------------------------------------------------------------------------------
@@ -451,7 +462,19 @@ def area_page(session: Session, kode: str, today: date) -> AreaPage | None:
     scope = [kode] + [k for k, a in areas.items() if a.parent_kode == kode]
     total, periods = _outcomes(session, scope)
     return AreaPage(area, areas.get(area.parent_kode or ""), series, cmp, row, desa_rows, has_desa_rows,
-                    _interventions(session, area, areas, today), total, periods)
+                    _interventions(session, area, areas, today), total, periods, _by_name(session, scope))
+
+
+def _by_name(session: Session, kodes: list[str]) -> ByName | None:
+    from .verval import desa_figures  # the one counting rule of the verval figures
+
+    found = ByName()
+    for f in desa_figures(session, kodes=kodes):
+        found.listed += f.listed
+        found.verified += f.verified
+        found.valid_ats += f.valid_ats
+        found.returned += f.returned
+    return found if found.listed else None
 
 
 def coverage(session: Session, level: str, today: date) -> tuple[list[Row], Comparison]:

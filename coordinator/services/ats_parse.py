@@ -164,15 +164,15 @@ def row_kind(name: str) -> str:
 
 # ----------------------------------------------------------------------------- reading cells
 
-def _xlsx_cells(data: bytes) -> list[list[Any]]:
+def _xlsx_cells(data: bytes, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED) -> list[list[Any]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError, OSError) as err:
         raise NotACount(str(err)) from err
-    if unpacked > MAX_UNZIPPED:
+    if unpacked > max_unzipped:
         raise FileRefused(N_("Berkas XLSX terlalu besar setelah dibuka (lebih dari %(mb)s MB)."),
-                          mb=MAX_UNZIPPED // (1024 * 1024))
+                          mb=max_unzipped // (1024 * 1024))
     from openpyxl import load_workbook
 
     try:
@@ -182,9 +182,9 @@ def _xlsx_cells(data: bytes) -> list[list[Any]]:
     try:
         sheet = wb.worksheets[0]
         declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
-        if declared > MAX_ROWS + ROW_MARGIN:
-            raise FileRefused(TOO_MANY_ROWS, max=MAX_ROWS)
-        return [list(r) for r in sheet.iter_rows(max_row=MAX_ROWS + ROW_MARGIN, max_col=MAX_COLUMNS,
+        if declared > max_rows + ROW_MARGIN:
+            raise FileRefused(TOO_MANY_ROWS, max=max_rows)
+        return [list(r) for r in sheet.iter_rows(max_row=max_rows + ROW_MARGIN, max_col=MAX_COLUMNS,
                                                  values_only=True)]
     except FileRefused:
         raise
@@ -194,7 +194,7 @@ def _xlsx_cells(data: bytes) -> list[list[Any]]:
         wb.close()
 
 
-def _csv_cells(data: bytes) -> list[list[Any]]:
+def _csv_cells(data: bytes, max_rows: int = MAX_ROWS) -> list[list[Any]]:
     text = ""
     for encoding in ("utf-8-sig", "cp1252", "latin-1"):  # latin-1 decodes any byte: the last resort
         try:
@@ -208,20 +208,22 @@ def _csv_cells(data: bytes) -> list[list[Any]]:
     delimiter = max((";", ",", "\t"), key=lambda d: sample.count(d))
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        return [r[:MAX_COLUMNS] for _, r in zip(range(MAX_ROWS + ROW_MARGIN), reader, strict=False)]
+        return [r[:MAX_COLUMNS] for _, r in zip(range(max_rows + ROW_MARGIN), reader, strict=False)]
     except csv.Error as err:
         raise NotACount(str(err)) from err
 
 
-def read_cells(data: bytes, file_name: str) -> list[list[Any]]:
+def read_cells(data: bytes, file_name: str, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED
+               ) -> list[list[Any]]:
     """The cells of the first sheet (XLSX) or of the CSV, as rows of values (at most MAX_COLUMNS wide).
     Raises NotACount when the file cannot be read, FileRefused when it is too large."""
     ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    rows = _xlsx_cells(data) if data.startswith(b"PK\x03\x04") or ext == "xlsx" else _csv_cells(data)
+    is_xlsx = data.startswith(b"PK\x03\x04") or ext == "xlsx"
+    rows = _xlsx_cells(data, max_rows, max_unzipped) if is_xlsx else _csv_cells(data, max_rows)
     while rows and not any(_text(c) for c in rows[-1]):
         rows.pop()
-    if len(rows) > MAX_ROWS:
-        raise FileRefused(TOO_MANY_ROWS, max=MAX_ROWS)
+    if len(rows) > max_rows:
+        raise FileRefused(TOO_MANY_ROWS, max=max_rows)
     return rows
 
 

@@ -70,3 +70,42 @@ def can_manage_reports(user: Any) -> bool:
 def can_view_reports(user: Any) -> bool:
     """The archive of monthly reports: coordinators and the leaders they are written for."""
     return is_signed_in(user) and (user.is_coordinator or user.is_leader)
+
+
+# Village verification (children's personal data: see services/verval.py for who sees which child) -----------
+
+def can_manage_verval(user: Any) -> bool:
+    """Import the by-name list, assign verifiers, link children to actions, erase on request."""
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_view_verval_figures(user: Any) -> bool:
+    """Aggregate figures only (progress, reconciliation): no child's record."""
+    return is_signed_in(user) and (user.is_coordinator or user.is_leader)
+
+
+def can_open_child_list(user: Any) -> bool:
+    """The list of children; what it holds depends on the role (services.verval.visible_children)."""
+    return is_signed_in(user) and (user.is_coordinator or user.is_verifier or user.is_focal)
+
+
+def can_export_children(user: Any) -> bool:
+    """Exports of personal data: coordinators and admins only, and every export is logged."""
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_view_access_log(user: Any) -> bool:
+    return is_signed_in(user) and user.is_admin
+
+
+# What a village verifier may open besides their children's pages: their account and signing out.
+VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static"}
+
+
+def verifier_may_open(endpoint: str | None) -> bool:
+    if endpoint is None:
+        return True  # a 404 for an unknown URL
+    return endpoint in VERIFIER_ENDPOINTS or endpoint.startswith("verval.") and endpoint in VERIFIER_VERVAL
+
+
+VERIFIER_VERVAL = {"verval.children", "verval.child", "verval.verify"}

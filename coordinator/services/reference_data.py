@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import LIST_FUNDING_SOURCE, Area, ReferenceItem
+from ..models import LIST_FUNDING_SOURCE, LIST_VERVAL_REASON, LIST_VERVAL_STATUS, Area, ReferenceItem
 
 WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kutim_wilayah.csv"
 
@@ -19,6 +19,32 @@ FUNDING_SOURCES = [
     ("BAZNAS", "Baznas", "Baznas (zakat)"),
     ("LAINNYA", "Lainnya", "Other"),
 ]
+
+# Verification findings (issue 6). "ats_valid" is the one that confirms a child is out of school.
+VERVAL_STATUSES = [
+    ("ats_valid", "ATS valid (memang tidak bersekolah)", "Confirmed out of school"),
+    ("masih_sekolah", "Masih/sudah bersekolah", "In school"),
+    ("pesantren", "Di pesantren/madrasah", "In a pesantren or madrasah"),
+    ("luar_daerah", "Sekolah di luar daerah", "In school outside the regency"),
+    ("pindah", "Pindah domisili", "Moved away"),
+    ("meninggal", "Meninggal dunia", "Deceased"),
+    ("tidak_ditemukan", "Tidak ditemukan", "Not found"),
+    ("luar_usia", "Di luar usia 7–18 tahun", "Outside ages 7–18"),
+    ("data_ganda", "Data ganda", "Duplicate record"),
+]
+VERVAL_REASONS = [
+    ("ekonomi", "Ekonomi", "Economic"),
+    ("bekerja", "Bekerja", "Working"),
+    ("menikah", "Menikah/hamil", "Married or pregnant"),
+    ("disabilitas", "Disabilitas", "Disability"),
+    ("jarak", "Jarak/akses", "Distance or access"),
+    ("tidak_berminat", "Tidak berminat", "Not interested"),
+    ("keluarga", "Keluarga/sosial", "Family or social"),
+    ("kesehatan", "Kesehatan", "Health"),
+    ("lainnya", "Lainnya", "Other"),
+]
+DEFAULT_LISTS = {LIST_FUNDING_SOURCE: FUNDING_SOURCES, LIST_VERVAL_STATUS: VERVAL_STATUSES,
+                 LIST_VERVAL_REASON: VERVAL_REASONS}
 
 
 def load_kutim_areas(session: Session, code_prefix: str | None = None, name_suffix: str = "") -> int:
@@ -50,9 +76,11 @@ def load_kutim_areas(session: Session, code_prefix: str | None = None, name_suff
 
 
 def load_reference_lists(session: Session) -> None:
-    have = set(session.scalars(select(ReferenceItem.code).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)))
-    for pos, (code, label_id, label_en) in enumerate(FUNDING_SOURCES):
-        if code not in have:
-            session.add(ReferenceItem(list_name=LIST_FUNDING_SOURCE, code=code, label_id=label_id,
-                                      label_en=label_en, position=pos))
+    """Adds the default items that are missing (an item an admin deactivated stays deactivated)."""
+    have = {(n, c) for n, c in session.execute(select(ReferenceItem.list_name, ReferenceItem.code))}
+    for list_name, items in DEFAULT_LISTS.items():
+        for pos, (code, label_id, label_en) in enumerate(items):
+            if (list_name, code) not in have:
+                session.add(ReferenceItem(list_name=list_name, code=code, label_id=label_id, label_en=label_en,
+                                          position=pos))
     session.flush()

@@ -23,14 +23,19 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
     ATS_CATEGORIES,
+    RETURNED_OUTCOMES,
+    STATUS_VALID_ATS,
     Action,
     Agency,
     Area,
+    Child,
+    ChildCase,
+    ChildVerification,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -190,6 +195,32 @@ def _outcomes(session: Session, period: date) -> dict[int, list[list[Any]]]:
     return out
 
 
+def _verval(session: Session, period: date, end: date) -> dict[str, list[int]]:
+    """Per desa, from the by-name list as it stood at the month's end: [listed, verified, valid ATS, returned in
+    total, returned this month]. A child counts once however many actions brought it back: as returned from the
+    date of its first returned outcome."""
+    status: dict[int, str] = {}
+    for child_id, st in session.execute(
+            select(ChildVerification.child_id, ChildVerification.status).where(ChildVerification.verified_on <= end)
+            .order_by(ChildVerification.verified_on, ChildVerification.id)):
+        status[child_id] = st
+    first_back = dict(session.execute(
+        select(ChildCase.child_id, func.min(ChildCase.outcome_date))
+        .where(ChildCase.outcome.in_(RETURNED_OUTCOMES), ChildCase.outcome_date <= end)
+        .group_by(ChildCase.child_id)).all())
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+    listed_by = datetime.combine(end + timedelta(days=1), datetime.min.time()) - WITA_OFFSET
+    for child_id, kode in session.execute(select(Child.id, Child.desa_kode).where(Child.created_at < listed_by)):
+        row = out[kode]
+        row[0] += 1
+        row[1] += child_id in status
+        row[2] += status.get(child_id) == STATUS_VALID_ATS
+        back = first_back.get(child_id)
+        row[3] += back is not None
+        row[4] += back is not None and back >= period
+    return dict(sorted(out.items()))
+
+
 def collect_facts(session: Session, period: date, now: datetime) -> dict[str, Any]:
     end = month_end(period)
     as_of = min(end, wita_today(now))
@@ -250,6 +281,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "pillars": pillars, "agencies": agencies, "areas": areas, "actions": action_rows,
         "ats": _ats(session, end, prev_end, plan.baseline_year if plan else None),
         "indicators": _indicators(session, end, now),
+        "verval": _verval(session, period, end),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }
 

@@ -49,6 +49,11 @@ class AreaRow:
     now: int | None
     active: int
     returned: int
+    # The by-name list (village verification): listed, verified, confirmed out of school, returned (each child once).
+    listed: int = 0
+    verified: int = 0
+    valid_ats: int = 0
+    returned_by_name: int = 0
 
     @property
     def change(self) -> int | None:
@@ -144,6 +149,9 @@ class MonthlyReport:
     indicators: list[IndicatorLine]
     annex: list[AnnexEntry]
     agency_names: dict[int, str] = field(default_factory=dict)
+    returned_by_name_month: int = 0
+    returned_by_name_total: int = 0
+    has_by_name: bool = False  # any child of the by-name list in the report's areas
 
     @property
     def reduction_achieved(self) -> int | None:
@@ -284,6 +292,15 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
             kode, area["nama"], _count(ats["baseline"], kode, level), _count(ats["previous"], kode, level),
             _count(ats["latest"], kode, level), active_in({kode} | children | ({key} if level == "desa" else set())),
             sum(returned_by_desa[k] for k in children | {kode})))
+    verval = facts.get("verval") or {}  # facts frozen before the by-name list existed have none
+    by_name_month = by_name_total = 0
+    for r in rows:
+        kodes = {r.kode} | {a["kode"] for a in facts["areas"] if a["parent"] == r.kode}
+        for kode in kodes & set(verval):
+            listed, verified, valid, back, back_month = verval[kode]
+            r.listed, r.verified, r.valid_ats = r.listed + listed, r.verified + verified, r.valid_ats + valid
+            r.returned_by_name += back
+            by_name_total, by_name_month = by_name_total + back, by_name_month + back_month
     rows.sort(key=lambda r: (-(r.now or 0), r.kode))
 
     # Pillars.
@@ -362,4 +379,6 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         actions_total=len(actions), returned_month=returned_month, returned_total=returned_total,
         reached_month=reached_month, decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
         indicators=indicators, annex=annex, agency_names=agency_names,
+        returned_by_name_month=by_name_month, returned_by_name_total=by_name_total,
+        has_by_name=any(r.listed for r in rows),
     )
