@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python -m bench.ats
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.report
+	$(BIN)/python -m bench.verval
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts

@@ -107,8 +107,8 @@ def main() -> None:
         ok = (target_s is None or wall <= target_s) and (target_mb is None or float(m["maxrss_mb"]) <= target_mb)
         lines.append(
             f"| {scale} | {counts['actions']} | {m['pages']} | {float(m['close_s']):.2f} s | "
-            f"{float(m['generate_s']):.2f} s | {'≤ %.0f s' % target_s if target_s else '–'} (close + generate "
-            f"{wall:.2f} s) | {float(m['maxrss_mb']):.0f} MB | {'≤ %.0f MB' % target_mb if target_mb else '–'} | "
+            f"{float(m['generate_s']):.2f} s | {f'≤ {target_s:.0f} s' if target_s else '–'} (close + generate "
+            f"{wall:.2f} s) | {float(m['maxrss_mb']):.0f} MB | {f'≤ {target_mb:.0f} MB' if target_mb else '–'} | "
             f"{float(m['model_s']) * 1000:.0f} ms | {float(m['html_s']) * 1000:.0f} ms | "
             f"{float(m['layout_s']):.2f} s | {outside:.1%} (goal ≤ {OUTSIDE_GOAL:.0%}) | "
             f"{'PASS' if ok and outside <= OUTSIDE_GOAL else 'FAIL'} |")

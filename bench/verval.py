@@ -56,7 +56,7 @@ def make_xlsx(app, rows: int) -> bytes:
         sex = "P" if i % 2 else "L"
         day = birth.day + (40 if sex == "P" else 0)
         # Rows with the same birth date are i, i + 4000, ... (37 and 4000 are coprime): i // 4000 tells them apart.
-        nik = f"640804{day:02d}{birth.month:02d}{birth.year % 100:02d}{i // 4000:04d}"
+        nik = f"640812{day:02d}{birth.month:02d}{birth.year % 100:02d}{i // 4000:04d}"  # not the demo's codes
         d, k = desa[i % len(desa)]
         ws.append([nik, f"{i:010d}", f"Anak {i}", sex, "Sangatta", birth.strftime("%d/%m/%Y"), f"Ibu {i}", "Dusun I",
                    str(i % 20 + 1), "1", d, k, ("BPB", "DO", "LTM")[i % 3], "Kelas 6", "30405060", "Pusdatin"])
@@ -97,7 +97,7 @@ def verifier_list(folder: str, runs: int) -> dict[str, object]:
     with app.app_context():
         kode, n = db.session.execute(select(Child.desa_kode, func.count()).group_by(Child.desa_kode)
                                      .order_by(func.count().desc()).limit(1)).one()
-        user = User(email="verifikator@example.org", name="Kader PKK", role="verifikator", locale="id",
+        user = User(email="verifikator.bench@example.org", name="Kader PKK", role="verifikator", locale="id",
                     created_at=datetime.fromisoformat(NOW), active=True)
         user.set_password("bench-password")
         db.session.add(user)

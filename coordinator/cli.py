@@ -46,7 +46,8 @@ def register(app: Flask) -> None:
     @users.command("create")
     @click.option("--email", required=True)
     @click.option("--name", required=True)
-    @click.option("--role", required=True, type=click.Choice(["admin", "koordinator", "fokal", "pimpinan", "verifikator"]))
+    @click.option("--role", required=True,
+                  type=click.Choice(["admin", "koordinator", "fokal", "pimpinan", "verifikator"]))
     @click.option("--agency", "agency_code", default=None, help="Agency code, required for focal points.")
     @click.option("--locale", default="id", type=click.Choice(["id", "en"]))
     @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from config import TestingConfig
 from coordinator import create_app
 from coordinator.extensions import db
-from coordinator.models import Action, Agency, Area, Milestone, Pillar, Plan, Program, User
+from coordinator.models import Action, Agency, Area, Milestone, Pillar, Plan, Program, User, VerifierArea
 from coordinator.services.reference_data import load_reference_lists
 
 PASSWORD = "demo-kutim-2026"
@@ -114,7 +114,9 @@ class World:
         self.leader = make_user("pimpinan@example.org", "pimpinan")
         self.focal = make_user("dinsos@example.org", "fokal", self.dinsos)
         self.other_focal = make_user("dpppa@example.org", "fokal", self.dpppa)
+        self.verifier = make_user("verifikator@example.org", "verifikator")  # a PKK cadre of Teluk Lingga
         db.session.flush()
+        db.session.add(VerifierArea(user_id=self.verifier.id, area_kode=self.desa.kode))
         # Dinsos leads a1; supports a2 (led by Disdikbud); a3 is DPPPA's alone.
         self.a1 = self.action("1.1.1", "Pendampingan keluarga", self.dinsos, date(2026, 1, 1), date(2026, 12, 31))
         self.a2 = self.action("1.1.2", "Verifikasi lapangan", self.disdik, date(2026, 1, 1), date(2026, 10, 31),

@@ -395,12 +395,22 @@ def test_areas_in_use_are_deactivated_not_deleted(as_user, world):
 
 
 def test_unused_area_is_deleted(as_user, world):
+    db.session.add(Area(kode="64.08.05.2009", nama="Desa Baru", level="desa", jenis="persiapan",
+                        parent_kode="64.08.05"))
+    db.session.commit()
     client = as_user(ADMIN)
-    assert "belum dipakai" in text(client.get("/admin/areas/64.08.04.1001/edit"))
-    resp = client.post("/admin/areas/64.08.04.1001/delete")
+    assert "belum dipakai" in text(client.get("/admin/areas/64.08.05.2009/edit"))
+    resp = client.post("/admin/areas/64.08.05.2009/delete")
     assert resp.status_code == 302 and resp.headers["Location"] == "/admin/areas"
     db.session.expire_all()
-    assert db.session.get(Area, "64.08.04.1001") is None
+    assert db.session.get(Area, "64.08.05.2009") is None
+
+
+def test_a_desa_with_a_verifier_is_deactivated_not_deleted(as_user, world):
+    client = as_user(ADMIN)
+    client.post("/admin/areas/64.08.04.1001/delete")
+    db.session.expire_all()
+    assert db.session.get(Area, "64.08.04.1001").active is False  # its verifier assignment still points at it
 
 
 # --- Reference lists ---------------------------------------------------------------------------------

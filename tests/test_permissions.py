@@ -16,6 +16,7 @@ from coordinator.models import (
     Action,
     AreaAlias,
     AtsSnapshot,
+    ChildCase,
     Evidence,
     Indicator,
     IndicatorTarget,
@@ -25,26 +26,30 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
     ReferenceItem,
+    VerifierArea,
 )
 from coordinator.services import calendar_feed
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive
+from tests.verval_data import make_child
 
-ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin")
+ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin", "verifier")
 EMAILS = {"leader": "pimpinan@example.org", "focal_own": "dinsos@example.org", "focal_other": "dpppa@example.org",
-          "coordinator": "koordinator@example.org", "admin": "admin@example.org"}
+          "coordinator": "koordinator@example.org", "admin": "admin@example.org",
+          "verifier": "verifikator@example.org"}
 LOGIN = 302  # anonymous users are sent to the login page
 NO = 405
 
 
-def rule(anon=LOGIN, leader=403, focal_own=403, focal_other=403, coordinator=403, admin=403):
+def rule(anon=LOGIN, leader=403, focal_own=403, focal_other=403, coordinator=403, admin=403, verifier=403):
+    """A village verifier (of Teluk Lingga) gets 403 everywhere but their children's pages and their account."""
     return dict(anon=anon, leader=leader, focal_own=focal_own, focal_other=focal_other, coordinator=coordinator,
-                admin=admin)
+                admin=admin, verifier=verifier)
 
 
-def everyone(status, anon=LOGIN):
-    return rule(anon, status, status, status, status, status)
+def everyone(status, anon=LOGIN, verifier=403):
+    return rule(anon, status, status, status, status, status, verifier)
 
 
 def coordinators(status):
@@ -59,17 +64,17 @@ def seeing_all(status, own=None):
     return rule(leader=status, focal_own=own if own is not None else 403, coordinator=status, admin=status)
 
 
-METHOD_NOT_ALLOWED = rule(NO, NO, NO, NO, NO, NO)
+METHOD_NOT_ALLOWED = rule(NO, NO, NO, NO, NO, NO, NO)
 
 # endpoint: (url template, GET expectations, POST expectations (empty form)).
 # An empty POST to an edit form keeps the stored values (WTForms falls back to the
 # object), so it saves without change and redirects: 302.
 MATRIX: dict[str, tuple[str, dict, dict]] = {
-    "auth.login": ("/login", rule(200, 302, 302, 302, 302, 302), rule(200, 302, 302, 302, 302, 302)),
-    "auth.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302)),
-    "auth.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
-    "auth.account": ("/account", everyone(200), everyone(200)),
-    "monitor.home": ("/", everyone(302), METHOD_NOT_ALLOWED),
+    "auth.login": ("/login", rule(200, 302, 302, 302, 302, 302, 302), rule(200, 302, 302, 302, 302, 302, 302)),
+    "auth.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
+    "auth.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
+    "auth.account": ("/account", everyone(200, verifier=200), everyone(200, verifier=200)),
+    "monitor.home": ("/", everyone(302, verifier=302), METHOD_NOT_ALLOWED),
     "monitor.deadlines": ("/monitor", seeing_all(200), METHOD_NOT_ALLOWED),
     "plan.overview": ("/plan", everyone(200), METHOD_NOT_ALLOWED),
     "plan.edit_plan": ("/plan/edit", coordinators(200), coordinators(302)),
@@ -123,12 +128,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "calendar.new_feed": ("/account/calendar/new", METHOD_NOT_ALLOWED, everyone(302)),
     "calendar.revoke_feed": ("/account/calendar/{dinsos_feed}/revoke", METHOD_NOT_ALLOWED,
                              rule(leader=404, focal_own=302, focal_other=404, coordinator=302, admin=302)),
-    "notifications.index": ("/notifications", everyone(200), METHOD_NOT_ALLOWED),
+    "notifications.index": ("/notifications", everyone(200, verifier=200), METHOD_NOT_ALLOWED),
     "notifications.open": ("/notifications/{notification}/open",
-                           rule(leader=404, focal_own=302, focal_other=404, coordinator=404, admin=404),
+                           rule(leader=404, focal_own=302, focal_other=404, coordinator=404, admin=404, verifier=404),
                            METHOD_NOT_ALLOWED),
-    "notifications.read_all": ("/notifications/read-all", METHOD_NOT_ALLOWED, everyone(302)),
-    "notifications.preferences": ("/account/notifications", everyone(200), everyone(302)),
+    "notifications.read_all": ("/notifications/read-all", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
+    "notifications.preferences": ("/account/notifications", everyone(200, verifier=200), everyone(302, verifier=302)),
     "notifications.settings": ("/reminders/settings", coordinators(200), coordinators(302)),
     "notifications.outbox": ("/admin/outbox", admins(200), METHOD_NOT_ALLOWED),
     "notifications.retry": ("/admin/outbox/{message}/retry", METHOD_NOT_ALLOWED, admins(302)),
@@ -143,6 +148,29 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "reports.download": ("/reports/archive/{archive}/download", rule(leader=200, coordinator=200, admin=200),
                          METHOD_NOT_ALLOWED),
     "reports.settings": ("/reports/settings", coordinators(200), coordinators(302)),
+    # Verval: the child is in Teluk Lingga (the verifier's desa), confirmed ATS, followed by a2 (Dinsos supports).
+    "verval.index": ("/verval/", rule(leader=200, coordinator=200, admin=200, verifier=302), METHOD_NOT_ALLOWED),
+    "verval.reconciliation": ("/verval/rekonsiliasi", rule(leader=200, coordinator=200, admin=200),
+                              METHOD_NOT_ALLOWED),
+    "verval.import_upload": ("/verval/impor", coordinators(200), coordinators(200)),
+    "verval.import_confirm": ("/verval/impor/konfirmasi", METHOD_NOT_ALLOWED, rule(coordinator=400, admin=400)),
+    "verval.verifiers": ("/verval/verifikator", coordinators(200), coordinators(200)),
+    "verval.verifier_remove": ("/verval/verifikator/{verifier_area}/hapus", METHOD_NOT_ALLOWED, coordinators(302)),
+    "verval.export": ("/verval/ekspor?format=csv", coordinators(200), METHOD_NOT_ALLOWED),
+    "verval.access_log": ("/verval/log-akses", admins(200), METHOD_NOT_ALLOWED),
+    "verval.erase": ("/verval/anak/{child}/hapus", METHOD_NOT_ALLOWED, coordinators(302)),
+    "verval.settings": ("/verval/pengaturan", coordinators(200), coordinators(200)),
+    "verval.retention": ("/verval/retensi", METHOD_NOT_ALLOWED, coordinators(302)),
+    "verval.children": ("/verval/anak", rule(focal_own=200, focal_other=200, coordinator=200, admin=200,
+                                             verifier=200), METHOD_NOT_ALLOWED),
+    "verval.child": ("/verval/anak/{child}", rule(focal_own=200, focal_other=404, coordinator=200, admin=200,
+                                                  verifier=200), METHOD_NOT_ALLOWED),
+    "verval.verify": ("/verval/anak/{child}/verifikasi",
+                      rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200),
+                      rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200)),
+    "verval.link_case": ("/verval/anak/{child}/kasus", METHOD_NOT_ALLOWED, coordinators(302)),
+    "verval.case_outcome": ("/verval/kasus/{case}", rule(focal_own=200, focal_other=404, coordinator=200, admin=200),
+                            rule(focal_own=200, focal_other=404, coordinator=200, admin=200)),
     "admin.users": ("/admin/users", coordinators(200), METHOD_NOT_ALLOWED),
     "admin.user_new": ("/admin/users/new", coordinators(200), coordinators(200)),
     "admin.user_edit": ("/admin/users/{dpppa_user}/edit", coordinators(200), coordinators(302)),
@@ -188,6 +216,12 @@ def _ids(world: World, app) -> dict[str, object]:
                             created_at=datetime(2026, 11, 20), next_attempt_at=datetime(2026, 11, 20))
     db.session.add_all([notification, message])
     archive = closed_month_with_archive(app, datetime(2026, 11, 20))
+    child = make_child(app, "Anak Matriks", world.desa.kode, status="ats_valid")
+    case = ChildCase(child_id=child.id, action_id=world.a2.id, created_at=datetime(2026, 11, 20),
+                     updated_at=datetime(2026, 11, 20))
+    db.session.add(case)
+    db.session.flush()
+    verifier_area = db.session.scalar(select(VerifierArea.id).where(VerifierArea.user_id == world.verifier.id))
     feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
                                      now=datetime(2026, 11, 20))
     db.session.commit()
@@ -195,6 +229,7 @@ def _ids(world: World, app) -> dict[str, object]:
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
             "notification": notification.id, "message": message.id, "archive": archive.id,
+            "child": child.id, "case": case.id, "verifier_area": verifier_area,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 

@@ -176,6 +176,8 @@ def test_settings_validate_and_the_logo_reaches_the_cover(october, app_ctx, clie
     base = {"pemkab_name": "Pemerintah Kabupaten Kutai Timur", "office_name": "Disdikbud", "send_day": "5",
             "send_time": "08:00", "auto_send": "y", "default_locale": "id"}
     for bad, message in ((dict(send_day="29"), "antara 1 dan 28"), (dict(send_time="8.00"), "JJ:MM"),
+                         (dict(send_time="²:00"), "JJ:MM"),
+                         (dict(send_time="24:00"), "JJ:MM"),
                          (dict(extra_recipients="bukan-email"), "tidak sah"), (dict(pemkab_name=""), "Wajib")):
         resp = client.post("/reports/settings", data={**base, **bad})
         assert resp.status_code == 200 and message in resp.get_data(as_text=True), bad
@@ -183,9 +185,41 @@ def test_settings_validate_and_the_logo_reaches_the_cover(october, app_ctx, clie
                        content_type="multipart/form-data")
     assert resp.status_code == 200 and "PNG atau JPG" in resp.get_data(as_text=True)
     assert db.session.get(ReportSettings, 1).logo_stored_name is None
+    huge = PNG_1PX[:16] + (20000).to_bytes(4, "big") * 2 + PNG_1PX[24:]  # a tiny file declaring 20000 × 20000
+    resp = client.post("/reports/settings", data={**base, "logo": (BytesIO(huge), "logo.png")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 200 and "piksel" in resp.get_data(as_text=True)
     resp = client.post("/reports/settings", data={**base, "logo": (BytesIO(PNG_1PX), "logo.png")},
                        content_type="multipart/form-data")
     assert resp.status_code == 302
     rendered = preview(db.session, OCTOBER, "kabupaten", "", "id", datetime(2026, 11, 27, 2))
     assert any(u.endswith("/asset/logo") for u in rendered.served) and rendered.refused == []
     assert len(PdfReader(BytesIO(rendered.pdf)).pages[0].images) == 1
+
+
+def test_a_pdf_sent_by_the_scheduler_is_not_sent_again_by_hand(october, app_ctx, smtp):
+    from coordinator.services.report_delivery import send_archive
+
+    monthly_delivery_run(_wita(2026, 12, 5, 8, 0))
+    archive = db.session.scalar(select(ReportArchive).where(ReportArchive.locale == "id"))
+    result = send_archive(db.session, archive, _wita(2026, 12, 5, 9, 0), app_ctx.config["UPLOAD_DIR"], None)
+    assert (result.enqueued, result.already) == (0, 1)
+    assert _count(OutboxMessage, OutboxMessage.kind == "monthly_report") == 1
+
+
+def test_a_reopened_months_pdf_is_neither_sent_nor_shown_to_leaders(october, app_ctx, client):
+    from coordinator.services.report_archive import generate
+    from coordinator.services.report_facts import close_month, reopen_month
+
+    snapshot = close_month(db.session, OCTOBER, datetime(2026, 11, 27, 2), october.coordinator.id)
+    archive = generate(db.session, snapshot, "kabupaten", "", "id", datetime(2026, 11, 27, 2), None,
+                       app_ctx.config["UPLOAD_DIR"])
+    reopen_month(db.session, snapshot, datetime(2026, 11, 27, 3), october.coordinator.id, "Data Dinkes menyusul")
+    db.session.commit()
+    client.post("/login", data={"email": "koordinator@example.org", "password": "demo-kutim-2026"})
+    resp = client.post(f"/reports/archive/{archive.id}/send", follow_redirects=True)
+    assert "dibuka kembali" in resp.get_data(as_text=True) and _count(OutboxMessage) == 0
+    assert client.get(f"/reports/archive/{archive.id}/download").status_code == 200  # coordinators keep it
+    client.post("/logout")
+    client.post("/login", data={"email": "pimpinan@example.org", "password": "demo-kutim-2026"})
+    assert client.get(f"/reports/archive/{archive.id}/download").status_code == 404

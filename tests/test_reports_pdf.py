@@ -263,3 +263,52 @@ def test_by_name_list_reconciles_in_the_report_each_child_once(october, app_ctx)
     text, _ = pdf_text(archive_path(app_ctx.config["UPLOAD_DIR"], archive).read_bytes())
     assert "Rekonsiliasi" in text and "ATS valid" in text
     assert "Anak 1" not in text  # no child's name in a report for leaders
+
+
+def test_frozen_cover_first_submission_and_late_indicator_values(october, app_ctx):
+    from coordinator.models import Indicator, IndicatorValue, ReportSettings
+
+    manual = Indicator(plan=october.plan, code="I-9", name="Sekolah ramah anak", unit="sekolah", direction="naik")
+    db.session.add(manual)
+    db.session.flush()
+    db.session.add_all([
+        IndicatorValue(indicator=manual, year=2026, quarter=4, value=20, entered_at=datetime(2026, 10, 20)),
+        IndicatorValue(indicator=manual, year=2026, quarter=4, value=99, entered_at=datetime(2026, 11, 3)),
+        ReportSettings(id=1, pemkab_name="Pemerintah Kabupaten Kutai Timur", office_name="Disdikbud",
+                       send_day=5, send_time="08:00", auto_send=True, default_locale="id"),
+    ])
+    # 1.1.1's October report is corrected on 3 November: still on time (first made on 20 October).
+    first = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.action_id == october.a1.id,
+                                                           ProgressUpdate.period == OCTOBER))
+    first.superseded_at = datetime(2026, 11, 3)
+    db.session.add(ProgressUpdate(action=october.a1, agency=october.dinsos, author=october.focal, period=OCTOBER,
+                                  percent_complete=65, achievements="Koreksi", created_at=datetime(2026, 11, 3),
+                                  supersedes_id=first.id, correction_reason="angka salah"))
+    db.session.commit()
+    snapshot, archive = _close_and_generate(app_ctx)
+    report = build_report(load_facts(snapshot))
+    [line] = [i for i in report.indicators if i.code == "I-9"]
+    assert line.actual == 20  # the value entered on 3 November is not October's
+    [dinsos] = [a for a in report.agencies if a.short_name == "Dinsos"]
+    assert (dinsos.reported, dinsos.on_time) == (1, 1)
+    # The cover stays as it was at closing when the settings change later.
+    db.session.get(ReportSettings, 1).pemkab_name = "Nama Baru Sesudah Penutupan"
+    db.session.commit()
+    again = generate(db.session, snapshot, "kabupaten", "", "id", NOW, None, app_ctx.config["UPLOAD_DIR"])
+    text, _ = pdf_text(archive_path(app_ctx.config["UPLOAD_DIR"], again).read_bytes())
+    assert "Nama Baru" not in text and "PEMERINTAH KABUPATEN KUTAI TIMUR" in text
+
+
+def test_cli_reuses_the_archive_and_checks_the_output_path_first(october, app_ctx, tmp_path):
+    runner = app_ctx.test_cli_runner()
+    result = runner.invoke(args=["report", "monthly", "--period", "2026-10", "--close", "--out",
+                                 str(tmp_path / "nope" / "x.pdf")])
+    assert result.exit_code != 0 and live_snapshot(db.session, OCTOBER) is None  # nothing closed or archived
+    for _ in range(2):
+        result = runner.invoke(args=["report", "monthly", "--period", "2026-10", "--close", "--out",
+                                     str(tmp_path / "x.pdf")])
+        assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(ReportArchive)) == 1
+    result = runner.invoke(args=["report", "monthly", "--period", "2026-10", "--regenerate", "--out",
+                                 str(tmp_path / "x.pdf")])
+    assert result.exit_code == 0 and "KAB-R1" in result.output

@@ -129,7 +129,7 @@ def test_csv_with_other_headers_and_area_codes(world, key):
     assert p.can_save and p.rows[0].values["kategori"] == "DO" and p.rows[0].values["desa_kode"] == "64.08.04.1001"
     with pytest.raises(DomainError):
         preview(db.session, b"kolom;lain\n1;2\n", "x.csv", key)  # no header row to be found
-    missing = preview(db.session, "NIK;Nama;Desa\n1;2;3\n".encode(), "y.csv", key)
+    missing = preview(db.session, b"NIK;Nama;Desa\n1;2;3\n", "y.csv", key)
     assert not missing.can_save and "tanggal_lahir" in missing.missing_columns
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-
 from .reference import LIST_VERVAL_REASON, LIST_VERVAL_STATUS  # noqa: F401 - re-exported
+
 # The status that confirms a child is out of school (the others explain why the child is not ATS).
 STATUS_VALID_ATS = "ats_valid"
 OUTCOMES = ("formal", "paket", "pesantren", "lkp", "belum")  # belum: not (yet) back

@@ -1,6 +1,7 @@
 """flask --app coordinator report monthly|close|deliver: the monthly report from the command line."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -29,17 +30,19 @@ def register(app: Flask) -> None:
     @click.option("--kecamatan", "kecamatan_kode", default=None, help="Report for one kecamatan (kode, e.g. 64.08.04).")
     @click.option("--lang", "locale", default="id", show_default=True, type=click.Choice(["id", "en"]))
     @click.option("--close", "close_first", is_flag=True, help="Close the month first if it is still open.")
-    @click.option("--send", is_flag=True, help="Close the month if open, archive, email it to the leaders now.")
+    @click.option("--send", is_flag=True, help="Close the month if open, archive, email it to the leaders now "
+                  "(leaders who already got this PDF do not get it again).")
+    @click.option("--regenerate", is_flag=True, help="Build a new revision even if one is archived already.")
     def monthly_command(period: str, out_path: str, agency_code: str | None, kecamatan_kode: str | None,
-                        locale: str, close_first: bool, send: bool) -> None:
-        """Write the month's report. A closed month's report is archived (with its SHA-256); an open month
-        gives a draft marked DRAF, unless --close or --send closes it first."""
+                        locale: str, close_first: bool, send: bool, regenerate: bool) -> None:
+        """Write the month's report. A closed month's report comes from the archive (made and archived with its
+        SHA-256 the first time); an open month gives a draft marked DRAF, unless --close or --send closes it."""
         from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
         from ..services.clock import utcnow
         from ..services.errors import DomainError
         from ..services.mailer import SmtpMailer
         from ..services.outbox import deliver_pending
-        from ..services.report_archive import generate, preview, read_archived
+        from ..services.report_archive import generate, latest_archive, preview, read_archived
         from ..services.report_delivery import send_archive
         from ..services.report_facts import close_month, live_snapshot, parse_period
 
@@ -54,6 +57,9 @@ def register(app: Flask) -> None:
             raise click.UsageError("--send sends the regency report; leave out --agency/--kecamatan.")
         now = utcnow()
         upload_dir = current_app.config["UPLOAD_DIR"]
+        out = Path(out_path)
+        if not out.parent.is_dir() or not os.access(out.parent, os.W_OK):
+            raise click.UsageError(f"cannot write {out_path}: no such folder or no permission")
         try:
             p = parse_period(period)
             snapshot = live_snapshot(db.session, p)
@@ -67,9 +73,11 @@ def register(app: Flask) -> None:
                 click.echo(f"DRAFT (month not closed): {out_path} {rendered.pages} pages, "
                            f"{rendered.seconds_total:.2f} s", err=True)
                 return
-            archive = generate(db.session, snapshot, scope, key, locale, now, None, upload_dir)
+            archive = None if regenerate else latest_archive(db.session, snapshot, scope, key, locale)
+            if archive is None:
+                archive = generate(db.session, snapshot, scope, key, locale, now, None, upload_dir)
+            out.write_bytes(read_archived(upload_dir, archive))
             db.session.commit()
-            Path(out_path).write_bytes(read_archived(upload_dir, archive))
             click.echo(f"{archive.document_number}: {out_path} {archive.pages} pages, sha256 {archive.sha256}, "
                        f"{archive.build_seconds:.2f} s")
             if send:

@@ -252,6 +252,8 @@ def send(archive_id: int):
 @viewers_only
 def download(archive_id: int):
     archive = get_or_404(ReportArchive, archive_id)
+    if archive.snapshot.reopened_at is not None and not permissions.can_manage_reports(current_user):
+        abort(404)  # leaders get the reports of the months as they stand closed
     try:
         data = archive_service.read_archived(current_app.config["UPLOAD_DIR"], archive)
     except DomainError as err:

@@ -21,10 +21,12 @@ from ..models import (
     Area,
     AreaAlias,
     AtsFigure,
+    Child,
     Indicator,
     ProgressOutcome,
     ReferenceItem,
     User,
+    VerifierArea,
     action_area,
 )
 from .errors import N_, DomainError
@@ -121,7 +123,9 @@ def area_in_use(session: Session, area: Area) -> bool:
     if used or children:
         return True
     # ATS figures, remembered names, outcomes and indicators keep pointing at the area too.
-    for column in (AtsFigure.area_kode, AreaAlias.area_kode, ProgressOutcome.area_kode, Indicator.ats_area_kode):
+    # So do the children of the by-name list and the verifiers assigned to the desa.
+    for column in (AtsFigure.area_kode, AreaAlias.area_kode, ProgressOutcome.area_kode, Indicator.ats_area_kode,
+                   Child.desa_kode, VerifierArea.area_kode):
         if session.scalar(select(func.count()).where(column == area.kode)):
             return True
     return False

@@ -99,7 +99,9 @@ def can_view_access_log(user: Any) -> bool:
 
 
 # What a village verifier may open besides their children's pages: their account and signing out.
-VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static"}
+VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static",
+                      "notifications.index", "notifications.open", "notifications.read_all",
+                      "notifications.preferences"}
 
 
 def verifier_may_open(endpoint: str | None) -> bool:
@@ -108,4 +110,5 @@ def verifier_may_open(endpoint: str | None) -> bool:
     return endpoint in VERIFIER_ENDPOINTS or endpoint.startswith("verval.") and endpoint in VERIFIER_VERVAL
 
 
-VERIFIER_VERVAL = {"verval.children", "verval.child", "verval.verify"}
+# verval.index only sends them on to their list.
+VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.verify"}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import SCOPE_REGENCY, MonthlySnapshot, ReportArchive, ReportSettings
@@ -110,8 +111,13 @@ def generate(session: Session, snapshot: MonthlySnapshot, scope: str, key: str, 
         pages=rendered.pages, sha256=rendered.sha256, build_seconds=round(rendered.seconds_total, 3),
         created_at=now, created_by_id=user_id)
     try:
-        session.add(archive)
-        session.flush()
+        with session.begin_nested():  # a second "generate" at the same moment takes the same revision number
+            session.add(archive)
+            session.flush()
+    except IntegrityError:
+        path.unlink(missing_ok=True)
+        raise DomainError(N_("Laporan yang sama sedang dibuat pada saat yang sama; muat ulang halaman arsip.")) \
+            from None
     except Exception:
         path.unlink(missing_ok=True)
         raise

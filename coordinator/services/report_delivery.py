@@ -22,7 +22,7 @@ from flask_babel import force_locale
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, ReportArchive, User
+from ..models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
 from .clock import add_months, month_start, to_wita
 from .errors import N_, DomainError
 from .outbox import Attachment, enqueue, outbox_key
@@ -112,8 +112,16 @@ def enqueue_for(session: Session, archives: dict[str, ReportArchive], recipients
     """One message per recipient with the archive of their language; returns (recorded, already recorded)."""
     recorded = already = 0
     texts: dict[str, tuple[str, str, str]] = {}
+    paths = {str(archive_path(upload_dir, a)) for a in archives.values()}
+    # Whoever already has one of these very PDFs (sent by the scheduler or by hand) does not get it again.
+    had = {(to.lower(), path) for to, path in session.execute(
+        select(OutboxMessage.recipient, OutboxMessage.attachment_path)
+        .where(OutboxMessage.kind == KIND_MONTHLY_REPORT, OutboxMessage.attachment_path.in_(paths)))}
     for r in recipients:
         archive = archives.get(r.locale) or archives["id"]
+        if (r.email.lower(), str(archive_path(upload_dir, archive))) in had:
+            already += 1
+            continue
         read_archived(upload_dir, archive)  # refuse to send a file that no longer matches its hash
         if archive.locale not in texts:
             texts[archive.locale] = _message(archive, load_facts(archive.snapshot), archive.locale)
@@ -138,6 +146,8 @@ def send_archive(session: Session, archive: ReportArchive, now: datetime, upload
     """A coordinator sends one archived regency report (and its other-language twin, made if needed)."""
     if archive.scope != SCOPE_REGENCY:
         raise DomainError(N_("Hanya laporan tingkat kabupaten yang dikirim ke daftar pimpinan."))
+    if archive.snapshot.reopened_at is not None:
+        raise DomainError(N_("Bulan laporan ini sudah dibuka kembali; laporannya tidak dikirim lagi."))
     recipients = leaders_list(session)
     if not recipients:
         raise DomainError(N_("Daftar penerima kosong: tambahkan akun pimpinan atau alamat di pengaturan laporan."))

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -46,6 +48,7 @@ from ..models import (
     Program,
     ProgressOutcome,
     ProgressUpdate,
+    ReportSettings,
     action_area,
     action_supporting_agency,
 )
@@ -68,12 +71,11 @@ def month_end(period: date) -> date:
 
 def parse_period(text: str | None) -> date:
     """'2026-10' -> date(2026, 10, 1); DomainError for anything else."""
-    value = (text or "").strip()
+    m = re.fullmatch(r"(\d{4})-(\d{2})", (text or "").strip(), re.ASCII)
     try:
-        year, month = value.split("-")
-        if len(year) != 4 or len(month) != 2:
+        if m is None:
             raise ValueError
-        period = date(int(year), int(month), 1)
+        period = date(int(m.group(1)), int(m.group(2)), 1)
     except ValueError:
         raise DomainError(N_("Periode harus berbentuk TTTT-BB, misalnya 2026-10.")) from None
     if not 2000 <= period.year <= 2100:
@@ -132,8 +134,10 @@ def _indicators(session: Session, end: date, now: datetime) -> list[dict[str, An
             .where(IndicatorValue.indicator_id.in_(ids)).order_by(IndicatorValue.entered_at)):
         # A value counts from the start of its period (a quarter in progress shows its figure as entered by
         # the month's end); a period that ended by the month's end counts with its latest value.
-        start_q, last_q = (year, quarter or 1), (year, quarter or 4)
-        if start_q <= end_q and (entered <= cutoff or (last_q <= end_q and entered <= now)):
+        start_q = (year, quarter or 1)
+        period_end = date(year, 12, 31) if quarter is None else add_months(date(year, 3 * quarter - 2, 1), 3) \
+            - timedelta(days=1)
+        if start_q <= end_q and (entered <= cutoff or (period_end <= end and entered <= now)):
             values[ind_id].append([year, quarter, value, entered.isoformat()])
     # Snapshot-fed indicators: the quarter in progress takes its figure from the month's own latest snapshot
     # (each import rewrites the quarter's stored value, which may already hold a later month's count).
@@ -157,6 +161,9 @@ def _updates(session: Session, period: date, end: date) -> tuple[dict[int, dict[
     latest: dict[int, dict[str, Any]] = {}
     month: dict[int, list[Any]] = defaultdict(list)
     obstacle: dict[int, dict[str, Any]] = {}
+    first_made = {(a, g): t for a, g, t in session.execute(
+        select(ProgressUpdate.action_id, ProgressUpdate.agency_id, func.min(ProgressUpdate.created_at))
+        .where(ProgressUpdate.period == period).group_by(ProgressUpdate.action_id, ProgressUpdate.agency_id))}
     rows = session.execute(
         select(ProgressUpdate.id, ProgressUpdate.action_id, ProgressUpdate.agency_id, ProgressUpdate.period,
                ProgressUpdate.percent_complete, ProgressUpdate.achievements, ProgressUpdate.obstacles,
@@ -169,7 +176,8 @@ def _updates(session: Session, period: date, end: date) -> tuple[dict[int, dict[
                              "achievements": achievements, "obstacles": obstacles, "follow_up": follow_up,
                              "budget_realised": budget, "reported_on": _d(reported_on)}
         if p == period:
-            month[action_id].append([agency_id, _d(reported_on), reported_on <= end])
+            first = first_made.get((action_id, agency_id), created)  # a correction keeps the first date
+            month[action_id].append([agency_id, _d(to_wita(first).date()), to_wita(first).date() <= end])
         if obstacles and obstacles.strip():
             obstacle[action_id] = {"update_id": uid, "agency_id": agency_id, "period": _d(p),
                                    "text": obstacles.strip()}
@@ -221,6 +229,15 @@ def _verval(session: Session, period: date, end: date) -> dict[str, list[int]]:
     return dict(sorted(out.items()))
 
 
+def _letterhead(session: Session) -> dict[str, str | None] | None:
+    """The cover as it was at closing (logo files are never deleted, so the stored name stays valid)."""
+    settings = session.get(ReportSettings, 1)
+    if settings is None:
+        return None
+    return {"pemkab_name": settings.pemkab_name, "office_name": settings.office_name,
+            "logo_stored_name": settings.logo_stored_name, "logo_content_type": settings.logo_content_type}
+
+
 def collect_facts(session: Session, period: date, now: datetime) -> dict[str, Any]:
     end = month_end(period)
     as_of = min(end, wita_today(now))
@@ -235,9 +252,11 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
     latest, month_reports, obstacle = _updates(session, period, end)
     outcomes = _outcomes(session, period)
 
+    month_over = datetime.combine(end + timedelta(days=1), datetime.min.time()) - WITA_OFFSET
+    # Actions deleted after the month's end were still part of that month's plan.
     actions = list(session.scalars(
-        select(Action).join(Program, Program.id == Action.program_id).where(Action.deleted_at.is_(None))
-        .order_by(Action.code)))
+        select(Action).join(Program, Program.id == Action.program_id)
+        .where(or_(Action.deleted_at.is_(None), Action.deleted_at >= month_over)).order_by(Action.code)))
     milestones: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in session.execute(select(Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state,
                                     Milestone.completed_on).order_by(Milestone.due_date, Milestone.id)):
@@ -282,6 +301,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "ats": _ats(session, end, prev_end, plan.baseline_year if plan else None),
         "indicators": _indicators(session, end, now),
         "verval": _verval(session, period, end),
+        "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }
 
@@ -356,8 +376,12 @@ def close_month(session: Session, period: date, now: datetime, user_id: int | No
     text = canonical(facts)
     snapshot = MonthlySnapshot(period=period, closed_at=now, closed_by_id=user_id, facts=text,
                                facts_sha256=hashlib.sha256(text.encode()).hexdigest())
-    session.add(snapshot)
-    session.flush()
+    try:
+        with session.begin_nested():  # another process may close the same month at the same moment
+            session.add(snapshot)
+            session.flush()
+    except IntegrityError:
+        raise DomainError(N_("Bulan ini sudah ditutup.")) from None
     return snapshot
 
 

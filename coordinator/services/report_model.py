@@ -152,6 +152,7 @@ class MonthlyReport:
     returned_by_name_month: int = 0
     returned_by_name_total: int = 0
     has_by_name: bool = False  # any child of the by-name list in the report's areas
+    letterhead: dict[str, str | None] | None = None  # the cover's names and logo as they were at closing
 
     @property
     def reduction_achieved(self) -> int | None:
@@ -380,5 +381,5 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         reached_month=reached_month, decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
         indicators=indicators, annex=annex, agency_names=agency_names,
         returned_by_name_month=by_name_month, returned_by_name_total=by_name_total,
-        has_by_name=any(r.listed for r in rows),
+        has_by_name=any(r.listed for r in rows), letterhead=facts.get("letterhead"),
     )

@@ -90,15 +90,35 @@ def document_number(report: MonthlyReport, revision: int) -> str:
     return base if revision == 0 else f"{base}-R{revision}"
 
 
-def load_logo(settings: ReportSettings | None) -> tuple[bytes, str] | None:
-    if settings is None or not settings.logo_stored_name or settings.logo_content_type not in LOGO_TYPES:
+@dataclass
+class Letterhead:
+    pemkab_name: str
+    office_name: str
+    logo_stored_name: str | None
+    logo_content_type: str | None
+
+
+def letterhead_of(report: MonthlyReport, settings: ReportSettings | None) -> Letterhead:
+    """A closed month's cover as frozen at closing; a draft's (or an older snapshot's) from the settings."""
+    frozen = report.letterhead
+    if frozen:
+        return Letterhead(frozen.get("pemkab_name") or "", frozen.get("office_name") or "",
+                          frozen.get("logo_stored_name"), frozen.get("logo_content_type"))
+    if settings is None:
+        return Letterhead("Pemerintah Kabupaten Kutai Timur", "", None, None)
+    return Letterhead(settings.pemkab_name, settings.office_name, settings.logo_stored_name,
+                      settings.logo_content_type)
+
+
+def load_logo(head: Letterhead) -> tuple[bytes, str] | None:
+    if not head.logo_stored_name or head.logo_content_type not in LOGO_TYPES:
         return None
-    path = Path(current_app.config["UPLOAD_DIR"]) / "logo" / settings.logo_stored_name
-    return (path.read_bytes(), str(settings.logo_content_type)) if path.is_file() else None
+    path = Path(current_app.config["UPLOAD_DIR"]) / "logo" / Path(head.logo_stored_name).name
+    return (path.read_bytes(), str(head.logo_content_type)) if path.is_file() else None
 
 
-def render_html(report: MonthlyReport, settings: ReportSettings | None, locale: str, *, draft: bool,
-                number: str, generated_on: date, has_logo: bool) -> str:
+def render_html(report: MonthlyReport, head: Letterhead, locale: str, *, draft: bool, number: str,
+                generated_on: date, has_logo: bool) -> str:
     from .report_charts import report_charts
 
     with force_locale(locale):
@@ -106,8 +126,7 @@ def render_html(report: MonthlyReport, settings: ReportSettings | None, locale: 
         try:
             return render_template(
                 "reports/pdf/monthly.html", report=report, charts=report_charts(report, locale),
-                pemkab_name=settings.pemkab_name if settings else "Pemerintah Kabupaten Kutai Timur",
-                office_name=settings.office_name if settings else "",
+                pemkab_name=head.pemkab_name, office_name=head.office_name,
                 logo_url=LOGO_URL if has_logo else None, draft=draft, document_number=number,
                 generated_on=generated_on, locale=locale)
         finally:
@@ -117,8 +136,9 @@ def render_html(report: MonthlyReport, settings: ReportSettings | None, locale: 
 def render_report(report: MonthlyReport, settings: ReportSettings | None, locale: str, now: datetime, *,
                   draft: bool, revision: int = 0) -> RenderedReport:
     started = time.perf_counter()
-    logo = load_logo(settings)
-    html = render_html(report, settings, locale, draft=draft, number=document_number(report, revision),
+    head = letterhead_of(report, settings)
+    logo = load_logo(head)
+    html = render_html(report, head, locale, draft=draft, number=document_number(report, revision),
                        generated_on=wita_today(now), has_logo=logo is not None)
     fetcher = StaticOnlyFetcher(logo)
     layout_start = time.perf_counter()
@@ -127,6 +147,12 @@ def render_report(report: MonthlyReport, settings: ReportSettings | None, locale
     done = time.perf_counter()
     return RenderedReport(pdf=pdf, pages=len(document.pages), seconds_total=done - started,
                           seconds_layout=done - layout_start, served=fetcher.served, refused=fetcher.refused)
+
+
+def html_to_pdf(html: str) -> tuple[bytes, int]:
+    """Any of our print templates to PDF with the same locked-down fetcher: (bytes, pages)."""
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher(None)).render()
+    return document.write_pdf(), len(document.pages)
 
 
 def new_stored_name() -> str:

@@ -1,7 +1,9 @@
 """The report's letterhead (Pemkab name, office, logo) and its delivery rules, kept by coordinators."""
 from __future__ import annotations
 
+import re
 import secrets
+import struct
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,7 @@ from .report_archive import LOCALES, load_report_settings
 from .report_delivery import parse_addresses
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 4000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
 
@@ -34,18 +37,41 @@ def logo_type(data: bytes) -> str:
     if len(data) > LOGO_MAX_BYTES:
         raise DomainError(N_("Logo lebih besar dari 2 MB."), "logo")
     if data.startswith(PNG_MAGIC):
-        return "image/png"
-    if data.startswith(JPEG_MAGIC):
-        return "image/jpeg"
-    raise DomainError(N_("Logo harus berupa gambar PNG atau JPG."), "logo")
+        kind = "image/png"
+    elif data.startswith(JPEG_MAGIC):
+        kind = "image/jpeg"
+    else:
+        raise DomainError(N_("Logo harus berupa gambar PNG atau JPG."), "logo")
+    size = image_size(data)
+    if size is None:
+        raise DomainError(N_("Logo harus berupa gambar PNG atau JPG."), "logo")
+    if max(size) > LOGO_MAX_SIDE:
+        # A small file can hold a huge picture that every render would have to decode.
+        raise DomainError(N_("Logo paling besar %(side)s × %(side)s piksel."), "logo", side=LOGO_MAX_SIDE)
+    return kind
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) from a PNG's IHDR or a JPEG's start-of-frame marker; None when not found."""
+    if data.startswith(PNG_MAGIC):
+        return struct.unpack(">II", data[16:24]) if len(data) >= 24 and data[12:16] == b"IHDR" else None
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return None
+        marker, length = data[i + 1], struct.unpack(">H", data[i + 2:i + 4])[0]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height, width = struct.unpack(">HH", data[i + 5:i + 9])
+            return width, height
+        i += 2 + length
+    return None
 
 
 def parse_send_time(value: str) -> str:
-    hour, sep, minute = (value or "").strip().partition(":")
-    if not (sep and hour.isdigit() and minute.isdigit() and len(minute) == 2 and 0 <= int(hour) < 24
-            and 0 <= int(minute) < 60):
+    m = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", (value or "").strip(), re.ASCII)
+    if m is None:
         raise DomainError(N_("Jam kirim harus berbentuk JJ:MM, misalnya 08:00."), "send_time")
-    return f"{int(hour):02d}:{minute}"
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
 
 
 def update_settings(session: Session, data: ReportSettingsInput, now: datetime, upload_dir: str,

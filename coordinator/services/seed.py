@@ -32,6 +32,7 @@ from . import seed_content as content
 from .ats_seed import seed_ats_snapshots
 from .clock import WITA, add_months, month_start, wita_today
 from .reference_data import load_kutim_areas, load_reference_lists
+from .seed_verval import VERIFIER_EMAIL, seed_children
 
 
 @dataclass
@@ -244,4 +245,8 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
         n_ind += 1
     session.flush()
     seed_ats_snapshots(session, now, scale)
+    verifier = session.scalar(select(User).where(User.email == VERIFIER_EMAIL))
+    coordinator = session.scalar(select(User).where(User.role == "koordinator").order_by(User.id))
+    if verifier is not None:
+        seed_children(session, now, verifier, coordinator)
     return SeedResult(n_actions, n_ms, n_updates, n_ind, users)

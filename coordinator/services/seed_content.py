@@ -127,6 +127,7 @@ DEMO_USERS = [
     ("disdikbud@example.org", "Fokal Disdikbud", "fokal", "DISDIKBUD"),
     ("dinsos@example.org", "Fokal Dinsos", "fokal", "DINSOS"),
     ("pimpinan@example.org", "Pimpinan Daerah", "pimpinan", None),
+    ("verifikator@example.org", "Kader PKK Sangatta Utara", "verifikator", None),
 ]
 DEMO_PASSWORD = "demo-kutim-2026"
 

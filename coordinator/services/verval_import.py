@@ -209,9 +209,11 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
         sex_text = _key(cell(row, "jenis_kelamin"))
         sex = SEX.get(sex_text) if sex_text else None
         if sex_text and sex is None:
-            p.error(offset, N_("Jenis kelamin %(value)s tidak dikenal (L atau P)."), value=_text(cell(row, "jenis_kelamin")))
+            p.error(offset, N_("Jenis kelamin %(value)s tidak dikenal (L atau P)."),
+                    value=_text(cell(row, "jenis_kelamin")))
         if birth is None:
-            p.error(offset, N_("Tanggal lahir kosong atau tidak sah: %(value)s."), value=_text(cell(row, "tanggal_lahir")))
+            p.error(offset, N_("Tanggal lahir kosong atau tidak sah: %(value)s."),
+                    value=_text(cell(row, "tanggal_lahir")))
         problem = check_nik(nik, birth, sex)
         if problem:
             p.error(offset, problem)
@@ -223,7 +225,8 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
             p.error(offset, N_("NPSN harus 8 angka."))
         category = CATEGORY.get(_key(cell(row, "kategori")))
         if category is None:
-            p.error(offset, N_("Kategori %(value)s tidak dikenal (BPB, DO atau LTM)."), value=_text(cell(row, "kategori")))
+            p.error(offset, N_("Kategori %(value)s tidak dikenal (BPB, DO atau LTM)."),
+                    value=_text(cell(row, "kategori")))
         nama = _text(cell(row, "nama"))
         if not nama:
             p.error(offset, N_("Nama kosong."))
@@ -237,7 +240,8 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
             continue
         assert desa_kode is not None and birth is not None and category is not None
         values = {
-            "nisn": nisn or None, "nama": nama[:200], "jenis_kelamin": sex, "tempat_lahir": _text(cell(row, "tempat_lahir"))[:100] or None,
+            "nisn": nisn or None, "nama": nama[:200], "jenis_kelamin": sex,
+            "tempat_lahir": _text(cell(row, "tempat_lahir"))[:100] or None,
             "tanggal_lahir": birth, "birth_year": birth.year, "nama_ibu": _text(cell(row, "nama_ibu"))[:200] or None,
             "dusun": _text(cell(row, "dusun"))[:100] or None, "rt": _digits(cell(row, "rt"))[:5] or None,
             "rw": _digits(cell(row, "rw"))[:5] or None, "desa_kode": desa_kode, "kategori": category,

@@ -69,4 +69,20 @@ def register(app: Flask) -> None:
             click.echo(f"{r['kode']:<16} {r['nama'][:28]:<28} {r['listed']:>7} {r['verified']:>9} "
                        f"{r['valid_ats']:>7} {r['returned']:>9}")
 
+    @verval.command("retention")
+    @click.option("--dry-run", is_flag=True, help="Only count the children whose personal data is due for erasure.")
+    def retention_command(dry_run: bool) -> None:
+        """Anonymise the children kept longer than the retention period (the aggregate counts stay)."""
+        from ..services.clock import utcnow
+        from ..services.verval_admin import apply_retention, retention_due
+
+        now = utcnow()
+        if dry_run:
+            click.echo(f"DRY RUN due={len(retention_due(db.session, now))}; nothing erased")
+            db.session.rollback()
+            return
+        erased = apply_retention(db.session, now)
+        db.session.commit()
+        click.echo(f"erased={erased}")
+
     app.cli.add_command(verval)
