@@ -88,6 +88,15 @@ def create_app(config: Config | None = None) -> Flask:
         audit.current_actor_id.set(None)
 
     @app.before_request
+    def _refuse_nul_bytes() -> None:
+        # PostgreSQL refuses NUL in text; no real input has one, so it is a bad request, not a 500.
+        from flask import abort, request
+
+        if any("\x00" in v for v in request.args.values()) or \
+                (request.method == "POST" and any("\x00" in v for v in request.form.values())):
+            abort(400)
+
+    @app.before_request
     def _keep_verifiers_to_their_pages() -> None:
         # A village verifier works on the children of their desa and nothing else of the plan.
         from flask import abort, request

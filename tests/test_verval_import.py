@@ -179,3 +179,53 @@ def test_ats_area_page_shows_the_by_name_figures(world, app_ctx, client):
     assert 'data-byname="returned"><strong>1<' in html
     assert "LKP Sangatta" not in html and ">A<" not in html  # aggregates only
     assert 'data-byname' not in client.get("/ats/area/64.08.05").get_data(as_text=True)
+
+
+def test_hostile_digits_erased_children_and_masked_errors(world, key, app_ctx):
+    from coordinator.services.verval_admin import erase_child
+
+    nik = nik_for(date(2012, 5, 17), "L", 1)
+    wide = nik.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    p = preview(db.session, list_xlsx([_row("Ahmad", date(2012, 5, 17), "L", 1),
+                                        _row("Ahmad Lagi", date(2012, 5, 17), "L", 1, nik=wide)]), "w.xlsx", key)
+    assert p.error_count == 1 and "baris" in p.errors[0].message  # full-width digits: the same NIK, twice
+    sup = preview(db.session, list_xlsx([_row("X", date(2012, 5, 17), "L", 1, nik="640804¹⁷0512000¹")]),
+                  "s.xlsx", key)
+    assert sup.error_count == 1 and "16 angka" in sup.errors[0].message  # an error, not a crash
+    shifted = _row("Y", date(2012, 5, 17), "L", 2)
+    shifted[5] = nik  # a NIK in the birth-date column: the error message masks it
+    bad = preview(db.session, list_xlsx([shifted]), "x.xlsx", key)
+    assert nik not in str([(i.message, i.params) for i in bad.errors]) and mask_nik(nik) in str(
+        [i.params for i in bad.errors])
+    # An erased child's row in a later import is skipped: the data does not come back, nobody is counted twice.
+    data = list_xlsx([_row("Ahmad", date(2012, 5, 17), "L", 1), _row("Siti", date(2011, 2, 3), "P", 2)])
+    save(db.session, data, "a.xlsx", key, NOW, None)
+    ahmad = db.session.scalar(select(Child).where(Child.nama == "Ahmad"))
+    erase_child(db.session, ahmad, "permintaan orang tua", NOW, world.coordinator.id)
+    db.session.commit()
+    again = preview(db.session, data, "a.xlsx", key)
+    assert (again.skipped_erased, again.updated, again.new) == (1, 1, 0)
+    save(db.session, data, "a.xlsx", key, NOW, None)
+    db.session.commit()
+    assert _count(Child) == 2 and db.session.get(Child, ahmad.id).nama is None
+
+
+def test_a_late_entry_for_an_earlier_visit_does_not_overwrite_the_newer_finding(world, app_ctx):
+    from coordinator.services.verval import VerificationInput, record_verification
+
+    kid = make_child(app_ctx, "A", world.desa.kode)
+    today = date(2026, 11, 27)
+    record_verification(db.session, kid, VerificationInput("ats_valid", "ekonomi", "ya", None, None,
+                                                           date(2026, 11, 20)), world.verifier.id, NOW, today)
+    record_verification(db.session, kid, VerificationInput("masih_sekolah", None, None, None, None,
+                                                           date(2026, 10, 1)), world.verifier.id, NOW, today)
+    assert (kid.status, kid.verified_on) == ("ats_valid", date(2026, 11, 20)) and len(kid.verifications) == 2
+
+
+def test_nul_bytes_are_a_bad_request_not_a_server_error(world, client):
+    client.post("/login", data={"email": "koordinator@example.org", "password": "demo-kutim-2026"})
+    assert client.get("/verval/anak?q=%00").status_code == 400
+    assert client.get("/verval/rekonsiliasi?kecamatan=a%00").status_code == 400
+    assert client.post("/reports/settings", data={"pemkab_name": "a\x00b"}).status_code == 400
+    resp = client.get("/verval/anak")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"

@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
+import unicodedata
 from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -49,6 +51,12 @@ def key_from_config(config: dict[str, object] | object) -> ChildDataKey:
     return ChildDataKey(str(value))
 
 
+def ascii_digits(text: str) -> str:
+    """'６４０８' -> '6408': Unicode decimal digits to ASCII; other characters unchanged."""
+    return "".join(str(unicodedata.digit(ch)) if not ch.isascii() and unicodedata.decimal(ch, None) is not None
+                   else ch for ch in text)
+
+
 def mask_nik(nik: str | None) -> str:
     """3175012345670012 -> 3175••••••••0012."""
     if not nik:
@@ -82,7 +90,7 @@ def nik_birth_date(nik: str) -> tuple[date | None, str | None]:
 
 def check_nik(nik: str, birth: date | None, sex: str | None) -> str | None:
     """None when the NIK is well formed and agrees with the birth date (and sex, when given); else why not."""
-    if len(nik) != 16 or not nik.isdigit():
+    if not re.fullmatch(r"[0-9]{16}", nik):
         return N_("NIK harus 16 angka.")
     encoded, encoded_sex = nik_birth_date(nik)
     if encoded is None:

@@ -9,6 +9,7 @@ Who sees which child (UU 27/2022: access only for those who need it):
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -137,7 +138,9 @@ def record_verification(session: Session, child: Child, data: VerificationInput,
                           notes=(data.notes or "").strip()[:4000] or None, verified_on=data.verified_on,
                           verifier_id=verifier_id, created_at=now)
     session.add(v)
-    child.status, child.verified_on = data.status, data.verified_on
+    if child.verified_on is None or data.verified_on >= child.verified_on:
+        # A finding recorded late for an earlier visit goes into the history, not over a newer one.
+        child.status, child.verified_on = data.status, data.verified_on
     session.flush()
     return v
 
@@ -181,7 +184,7 @@ def record_outcome(session: Session, case: ChildCase, data: OutcomeInput, now: d
             raise DomainError(N_("Tanggal hasil wajib diisi."), "outcome_date")
         if data.outcome_date > today:
             raise DomainError(N_("Tanggal tidak boleh di masa depan."), "outcome_date")
-    if data.outcome == "formal" and not (npsn and npsn.isdigit() and len(npsn) == NPSN_LEN):
+    if data.outcome == "formal" and not (npsn and re.fullmatch(r"[0-9]{8}", npsn)):
         raise DomainError(N_("NPSN sekolah harus 8 angka."), "school_npsn")
     if data.outcome in ("paket", "pesantren", "lkp") and not institution:
         raise DomainError(N_("Nama lembaga (PKBM, pesantren atau LKP) wajib diisi."), "institution")
@@ -189,7 +192,8 @@ def record_outcome(session: Session, case: ChildCase, data: OutcomeInput, now: d
     case.outcome_date = data.outcome_date if data.outcome != "belum" else None
     case.school_npsn = npsn if data.outcome == "formal" else None
     case.institution = institution if data.outcome in ("paket", "pesantren", "lkp") else None
-    case.notes = (data.notes or "").strip()[:4000] or None
+    # An erased child's case keeps its outcome for the counts, but no new free text about the child.
+    case.notes = None if case.child.erased_at is not None else (data.notes or "").strip()[:4000] or None
     case.updated_at = now
     session.flush()
 

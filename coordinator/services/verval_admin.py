@@ -317,8 +317,10 @@ def log_users(session: Session) -> list[tuple[int, str, str]]:
 
 # Erasure and retention --------------------------------------------------------------------------------------------
 
-PERSONAL_FIELDS = ("nik_hash", "nik_encrypted", "nik_masked", "nisn", "nama", "tempat_lahir", "tanggal_lahir",
-                   "nama_ibu", "dusun", "rt", "rw", "npsn_terakhir")
+# The keyed NIK hash stays (readable by nobody, useless without CHILD_DATA_KEY): a later import recognises the
+# child and skips its row instead of bringing the erased data back as a new child.
+PERSONAL_FIELDS = ("nik_encrypted", "nik_masked", "nisn", "nama", "tempat_lahir", "tanggal_lahir",
+                   "nama_ibu", "dusun", "rt", "rw", "npsn_terakhir", "jenjang_kelas", "sumber")
 
 
 def erase_child(session: Session, child: Child, reason: str, now: datetime, user_id: int | None,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..models import Child, VervalImport
 from .ats_match import AreaMatcher, name_key
 from .ats_parse import FileRefused, NotACount, read_cells
-from .child_data import ChildDataKey, check_nik, mask_nik
+from .child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
 from .errors import N_, DomainError
 
 MAX_ROWS = 100_000
@@ -90,6 +90,7 @@ class Preview:
     columns: dict[str, int] = field(default_factory=dict)
     missing_columns: list[str] = field(default_factory=list)
     seen_before: bool = False  # this very file was imported already
+    skipped_erased: int = 0  # rows of children erased on request: not imported again
 
     @property
     def can_save(self) -> bool:
@@ -110,8 +111,15 @@ def _text(value: Any) -> str:
 
 
 def _digits(value: Any) -> str:
-    """NIK/NISN/NPSN cells: numbers saved by Excel, a leading apostrophe, spaces or dots in between."""
-    return re.sub(r"[\s.'’-]", "", _text(value))
+    """NIK/NISN/NPSN cells: numbers saved by Excel, a leading apostrophe, spaces or dots in between; full-width
+    and other Unicode digits become ASCII (so the same NIK typed two ways is one child)."""
+    return ascii_digits(re.sub(r"[\s.'’-]", "", _text(value)))
+
+
+def _shown(value: str) -> str:
+    """A cell value quoted in an error message, masked when it looks like an identifier."""
+    digits = ascii_digits(value)
+    return mask_nik(digits) if len(digits) >= 8 and digits.isdigit() else value[:40]
 
 
 def parse_date(value: Any) -> date | None:
@@ -194,6 +202,8 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
         return p
     matcher = AreaMatcher.load(session)
     existing = dict(session.execute(select(Child.nik_hash, Child.id).where(Child.nik_hash.is_not(None))).all())
+    erased = set(session.scalars(select(Child.nik_hash).where(Child.erased_at.is_not(None),
+                                                              Child.nik_hash.is_not(None))))
     first_row: dict[str, int] = {}
 
     def cell(row: list[Any], name: str) -> Any:
@@ -210,23 +220,23 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
         sex = SEX.get(sex_text) if sex_text else None
         if sex_text and sex is None:
             p.error(offset, N_("Jenis kelamin %(value)s tidak dikenal (L atau P)."),
-                    value=_text(cell(row, "jenis_kelamin")))
+                    value=_shown(_text(cell(row, "jenis_kelamin"))))
         if birth is None:
             p.error(offset, N_("Tanggal lahir kosong atau tidak sah: %(value)s."),
-                    value=_text(cell(row, "tanggal_lahir")))
+                    value=_shown(_text(cell(row, "tanggal_lahir"))))
         problem = check_nik(nik, birth, sex)
         if problem:
             p.error(offset, problem)
         nisn = _digits(cell(row, "nisn"))
-        if nisn and (len(nisn) != 10 or not nisn.isdigit()):
+        if nisn and not re.fullmatch(r"[0-9]{10}", nisn):
             p.error(offset, N_("NISN harus 10 angka."))
         npsn = _digits(cell(row, "npsn"))
-        if npsn and (len(npsn) != 8 or not npsn.isdigit()):
+        if npsn and not re.fullmatch(r"[0-9]{8}", npsn):
             p.error(offset, N_("NPSN harus 8 angka."))
         category = CATEGORY.get(_key(cell(row, "kategori")))
         if category is None:
             p.error(offset, N_("Kategori %(value)s tidak dikenal (BPB, DO atau LTM)."),
-                    value=_text(cell(row, "kategori")))
+                    value=_shown(_text(cell(row, "kategori"))))
         nama = _text(cell(row, "nama"))
         if not nama:
             p.error(offset, N_("Nama kosong."))
@@ -239,6 +249,9 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
         if p.error_count > errors_before:
             continue
         assert desa_kode is not None and birth is not None and category is not None
+        if key.nik_hash(nik) in erased:
+            p.skipped_erased += 1
+            continue
         values = {
             "nisn": nisn or None, "nama": nama[:200], "jenis_kelamin": sex,
             "tempat_lahir": _text(cell(row, "tempat_lahir"))[:100] or None,
@@ -255,7 +268,7 @@ def preview(session: Session, data: bytes, file_name: str, key: ChildDataKey) ->
             p.new += 1
         p.by_kecamatan[matcher.kecamatan_of(desa_kode)] += 1
         p.by_category[category] += 1
-    if not p.rows and not p.error_count:
+    if not p.rows and not p.error_count and not p.skipped_erased:
         raise DomainError(N_("Berkas tidak berisi satu baris anak pun di bawah judul kolom."))
     return p
 
@@ -282,7 +295,8 @@ def save(session: Session, data: bytes, file_name: str, key: ChildDataKey, now: 
                          created_by_id=user_id)
     session.add(batch)
     session.flush()
-    existing = dict(session.execute(select(Child.nik_hash, Child.id).where(Child.nik_hash.is_not(None))).all())
+    existing = dict(session.execute(select(Child.nik_hash, Child.id).where(Child.nik_hash.is_not(None),
+                                                                      Child.erased_at.is_(None))).all())
     inserts, updates = [], []
     for r in p.rows:
         digest = key.nik_hash(r.nik)

@@ -37,7 +37,7 @@ def register(app: Flask) -> None:
             click.echo(f"row {issue.row}: {issue.message % issue.params if issue.params else issue.message}",
                        err=True)
         summary = f"rows={len(p.rows) + p.error_count} valid={len(p.rows)} new={p.new} updated={p.updated} " \
-                  f"errors={p.error_count}"
+                  f"errors={p.error_count} skipped_erased={p.skipped_erased}"
         if p.error_count:
             db.session.rollback()
             raise click.ClickException(f"{summary}; nothing saved")

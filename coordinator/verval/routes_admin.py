@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from . import bp
 from .forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
 
 TOKEN_RE = re.compile(r"[0-9a-f]{32}")
+PENDING_MAX_AGE_S = 3600
 MAX_BYTES = 20 * 1024 * 1024
 CODE_MAX = 20
 
@@ -120,6 +122,16 @@ def _discard(path: Path) -> None:
     _meta(path).unlink(missing_ok=True)
 
 
+def discard_stale_pending(folder: Path, now: float, max_age_s: float = PENDING_MAX_AGE_S) -> int:
+    """A previewed list nobody confirmed holds readable NIKs: it goes after an hour."""
+    gone = 0
+    for path in folder.glob("*") if folder.is_dir() else []:
+        if path.is_file() and now - path.stat().st_mtime > max_age_s:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
+
+
 def _show_preview(p: verval_import.Preview, form: ConfirmForm) -> str:
     areas = dict(db.session.execute(select(Area.kode, Area.nama)).all())
 
@@ -135,6 +147,7 @@ def _show_preview(p: verval_import.Preview, form: ConfirmForm) -> str:
 @coordinators_only
 def import_upload():
     form = ImportForm()
+    discard_stale_pending(Path(current_app.config["UPLOAD_DIR"]) / "verval-pending", time.time())
     if form.validate_on_submit():
         name = clean_filename(form.file.data.filename or "")
         data = form.file.data.read(MAX_BYTES + 1)
@@ -184,10 +197,10 @@ def import_confirm():
         db.session.commit()
     except DomainError as err:
         db.session.rollback()
-        _discard(path)
         flash(_(err.message, **err.params), "error")
         return redirect(url_for("verval.import_upload"))
-    _discard(path)
+    finally:
+        _discard(path)  # saved, refused or failed: the readable file goes
     flash(_("%(new)s anak baru, %(updated)s diperbarui.", new=result.created, updated=result.updated), "success")
     return redirect(url_for("verval.index"))
 

@@ -24,7 +24,7 @@ from ..models import (
     ReferenceItem,
 )
 from ..services import permissions
-from ..services.child_data import key_from_config, mask_date, mask_name
+from ..services.child_data import ascii_digits, key_from_config, mask_date, mask_name
 from ..services.clock import utcnow, wita_today
 from ..services.errors import DomainError
 from ..services.verval import (
@@ -135,8 +135,8 @@ def children():
     status = (request.args.get("status") or "").strip()
     status = status if status == UNVERIFIED or status in status_labels else None
     q = (request.args.get("q") or "").strip()[:100] or None
-    nik = "".join((request.args.get("nik") or "").split())[:40] or None
-    nik_invalid = nik is not None and not (len(nik) == NIK_LEN and nik.isdigit())
+    nik = ascii_digits("".join((request.args.get("nik") or "").split())[:40]) or None
+    nik_invalid = nik is not None and not (len(nik) == NIK_LEN and nik.isascii() and nik.isdigit())
     show_names = request.args.get("names") == "1"
 
     stmt = visible_children(db.session, current_user)
@@ -152,7 +152,8 @@ def children():
         # Only an exact NIK, through its keyed hash: the NIK itself is not stored readable, and a partial
         # NIK must not let anyone probe the list.
         key = key_from_config(current_app.config)
-        stmt = stmt.where(Child.nik_hash == key.nik_hash(nik)) if not nik_invalid else stmt.where(Child.id.is_(None))
+        stmt = stmt.where(Child.nik_hash == key.nik_hash(nik), Child.erased_at.is_(None)) if not nik_invalid \
+            else stmt.where(Child.id.is_(None))
 
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
