@@ -1,11 +1,13 @@
 """Indonesian-first formatting of dates, numbers and money for templates."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from flask import g
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import force_locale, format_date, format_decimal, get_locale
 
 from .services.clock import to_wita
 
@@ -70,6 +72,18 @@ def fmt_month(value: date | None) -> str:
 def iso_date(value: str | None) -> date | None:
     """'2026-10-01' -> date: for the ISO strings kept in a closed month's frozen facts."""
     return date.fromisoformat(value) if value else None
+
+
+@contextmanager
+def in_locale(locale: str) -> Iterator[None]:
+    """Text in another language than the request's (emails, PDFs): flask_babel.force_locale, with the
+    thousands separator cached on g for the request forgotten on the way in and out."""
+    with force_locale(locale):
+        g.pop("_group_symbol", None)
+        try:
+            yield
+        finally:
+            g.pop("_group_symbol", None)
 
 
 def current_locale() -> str:

@@ -229,3 +229,20 @@ def test_nul_bytes_are_a_bad_request_not_a_server_error(world, client):
     assert client.post("/reports/settings", data={"pemkab_name": "a\x00b"}).status_code == 400
     resp = client.get("/verval/anak")
     assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+
+
+def test_a_previewed_file_nobody_confirms_is_gone_after_an_hour(app_ctx):
+    import time
+    from pathlib import Path
+
+    from coordinator.pending_uploads import PendingUploads
+
+    pending = PendingUploads("pending-expiry-test")  # its own folder: other tests leave files in theirs
+    with app_ctx.test_request_context():
+        token = pending.keep(b"NIK;Nama\n6408041705120001;Ahmad\n", {"file_name": "bnba.csv"})
+        assert pending.load(token) == (b"NIK;Nama\n6408041705120001;Ahmad\n", {"file_name": "bnba.csv"})
+        assert pending.discard_stale(time.time() + 60) == 0
+        assert pending.discard_stale(time.time() + 3601) == 2  # the file and its values
+        with pytest.raises(OSError):
+            pending.load(token)
+        assert not list((Path(app_ctx.config["UPLOAD_DIR"]) / "pending-expiry-test").glob(f"{token}*"))

@@ -7,17 +7,15 @@ field and must be hex. The pending files go on any error and once saved.
 """
 from __future__ import annotations
 
-import json
 import re
-import secrets
 from datetime import date
-from pathlib import Path
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..pending_uploads import PendingUploads
 from ..services import ats_import, choices, permissions
 from ..services.clock import utcnow
 from ..services.errors import DomainError
@@ -26,23 +24,8 @@ from ..web import apply_domain_error, role_required
 from . import bp
 from .import_forms import ConfirmForm, ImportForm
 
-TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 MAX_BYTES = 10 * 1024 * 1024
-
-
-def _pending(token: str) -> Path:
-    if not TOKEN_RE.fullmatch(token or ""):
-        abort(400)
-    return Path(current_app.config["UPLOAD_DIR"]) / "ats-pending" / token
-
-
-def _meta(path: Path) -> Path:
-    return path.with_suffix(".json")
-
-
-def _discard(path: Path) -> None:
-    path.unlink(missing_ok=True)
-    _meta(path).unlink(missing_ok=True)
+PENDING = PendingUploads("ats-pending")
 
 
 def _mappings() -> dict[str, str]:
@@ -70,19 +53,15 @@ def import_upload():
         elif len(data) > MAX_BYTES or not data:
             form.file.errors = [_("Berkas kosong atau lebih besar dari 10 MB.")]
         else:
-            token = secrets.token_hex(16)
-            path = _pending(token)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            token = PENDING.keep(data, {"file_name": name, "as_of": form.as_of.data.isoformat(),
+                                        "source": form.source.data})
             try:
-                path.write_bytes(data)
-                _meta(path).write_text(json.dumps({"file_name": name, "as_of": form.as_of.data.isoformat(),
-                                                   "source": form.source.data}), encoding="utf-8")
                 p = ats_import.preview(db.session, data, name, form.as_of.data, form.source.data, {}, utcnow())
             except BaseException:
-                _discard(path)
+                PENDING.discard(token)
                 raise
             if p.errors and not p.unmatched:  # nothing to map: the file must be fixed and uploaded again
-                _discard(path)
+                PENDING.discard(token)
             confirm = ConfirmForm(formdata=None, token=token, note=form.note.data)
             return _show(p, confirm)
     return render_template("form_page.html", form=form, title=_("Impor data ATS"), multipart=True,
@@ -93,10 +72,9 @@ def import_upload():
 @role_required(permissions.can_edit_plan)
 def import_confirm():
     form = ConfirmForm()
-    path = _pending(form.token.data or "")
+    token = form.token.data or ""
     try:
-        meta = json.loads(_meta(path).read_text(encoding="utf-8"))
-        data = path.read_bytes()
+        data, meta = PENDING.load(token)
         name, as_of, source = meta["file_name"], date.fromisoformat(meta["as_of"]), meta["source"]
     except (OSError, ValueError, KeyError, TypeError):
         flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
@@ -112,7 +90,7 @@ def import_confirm():
         db.session.rollback()
         apply_domain_error(form, err)
         return _show(ats_import.preview(db.session, data, name, as_of, source, _mappings(), utcnow()), form)
-    _discard(path)
+    PENDING.discard(token)
     if result.created:
         flash(_("Snapshot ATS per %(date)s disimpan.", date=as_of.strftime("%d/%m/%Y")), "success")
     else:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from ..extensions import db
+from ..formatting import fmt_month
 from ..models import (
     SCOPE_AGENCY,
     SCOPE_KECAMATAN,
@@ -52,6 +53,14 @@ def _period_or_404(text: str) -> date:
         return parse_period(text)
     except DomainError:
         abort(404)
+
+
+def _closed_month_or_404(text: str) -> tuple[date, MonthlySnapshot]:
+    p = _period_or_404(text)
+    snapshot = live_snapshot(db.session, p)
+    if snapshot is None:
+        abort(404)
+    return p, snapshot
 
 
 def _generate_form() -> GenerateForm:
@@ -166,7 +175,7 @@ def close(period: str):
         try:
             close_month(db.session, p, now, current_user.id, list(form.decisions.data or []))
             db.session.commit()
-            flash(_("Bulan %(month)s ditutup. Angka laporannya kini tetap.", month=_month_label(p)), "success")
+            flash(_("Bulan %(month)s ditutup. Angka laporannya kini tetap.", month=fmt_month(p)), "success")
             return redirect(url_for("reports.month", period=period))
         except DomainError as err:
             db.session.rollback()
@@ -175,19 +184,10 @@ def close(period: str):
                            ended=month_end(p) < wita_today(now), limit=DECISIONS_MAX)
 
 
-def _month_label(p: date) -> str:
-    from ..formatting import fmt_month
-
-    return fmt_month(p)
-
-
 @bp.route("/<period>/reopen", methods=["POST"])
 @managers_only
 def reopen(period: str):
-    p = _period_or_404(period)
-    snapshot = live_snapshot(db.session, p)
-    if snapshot is None:
-        abort(404)
+    p, snapshot = _closed_month_or_404(period)
     form = ReopenForm()
     if form.validate_on_submit():
         try:
@@ -206,10 +206,7 @@ def reopen(period: str):
 @bp.route("/<period>/generate", methods=["POST"])
 @managers_only
 def generate(period: str):
-    p = _period_or_404(period)
-    snapshot = live_snapshot(db.session, p)
-    if snapshot is None:
-        abort(404)
+    p, snapshot = _closed_month_or_404(period)
     form = _generate_form()
     if not form.validate_on_submit():
         flash(_("Laporan tidak dibuat: periksa pilihan cakupan dan bahasa."), "error")

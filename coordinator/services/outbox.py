@@ -17,14 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import CursorResult, and_, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
 from ..models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from ..models.user import User
 from .mailer import Mailer, OutgoingMail, PermanentMailError, TransientMailError
+from .rows import insert_or_ignore
 
 log = logging.getLogger(__name__)
 
@@ -90,20 +88,7 @@ def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: 
         "status": status, "attempts": 0, "created_at": now, "next_attempt_at": now, "last_error": last_error,
     }
     session.flush()  # the caller's pending objects (e.g. the user) go first
-    dialect = session.get_bind().dialect.name
-    # RETURNING tells whether the row went in (rowcount is -1 for these INSERTs on some drivers).
-    table = OutboxMessage.__table__
-    if dialect in ("postgresql", "sqlite"):
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-        return session.execute(stmt).first() is not None
-    # Other databases: a savepoint around a plain INSERT.
-    try:
-        with session.begin_nested():
-            session.execute(table.insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
+    return insert_or_ignore(session, OutboxMessage.__table__, values, conflict="key")
 
 
 def _release_stuck(session: Session | scoped_session[Session], now: datetime) -> int:

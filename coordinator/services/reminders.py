@@ -25,9 +25,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -51,6 +48,7 @@ from .clock import month_start, wita_today
 from .mailer import Mailer
 from .monitor import CLOSED, updated_action_ids
 from .outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
+from .rows import insert_or_ignore
 from .status import load_action_facts
 
 DbSession = Session
@@ -147,20 +145,6 @@ def load_settings(session: DbSession, create: bool = True) -> ReminderSettings:
     settings = session.get(ReminderSettings, 1)
     assert settings is not None
     return settings
-
-
-def insert_or_ignore(session: DbSession, table: Any, values: dict[str, Any], conflict: str = "id") -> bool:
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert(table).values(**values).on_conflict_do_nothing(index_elements=[conflict])
-        return session.execute(stmt.returning(table.c.id)).first() is not None
-    try:
-        with session.begin_nested():
-            session.execute(table.insert().values(**values))
-    except IntegrityError:
-        return False
-    return True
 
 
 def _on_schedule(days_late: int, first: int, repeat: int) -> bool:

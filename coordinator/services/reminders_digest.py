@@ -9,12 +9,12 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 
-from flask import g, render_template
+from flask import render_template
 from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..formatting import fmt_date, fmt_month
+from ..formatting import fmt_date, fmt_month, in_locale
 from ..models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
@@ -72,18 +72,12 @@ def notification_title(r: Reminder) -> str:
         return f"{kind_label(r.kind)}: {r.title} ({item_phrase(r)})"
 
 
-def _fresh_number_symbols() -> None:
-    # formatting caches the thousands separator on g for a request; a run renders several languages.
-    g.pop("_group_symbol", None)
-
-
 def render_digest(digest: Digest, today: date) -> None:
     """Fill subject and bodies: every item with its link, grouped by kind."""
     by_kind: dict[str, list[Reminder]] = defaultdict(list)
     for r in digest.items:
         by_kind[r.kind].append(r)
-    with force_locale(digest.locale):
-        _fresh_number_symbols()
+    with in_locale(digest.locale):
         groups = [{"label": kind_label(kind), "kind": kind, "items": [
             {"title": r.title, "phrase": item_phrase(r), "url": r.url, "agency": r.agency}
             for r in sorted(by_kind[kind], key=lambda r: (r.due_date, r.title))]}
@@ -94,7 +88,6 @@ def render_digest(digest: Digest, today: date) -> None:
                "subject": digest.subject}
         digest.body_text = render_template("email/reminder_digest.txt", **ctx)
         digest.body_html = render_template("email/reminder_digest.html", **ctx)
-        _fresh_number_symbols()
 
 
 def weekly_digests(session: Session, now: datetime, base_url: str = DEFAULT_BASE_URL) -> list[Digest]:
@@ -124,12 +117,10 @@ def weekly_digests(session: Session, now: datetime, base_url: str = DEFAULT_BASE
 
 def render_weekly(digest: Digest, today: date) -> None:
     totals: dict[str, Any] = {k: sum(r[k] for r in digest.rows) for k in ("late", "due_soon", "not_reported")}
-    with force_locale(digest.locale):
-        _fresh_number_symbols()
+    with in_locale(digest.locale):
         digest.subject = gettext("Ringkasan mingguan RAD ATS: %(late)d terlambat, %(soon)d segera jatuh tempo",
                                  late=totals["late"], soon=totals["due_soon"])
         ctx = {"rows": digest.rows, "totals": totals, "today": fmt_date(today), "lang": digest.locale,
                "url": digest.url, "subject": digest.subject}
         digest.body_text = render_template("email/weekly_summary.txt", **ctx)
         digest.body_html = render_template("email/weekly_summary.html", **ctx)
-        _fresh_number_symbols()

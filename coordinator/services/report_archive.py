@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from ..models import SCOPE_REGENCY, MonthlySnapshot, ReportArchive, ReportSettings
 from .errors import N_, DomainError
-from .reminders import insert_or_ignore
 from .report_facts import collect_facts, live_snapshot, load_facts
 from .report_model import MonthlyReport, build_report
 from .report_pdf import RenderedReport, document_number, new_stored_name, render_report
+from .rows import insert_or_ignore
 
 LOCALES = ("id", "en")
 

@@ -17,11 +17,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask import g, render_template
-from flask_babel import force_locale
+from flask import render_template
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..formatting import fmt_month, in_locale
 from ..models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
 from .clock import add_months, month_start, to_wita
 from .errors import N_, DomainError
@@ -90,21 +90,11 @@ def _message(archive: ReportArchive, facts: dict[str, Any], locale: str) -> tupl
     from flask_babel import gettext
 
     report = build_report(facts, archive.scope, archive.scope_key)
-    with force_locale(locale):
-        g.pop("_group_symbol", None)
-        try:
-            subject = gettext("Laporan bulanan RAD ATS – %(month)s", month=_month(archive.period))
-            ctx = {"report": report, "archive": archive}
-            return (subject, render_template("email/monthly_report.txt", **ctx),
-                    render_template("email/monthly_report.html", **ctx))
-        finally:
-            g.pop("_group_symbol", None)
-
-
-def _month(value: date) -> str:
-    from flask_babel import format_date
-
-    return str(format_date(value, "MMMM y"))
+    with in_locale(locale):
+        subject = gettext("Laporan bulanan RAD ATS – %(month)s", month=fmt_month(archive.period))
+        ctx = {"report": report, "archive": archive}
+        return (subject, render_template("email/monthly_report.txt", **ctx),
+                render_template("email/monthly_report.html", **ctx))
 
 
 def enqueue_for(session: Session, archives: dict[str, ReportArchive], recipients: list[Recipient], now: datetime,

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, g, render_template
-from flask_babel import force_locale
+from flask import current_app, render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..formatting import in_locale
 from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, ReportSettings
 from .clock import wita_today
 from .report_model import MonthlyReport
@@ -121,16 +121,12 @@ def render_html(report: MonthlyReport, head: Letterhead, locale: str, *, draft: 
                 generated_on: date, has_logo: bool) -> str:
     from .report_charts import report_charts
 
-    with force_locale(locale):
-        g.pop("_group_symbol", None)  # formatting caches the thousands separator per request
-        try:
-            return render_template(
-                "reports/pdf/monthly.html", report=report, charts=report_charts(report, locale),
-                pemkab_name=head.pemkab_name, office_name=head.office_name,
-                logo_url=LOGO_URL if has_logo else None, draft=draft, document_number=number,
-                generated_on=generated_on, locale=locale)
-        finally:
-            g.pop("_group_symbol", None)
+    with in_locale(locale):
+        return render_template(
+            "reports/pdf/monthly.html", report=report, charts=report_charts(report, locale),
+            pemkab_name=head.pemkab_name, office_name=head.office_name,
+            logo_url=LOGO_URL if has_logo else None, draft=draft, document_number=number,
+            generated_on=generated_on, locale=locale)
 
 
 def render_report(report: MonthlyReport, settings: ReportSettings | None, locale: str, now: datetime, *,

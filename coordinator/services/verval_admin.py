@@ -30,7 +30,7 @@ from ..models import (
 from .ats_figures import snapshot_on_or_before, totals_of
 from .child_data import mask_date
 from .errors import N_, DomainError
-from .reminders import insert_or_ignore
+from .rows import insert_or_ignore
 from .verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
 
 UNVERIFIED = "belum"  # the children list's filter value for children not verified yet

@@ -8,11 +8,7 @@ must be 32 hex digits; the pending files go on any error and once saved.
 """
 from __future__ import annotations
 
-import json
 import re
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -24,6 +20,7 @@ from werkzeug.routing import BuildError
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import LIST_VERVAL_STATUS, Area, Child
+from ..pending_uploads import PendingUploads
 from ..services import permissions, verval_admin, verval_import
 from ..services.child_data import key_from_config
 from ..services.clock import to_wita, utcnow
@@ -37,7 +34,6 @@ from . import bp
 from .forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
 
 TOKEN_RE = re.compile(r"[0-9a-f]{32}")
-PENDING_MAX_AGE_S = 3600
 MAX_BYTES = 20 * 1024 * 1024
 CODE_MAX = 20
 
@@ -107,29 +103,7 @@ def reconciliation():
 
 # Import ---------------------------------------------------------------------------------------------------------
 
-def _pending(token: str) -> Path:
-    if not TOKEN_RE.fullmatch(token or ""):
-        abort(400)
-    return Path(current_app.config["UPLOAD_DIR"]) / "verval-pending" / token
-
-
-def _meta(path: Path) -> Path:
-    return path.with_suffix(".json")
-
-
-def _discard(path: Path) -> None:
-    path.unlink(missing_ok=True)
-    _meta(path).unlink(missing_ok=True)
-
-
-def discard_stale_pending(folder: Path, now: float, max_age_s: float = PENDING_MAX_AGE_S) -> int:
-    """A previewed list nobody confirmed holds readable NIKs: it goes after an hour."""
-    gone = 0
-    for path in folder.glob("*") if folder.is_dir() else []:
-        if path.is_file() and now - path.stat().st_mtime > max_age_s:
-            path.unlink(missing_ok=True)
-            gone += 1
-    return gone
+PENDING = PendingUploads("verval-pending")  # a previewed list holds readable NIKs: kept an hour at most
 
 
 def _show_preview(p: verval_import.Preview, form: ConfirmForm) -> str:
@@ -147,7 +121,7 @@ def _show_preview(p: verval_import.Preview, form: ConfirmForm) -> str:
 @coordinators_only
 def import_upload():
     form = ImportForm()
-    discard_stale_pending(Path(current_app.config["UPLOAD_DIR"]) / "verval-pending", time.time())
+    PENDING.discard_stale()
     if form.validate_on_submit():
         name = clean_filename(form.file.data.filename or "")
         data = form.file.data.read(MAX_BYTES + 1)
@@ -156,25 +130,20 @@ def import_upload():
         elif len(data) > MAX_BYTES or not data:
             form.file.errors = [_("Berkas kosong atau lebih besar dari 20 MB.")]
         else:
-            token = secrets.token_hex(16)
-            path = _pending(token)
-            path.parent.mkdir(parents=True, exist_ok=True)
+            token = PENDING.keep(data, {"file_name": name, "source": form.source.data or ""})
             try:
-                path.write_bytes(data)
-                _meta(path).write_text(json.dumps({"file_name": name, "source": form.source.data or ""}),
-                                       encoding="utf-8")
                 p = verval_import.preview(db.session, data, name, key_from_config(current_app.config))
             except DomainError as err:
-                _discard(path)
+                PENDING.discard(token)
                 db.session.rollback()
                 form.file.errors = [_(err.message, **err.params)]
                 return render_template("verval/import.html", form=form)
             except BaseException:
-                _discard(path)
+                PENDING.discard(token)
                 raise
             db.session.rollback()  # the preview writes nothing
             if not p.can_save:  # the file must be fixed and uploaded again
-                _discard(path)
+                PENDING.discard(token)
             return _show_preview(p, ConfirmForm(formdata=None, token=token))
     return render_template("verval/import.html", form=form)
 
@@ -183,10 +152,9 @@ def import_upload():
 @coordinators_only
 def import_confirm():
     form = ConfirmForm()
-    path = _pending(form.token.data or "")
+    token = form.token.data or ""
     try:
-        meta = json.loads(_meta(path).read_text(encoding="utf-8"))
-        data = path.read_bytes()
+        data, meta = PENDING.load(token)
         name, source = str(meta["file_name"]), str(meta.get("source") or "")
     except (OSError, ValueError, KeyError, TypeError):
         flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
@@ -200,7 +168,7 @@ def import_confirm():
         flash(_(err.message, **err.params), "error")
         return redirect(url_for("verval.import_upload"))
     finally:
-        _discard(path)  # saved, refused or failed: the readable file goes
+        PENDING.discard(token)  # saved, refused or failed: the readable file goes
     flash(_("%(new)s anak baru, %(updated)s diperbarui.", new=result.created, updated=result.updated), "success")
     return redirect(url_for("verval.index"))
 
