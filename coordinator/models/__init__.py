@@ -11,6 +11,7 @@ from .action import (
     action_supporting_agency,
 )
 from .agency import AGENCY_KINDS, Agency
+from .api import ApiToken
 from .area import LEVEL_DESA, LEVEL_KECAMATAN, Area
 from .ats import FIGURE_AREA, FIGURE_RESIDU, RETURN_PATHWAYS, AreaAlias, AtsFigure, AtsSnapshot, ProgressOutcome
 from .audit import AuditEntry
@@ -68,6 +69,7 @@ from .verval import (
 )
 
 __all__ = [
+    "ApiToken",
     "ROLE_VERIFIER", "LIST_VERVAL_REASON", "LIST_VERVAL_STATUS", "OUTCOMES", "RETURNED_OUTCOMES", "STATUS_VALID_ATS",
     "WILLINGNESS", "Child", "ChildAccessLog", "ChildCase", "ChildVerification", "VerifierArea", "VervalImport",
     "VervalSettings",
