@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.verval
+	$(BIN)/python -m bench.rad
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts

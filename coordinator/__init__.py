@@ -131,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
     from .actions import bp as actions_bp
     from .admin import bp as admin_bp
     from .agencies import bp as agencies_bp
+    from .api import bp as api_bp
     from .ats import bp as ats_bp
     from .auth import bp as auth_bp
     from .calendar import bp as calendar_bp
@@ -142,12 +143,16 @@ def _register_blueprints(app: Flask) -> None:
     from .verval import bp as verval_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
-               notifications_bp, reports_bp, verval_bp):
+               notifications_bp, reports_bp, verval_bp, api_bp):
         app.register_blueprint(bp)
 
 
 def _register_errors(app: Flask) -> None:
-    def render(code: int, message: str | None = None) -> tuple[str, int]:
+    def render(code: int, message: str | None = None) -> Any:
+        from .api.errors import is_api_request, json_error
+
+        if is_api_request():  # /api/ answers in JSON, even for URLs no route matched
+            return json_error(code, message)
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(CSRFError)

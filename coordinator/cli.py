@@ -93,6 +93,10 @@ def register(app: Flask) -> None:
 
     register_reports(app)
 
+    from .plan.rad_cli import register as register_rad
+
+    register_rad(app)
+
     from .verval.cli import register as register_verval
 
     register_verval(app)

@@ -26,9 +26,10 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
     ReferenceItem,
+    User,
     VerifierArea,
 )
-from coordinator.services import calendar_feed
+from coordinator.services import api_tokens, calendar_feed
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive
@@ -65,6 +66,14 @@ def seeing_all(status, own=None):
 
 
 METHOD_NOT_ALLOWED = rule(NO, NO, NO, NO, NO, NO, NO)
+
+
+def api_rule(anon=401, focal_own=200, focal_other=200, verifier=403):
+    """Leaders, coordinators and admins read everything through the API, as on the web pages."""
+    return rule(anon, 200, focal_own, focal_other, 200, 200, verifier)
+
+
+API_READ_ONLY = METHOD_NOT_ALLOWED
 
 # endpoint: (url template, GET expectations, POST expectations (empty form)).
 # An empty POST to an edit form keeps the stored values (WTForms falls back to the
@@ -183,6 +192,24 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "admin.reference": ("/admin/reference", admins(200), METHOD_NOT_ALLOWED),
     "admin.reference_new": ("/admin/reference/sumber_dana/new", admins(200), admins(200)),
     "admin.reference_edit": ("/admin/reference/items/{item}/edit", admins(200), admins(302)),
+    "admin.api_tokens": ("/admin/api-tokens", admins(200), admins(200)),
+    "admin.api_token_revoke": ("/admin/api-tokens/{token}/revoke", METHOD_NOT_ALLOWED, admins(302)),
+    # The RAD matrix in Excel. An empty confirmation has no pending file: 400.
+    "plan.rad_import_upload": ("/plan/import", coordinators(200), coordinators(200)),
+    "plan.rad_import_confirm": ("/plan/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
+    "plan.rad_export": ("/plan/export.xlsx", seeing_all(200), METHOD_NOT_ALLOWED),
+    # The read API is called with each role's bearer token (no session cookie); without one: 401.
+    "api.openapi": ("/api/v1/openapi.json", api_rule(200, 200, 200, 200), API_READ_ONLY),
+    "api.plan": ("/api/v1/plan", api_rule(), API_READ_ONLY),
+    "api.pillars": ("/api/v1/pillars", api_rule(), API_READ_ONLY),
+    "api.agencies": ("/api/v1/agencies", api_rule(), API_READ_ONLY),
+    "api.agency": ("/api/v1/agencies/{dinsos}", api_rule(focal_other=403), API_READ_ONLY),
+    "api.actions": ("/api/v1/actions", api_rule(), API_READ_ONLY),
+    "api.action": ("/api/v1/actions/{a1}", api_rule(focal_other=403), API_READ_ONLY),
+    "api.indicators": ("/api/v1/indicators", api_rule(), API_READ_ONLY),
+    "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),
+    "api.ats_snapshots": ("/api/v1/ats/snapshots", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
+    "api.ats_summary": ("/api/v1/ats/summary", api_rule(), API_READ_ONLY),
 }
 
 
@@ -224,8 +251,11 @@ def _ids(world: World, app) -> dict[str, object]:
     verifier_area = db.session.scalar(select(VerifierArea.id).where(VerifierArea.user_id == world.verifier.id))
     feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
                                      now=datetime(2026, 11, 20))
+    token, _secret = api_tokens.create_token(db.session, world.focal.id, "matriks", None, None,
+                                             datetime(2026, 11, 20))
     db.session.commit()
-    return {"pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id, "m2": world.m2.id,
+    return {"token": token.id, "pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id,
+            "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
             "notification": notification.id, "message": message.id, "archive": archive.id,
@@ -241,10 +271,16 @@ CASES = [(endpoint, method, role) for endpoint in MATRIX for method in ("GET", "
 def test_route_permission(endpoint, method, role, client, world, app_ctx):
     url_template, get_rules, post_rules = MATRIX[endpoint]
     url = url_template.format(**_ids(world, app_ctx))
-    if role != "anon":
+    headers = {}
+    if endpoint.startswith("api.") and role != "anon":
+        user = db.session.scalar(select(User).where(User.email == EMAILS[role]))
+        headers["Authorization"] = "Bearer " + api_tokens.create_token(db.session, user.id, "uji", None, None,
+                                                                       datetime(2026, 11, 20))[1]
+        db.session.commit()
+    elif role != "anon":
         assert login(client, EMAILS[role]).status_code == 302
     expected = (get_rules if method == "GET" else post_rules)[role]
-    resp = client.open(url, method=method, data={})
+    resp = client.open(url, method=method, data={}, headers=headers)
     assert resp.status_code == expected, f"{method} {url} as {role}: {resp.status_code}, expected {expected}"
     if expected == LOGIN and role == "anon" and endpoint != "auth.set_language":
         assert "/login" in resp.headers["Location"]

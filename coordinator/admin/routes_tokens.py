@@ -1,0 +1,72 @@
+"""Admin: personal API tokens for /api/v1. The secret is shown once, on the page that answers the POST
+that made it: never in a redirect, a flash (the cookie session) or any later page."""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ApiToken, User
+from ..services import api_tokens as token_service
+from ..services import permissions
+from ..services.clock import WITA, utcnow
+from ..services.errors import DomainError
+from ..web import apply_domain_error, get_or_404, role_required
+from . import bp
+from .forms import ROLE_LABELS
+from .forms_tokens import ApiTokenForm
+
+manage_tokens = role_required(permissions.can_manage_api_tokens)
+
+
+def _form() -> ApiTokenForm:
+    form = ApiTokenForm()
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+    form.user_id.choices = [(u.id, f"{u.name} <{u.email}> · {ROLE_LABELS.get(u.role, u.role)}") for u in users]
+    return form
+
+
+def _end_of_day_utc(day: date) -> datetime:
+    """An expiry date means through that whole day in Kutai Timur (WITA); stored as naive UTC."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=WITA).astimezone(UTC).replace(tzinfo=None)
+
+
+def _page(form: ApiTokenForm, secret: str | None = None, created: ApiToken | None = None, status: int = 200):
+    tokens = token_service.list_tokens(db.session)
+    response = render_template("admin/api_tokens.html", form=form, tokens=tokens, secret=secret, created=created,
+                               now=utcnow())
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@bp.route("/admin/api-tokens", methods=["GET", "POST"])
+@manage_tokens
+def api_tokens():
+    form = _form()
+    if form.validate_on_submit():
+        expires = _end_of_day_utc(form.expires_on.data) if form.expires_on.data else None
+        try:
+            token, secret = token_service.create_token(db.session, form.user_id.data, form.name.data or "", expires,
+                                                    current_user.id, utcnow())
+            db.session.commit()
+            # Rendered, not redirected: the secret lives only in this response.
+            blank = ApiTokenForm(formdata=None)
+            blank.user_id.choices = form.user_id.choices
+            return _page(blank, secret=secret, created=token)
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    return _page(form)
+
+
+@bp.route("/admin/api-tokens/<int:token_id>/revoke", methods=["POST"])
+@manage_tokens
+def api_token_revoke(token_id: int):
+    token = get_or_404(ApiToken, token_id)
+    token_service.revoke_token(db.session, token, current_user.id, utcnow())
+    db.session.commit()
+    flash(_("Token %(name)s dicabut.", name=token.name), "success")
+    return redirect(url_for("admin.api_tokens"))

@@ -1,0 +1,54 @@
+"""Bearer tokens: each API request runs as the token's user, and never through the cookie session.
+
+The user is put where Flask-Login looks for it (g._login_user) for this request only: no login_user(),
+so nothing is written to the session and no cookie is sent; a browser's session cookie alone is ignored.
+"""
+from __future__ import annotations
+
+from flask import Response, abort, g, request, session
+from flask_login import AnonymousUserMixin
+
+from ..extensions import db
+from ..services import api_tokens, audit
+from ..services.clock import utcnow
+from . import bp
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return secret.strip()
+
+
+@bp.before_request
+def _authenticate() -> None:
+    # Whatever the cookie said, this request starts anonymous.
+    g._login_user = AnonymousUserMixin()
+    g.api_user = None
+    audit.current_actor_id.set(None)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    secret = _bearer()
+    user = api_tokens.user_for_token(db.session, secret, utcnow()) if secret else None
+    if user is None:
+        db.session.rollback()
+        abort(401)
+    if db.session.dirty:
+        db.session.commit()  # last_used_at, at most once a minute
+    g._login_user = user
+    g.api_user = user
+    audit.current_actor_id.set(user.id)
+    # A village verifier sees only the children of their desa, which the API never serves.
+    if user.is_verifier:
+        abort(403)
+
+
+@bp.after_request
+def _no_cookie_no_cache(response: Response) -> Response:
+    session.modified = False  # the cookie session is never the API's to change
+    response.headers["Cache-Control"] = "no-store"
+    return response

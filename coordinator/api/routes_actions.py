@@ -1,0 +1,90 @@
+"""Actions: the list with the web list's filters and scope, and one action with milestones and status."""
+from __future__ import annotations
+
+from flask import abort, jsonify, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import STATUS_VALUES, Action, ProgressUpdate
+from ..services import listing, permissions
+from ..services.clock import utcnow, wita_today
+from ..services.status import load_action_facts
+from . import bp
+from .errors import page_body, page_params, query_choice, query_date, query_int, query_text
+from .routes_plan import agency_ref, iso_date, iso_datetime
+
+
+def _filter() -> listing.ActionFilter:
+    """The web list's filters (services.listing), but a malformed value is a 400 instead of being ignored."""
+    due_from, due_to = query_date("due_from"), query_date("due_to")
+    return listing.ActionFilter(
+        pillar_id=query_int("pillar"), agency_id=query_int("agency"),
+        status=query_choice("status", STATUS_VALUES), kecamatan=query_text("kecamatan", 20),
+        due_from=due_from, due_to=due_to, q=query_text("q", 100),
+        sort=query_choice("sort", listing.SORTS, "code") or "code",
+        descending=query_choice("order", ("asc", "desc"), "asc") == "desc",
+        # A focal point's scope, exactly as on /actions.
+        involving_agency_id=current_user.agency_id if current_user.is_focal else None,
+    )
+
+
+def _summary(action: Action, status: str, overridden: bool, percent: int | None, last_update) -> dict:
+    program = action.program
+    return {
+        "id": action.id, "code": action.code, "title": action.title,
+        "pillar": {"id": program.pillar.id, "number": program.pillar.number, "name": program.pillar.name},
+        "program": {"id": program.id, "code": program.code, "name": program.name},
+        "lead_agency": agency_ref(action.lead_agency),
+        "supporting_agencies": [agency_ref(a) for a in action.supporting_agencies],
+        "areas": [{"kode": a.kode, "nama": a.nama, "level": a.level} for a in action.areas],
+        "ats_categories": action.category_list,
+        "start_date": iso_date(action.start_date), "due_date": iso_date(action.due_date),
+        "status": status, "status_overridden": overridden,
+        "budget_amount": action.budget_amount, "funding_source": action.funding_source,
+        "percent_complete": percent, "last_progress_at": iso_datetime(last_update),
+        "url": url_for("api.action", action_id=action.id),
+    }
+
+
+@bp.get("/actions")
+def actions():
+    f = _filter()
+    page, per_page = page_params()
+    rows, total, pages = listing.page_of_actions(db.session, f, utcnow(), page, per_page)
+    items = [] if page > pages else [_summary(r.action, r.status, r.overridden, r.percent, r.last_update)
+                                     for r in rows]
+    return jsonify(page_body(items, page, per_page, total))
+
+
+def _latest_update(action_id: int) -> ProgressUpdate | None:
+    return db.session.scalar(
+        select(ProgressUpdate).where(ProgressUpdate.action_id == action_id, ProgressUpdate.superseded_at.is_(None))
+        .order_by(ProgressUpdate.period.desc(), ProgressUpdate.created_at.desc()).limit(1))
+
+
+@bp.get("/actions/<int:action_id>")
+def action(action_id: int):
+    a = db.session.get(Action, action_id)
+    if a is None or a.deleted_at is not None:
+        abort(404)
+    # As /actions/<id>: a hidden action is a 403, an unknown one a 404.
+    if not permissions.can_view_action(current_user, a):
+        abort(403)
+    today = wita_today(utcnow())
+    facts = load_action_facts(db.session, [a.id])[0]
+    latest = _latest_update(a.id)
+    body = _summary(a, facts.status(today), facts.is_overridden,
+                    latest.percent_complete if latest else None, latest.created_at if latest else None)
+    body.update({
+        "description": a.description, "output": a.output, "sub_kegiatan_code": a.sub_kegiatan_code,
+        "computed_status": facts.computed_status(today), "override_reason": a.override_reason,
+        "marked_complete": a.marked_complete, "completed_on": iso_date(a.completed_on),
+        "latest_progress": None if latest is None else {
+            "percent_complete": latest.percent_complete, "period": iso_date(latest.period),
+            "reported_at": iso_datetime(latest.created_at), "agency": agency_ref(latest.agency)},
+        "milestones": [{"id": m.id, "title": m.title, "due_date": iso_date(m.due_date), "state": m.state,
+                        "completed_on": iso_date(m.completed_on),
+                        "overdue": m.is_open and m.due_date < today} for m in a.milestones],
+    })
+    return jsonify(body)

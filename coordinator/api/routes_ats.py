@@ -1,0 +1,57 @@
+"""ATS figures: the live snapshots (as /ats/snapshots) and totals by area and category, the same figures as
+`flask ats summary --format json` (services.ats_figures holds the counting rules). No child's data."""
+from __future__ import annotations
+
+from flask import abort, jsonify
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import Area
+from ..services import permissions
+from ..services.ats_figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
+from . import bp
+from .errors import ApiError, bad_parameter, query_date, query_text, translate
+from .routes_plan import iso_date, iso_datetime
+
+
+@bp.get("/ats/snapshots")
+def ats_snapshots():
+    # As /ats/snapshots: coordinators and leaders (the import history is not for focal points).
+    if not permissions.sees_everything(current_user):
+        abort(403)
+    snapshots = live_snapshots(db.session)
+    totals = totals_for(db.session, snapshots)
+    return jsonify({"items": [{"id": s.id, "as_of": iso_date(s.as_of), "source": s.source,
+                               "created_at": iso_datetime(s.created_at), "total": totals[s.id].total}
+                              for s in snapshots]})
+
+
+@bp.get("/ats/summary")
+def ats_summary():
+    as_of = query_date("as_of")
+    kecamatan = query_text("kecamatan", 20)
+    kec = None
+    if kecamatan:
+        kec = db.session.get(Area, kecamatan)
+        if kec is None or kec.parent_kode is not None:
+            raise bad_parameter("kecamatan", translate("Kecamatan %(kode)s tidak dikenal.", kode=kecamatan))
+    snapshot = snapshot_on_or_before(db.session, as_of)
+    if snapshot is None:
+        raise ApiError(404, translate("Belum ada snapshot ATS pada atau sebelum tanggal itu."))
+    totals = totals_of(db.session, snapshot)
+    if kec is not None:
+        areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode == kec.kode)
+                                   .order_by(Area.kode)).all()
+        source = totals.desa
+        if not any(kode in source for kode, _ in areas):
+            raise ApiError(404, translate("Snapshot itu tidak berisi angka desa untuk kecamatan ini."))
+    else:
+        areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode.is_(None))
+                                   .order_by(Area.kode)).all()
+        source = totals.kecamatan
+    return jsonify({
+        "snapshot_id": snapshot.id, "as_of": iso_date(snapshot.as_of), "source": snapshot.source,
+        "kecamatan": kec.kode if kec is not None else None, "total": totals.total, "residu": totals.residu,
+        "areas": [{"kode": kode, "nama": nama, **source.get(kode, empty_counts())} for kode, nama in areas],
+    })

@@ -1,0 +1,139 @@
+"""The RAD matrix in Excel: upload, preview, map unknown agencies, confirm; and the export.
+
+The uploaded file waits between its preview and the confirmation in UPLOAD_DIR/rad-pending/<token>
+(PendingUploads), so the confirmation saves exactly what was previewed. The agency mapping travels
+as agency-<key> fields: an agency id or "new".
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..pending_uploads import PendingUploads
+from ..services import choices, permissions, rad_import
+from ..services.clock import utcnow, wita_today
+from ..services.evidence import clean_filename
+from ..services.plan import current_plan
+from ..services.rad_layout import COLUMNS
+from ..web import role_required
+from . import bp
+from .rad_forms import RadConfirmForm, RadImportForm
+
+MAX_BYTES = 10 * 1024 * 1024
+PENDING = PendingUploads("rad-pending")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KEY_RE = re.compile(r"[a-z0-9]{1,200}")
+VALUE_RE = re.compile(r"new|\d{1,12}")
+
+
+def _mapping() -> dict[str, str]:
+    return {k[7:]: v for k, v in request.form.items()
+            if k.startswith("agency-") and KEY_RE.fullmatch(k[7:]) and VALUE_RE.fullmatch(v)}
+
+
+def _parse(data: bytes, name: str) -> Any:
+    from ..services.rad_parse import parse_matrix
+
+    return parse_matrix(data, name)
+
+
+def _text(issue: Any) -> str:
+    try:
+        return _(issue.message, **issue.params)
+    except (KeyError, TypeError, ValueError):
+        return issue.message
+
+
+def _show(p: rad_import.ImportPreview, form: RadConfirmForm, file_name: str, mapping: dict[str, str],
+          can_confirm: bool) -> str:
+    return render_template("plan/rad_preview.html", p=p, form=form, file_name=file_name, mapping=mapping,
+                           text=_text, can_confirm=can_confirm, agencies=choices.agency_choices(db.session),
+                           headers={key: header for key, header, _x in COLUMNS})
+
+
+@bp.route("/plan/import", methods=["GET", "POST"])
+@role_required(permissions.can_edit_plan)
+def rad_import_upload():
+    from ..services.rad_parse import FileRefused
+
+    form = RadImportForm()
+    if form.validate_on_submit():
+        name = clean_filename(form.file.data.filename or "") or "matriks.xlsx"
+        data = form.file.data.read(MAX_BYTES + 1)
+        if not name.lower().endswith(".xlsx"):
+            form.file.errors = [_("Gunakan berkas XLSX (Excel).")]
+        elif not data or len(data) > MAX_BYTES:
+            form.file.errors = [_("Berkas kosong atau lebih besar dari 10 MB.")]
+        else:
+            try:
+                parsed = _parse(data, name)
+            except FileRefused as err:
+                form.file.errors = [_text(err)]
+            else:
+                p = rad_import.preview(db.session, parsed, {}, utcnow())
+                db.session.rollback()
+                can_confirm = not p.errors  # with errors the file must be fixed and uploaded again
+                token = PENDING.keep(data, {"file_name": name}) if can_confirm else ""
+                return _show(p, RadConfirmForm(formdata=None, token=token), name, {}, can_confirm)
+    return render_template("plan/rad_import.html", form=form)
+
+
+@bp.route("/plan/import/confirm", methods=["POST"])
+@role_required(permissions.can_edit_plan)
+def rad_import_confirm():
+    from ..services.rad_parse import FileRefused
+
+    form = RadConfirmForm()
+    token = form.token.data or ""
+    try:
+        data, meta = PENDING.load(token)
+        name = str(meta["file_name"])
+        parsed = _parse(data, name)
+    except (OSError, ValueError, KeyError, TypeError, FileRefused):
+        flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
+        return redirect(url_for("plan.rad_import_upload"))
+    mapping = _mapping()
+    if not form.validate():
+        p = rad_import.preview(db.session, parsed, mapping, utcnow())
+        db.session.rollback()
+        return _show(p, form, name, mapping, not p.errors)
+    try:
+        result = rad_import.save(db.session, parsed, mapping, utcnow(), current_user.id)
+        if not result.saved:
+            db.session.rollback()
+            if result.preview.errors:  # no mapping fixes these: the file must be corrected
+                PENDING.discard(token)
+            else:
+                form.form_errors.append(_("Pilih instansi untuk setiap nama yang belum dikenal."))
+            return _show(result.preview, form, name, mapping, not result.preview.errors)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    PENDING.discard(token)
+    c = result.preview.counts
+    flash(_("Matriks RAD diimpor: %(new)d aksi baru, %(changed)d aksi berubah, %(same)d aksi tetap; "
+            "%(ms)d tahapan dan %(ind)d indikator baru atau berubah.",
+            new=c["actions"].new, changed=c["actions"].changed, same=c["actions"].unchanged,
+            ms=c["milestones"].new + c["milestones"].changed,
+            ind=c["indicators"].new + c["indicators"].changed), "success")
+    return redirect(url_for("plan.overview"))
+
+
+@bp.route("/plan/export.xlsx")
+@role_required(permissions.sees_everything)
+def rad_export():
+    from ..services.rad_collect import export_plan
+
+    if current_plan(db.session) is None:
+        abort(404)
+    now = utcnow()
+    data = export_plan(db.session, now)
+    name = f"rad-ats-kutim-{wita_today(now).isoformat()}.xlsx"
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"',
+                                                  "Cache-Control": "no-store"})

@@ -1,0 +1,76 @@
+"""Personal API tokens (/api/v1): created and revoked by admins, each acting as its user.
+
+Only the SHA-256 of a secret is stored, so a copy of the database lets nobody call the API;
+the secret itself is shown once, when the token is made. Plain values in, flush not commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import ApiToken, User
+from .errors import N_, DomainError
+
+SECRET_PREFIX = "sitisek_"  # noqa: S105  (a public marker, not a secret)
+DISPLAY_CHARS = 12
+# A busy client would otherwise write a row on every request; a minute is precise enough for "last used".
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_token(session: Session, user_id: int, name: str, expires_at: datetime | None,
+                 created_by_id: int | None, now: datetime) -> tuple[ApiToken, str]:
+    """A new token for an active user; returns it with its secret, which is never stored."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        raise DomainError(N_("Pilihan tidak sah."), "user_id")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(N_("Wajib diisi."), "name")
+    if expires_at is not None and expires_at <= now:
+        raise DomainError(N_("Tanggal tidak sah."), "expires_at")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name[:120], token_hash=hash_secret(secret),
+                     prefix=secret[:DISPLAY_CHARS], created_at=now, created_by_id=created_by_id,
+                     expires_at=expires_at)
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def revoke_token(session: Session, token: ApiToken, by_id: int | None, now: datetime) -> None:
+    """Revoking twice keeps the first date and who did it."""
+    if token.revoked_at is None:
+        token.revoked_at = now
+        token.revoked_by_id = by_id
+        session.flush()
+
+
+def user_for_token(session: Session, secret: str, now: datetime) -> User | None:
+    """The user a presented secret acts as, or None (unknown, revoked, expired, inactive user)."""
+    if not secret or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
+        return None
+    # Looked up by hash: no secret comparison in Python that timing could reveal.
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    if token.expires_at is not None and token.expires_at <= now:
+        return None
+    user = token.user
+    if user is None or not user.active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        session.flush()
+    return user
+
+
+def list_tokens(session: Session) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))

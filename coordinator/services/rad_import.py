@@ -1,0 +1,403 @@
+"""Importing a parsed RAD matrix into the plan: preview, then save, all or nothing.
+
+Both run the same code inside a savepoint: every value goes through the plan and indicator
+services (so the same validation applies and the audit listener records each change with
+before and after), and the counts come from comparing each item before and after. The preview
+always rolls the savepoint back; save keeps it only when there is no error and no unknown agency.
+Nothing that is in the database but not in the file is deleted. The matching of names is in
+rad_resolve; the indicators are in rad_import_indicators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import ATS_CATEGORIES, Action, Pillar, Plan, Program
+from . import audit
+from .agencies import save_agency
+from .ats_match import AreaMatcher
+from .errors import N_, DomainError
+from .plan import ActionInput, current_plan, save_action, save_milestone, save_pillar, save_plan, save_program
+from .rad_layout import COLUMNS, MAIN_SHEET, PLAN_FIELDS, PLAN_SHEET, Issue, MatrixAction, ParsedMatrix
+from .rad_resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
+
+DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
+KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
+HEADERS = {key: header for key, header, _ in COLUMNS}
+# DomainError.field of services.plan -> matrix column
+FIELD_COLUMN = {"start_date": "start", "due_date": "due", "code": "no", "lead_agency_id": "lead",
+                "supporting_agency_ids": "supporting", "area_kodes": "location", "ats_categories": "categories",
+                "budget_amount": "budget", "program_id": "program", "title": "action"}
+MAX_LENGTHS = (("code", "no", 20), ("title", "action", 300), ("sub_kegiatan_code", "sub_kegiatan", 60),
+               ("program_code", "program", 20), ("program_name", "program", 200), ("pillar_name", "pillar", 200))
+NEW = "new"
+
+
+@dataclass
+class Counts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def add(self, before: Any, after: Any) -> str:
+        kind = "new" if before is None else ("unchanged" if before == after else "changed")
+        setattr(self, kind, getattr(self, kind) + 1)
+        return kind
+
+
+@dataclass
+class UnknownAgency:
+    key: str  # agency_key of the name: what agency_map is keyed by
+    name: str  # as written (first time)
+    rows: list[int] = field(default_factory=list)
+    mapped_to: str | None = None  # an agency id, "new", or None while unmapped
+
+
+@dataclass
+class ChangedAction:
+    code: str
+    title: str
+    fields: list[str]  # column keys of rad_layout.COLUMNS; "milestones" for its tahapan
+
+    @property
+    def headers(self) -> list[str]:
+        return [HEADERS.get(f, f) for f in self.fields]
+
+
+@dataclass
+class ImportPreview:
+    counts: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
+    agencies_to_create: list[str] = field(default_factory=list)
+    aliases_to_add: list[tuple[str, str]] = field(default_factory=list)  # (name, agency short name)
+    new_actions: list[str] = field(default_factory=list)
+    changed_actions: list[ChangedAction] = field(default_factory=list)
+    unknown_agencies: list[UnknownAgency] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    actions_in_file: int = 0
+    not_in_file: int = 0  # live actions of the plan the file does not name (kept as they are)
+
+    @property
+    def unmapped(self) -> list[UnknownAgency]:
+        return [u for u in self.unknown_agencies if u.mapped_to is None]
+
+    @property
+    def can_save(self) -> bool:
+        return not self.errors and not self.unmapped
+
+    @property
+    def changes(self) -> int:
+        return sum(c.new + c.changed for c in self.counts.values()) + len(self.agencies_to_create)
+
+
+@dataclass
+class ImportResult:
+    saved: bool
+    preview: ImportPreview
+
+
+def _action_state(a: Action) -> dict[str, Any]:
+    return {"no": a.code, "program": a.program_id, "action": a.title, "output": a.output, "remarks": a.description,
+            "lead": a.lead_agency_id, "supporting": sorted(x.id for x in a.supporting_agencies),
+            "location": sorted(x.kode for x in a.areas), "categories": a.ats_categories, "start": a.start_date,
+            "due": a.due_date, "budget": a.budget_amount, "funding": a.funding_source,
+            "sub_kegiatan": a.sub_kegiatan_code}
+
+
+class Importer:
+    def __init__(self, session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime) -> None:
+        self.s, self.parsed, self.now = session, parsed, now
+        self.agency_map = {agency_key(k): str(v) for k, v in agency_map.items()}
+        self.p = ImportPreview(errors=list(parsed.errors), warnings=list(parsed.warnings),
+                               actions_in_file=len(parsed.actions))
+        self.action_ids: dict[str, int] = {}  # code -> id of the actions of the file, once saved
+
+    # --- messages
+
+    def error(self, row: int | None, column: str | None, message: str, params: dict[str, Any] | None = None, *,
+              sheet: str = MAIN_SHEET, header: str | None = None, **kw: Any) -> None:
+        if header is None and column is not None:
+            header = self.parsed.columns.get(column) or HEADERS.get(column, column)
+        self.p.errors.append(Issue(row, message, {**(params or {}), **kw}, sheet, header))
+
+    def warn(self, row: int | None, message: str, **params: Any) -> None:
+        self.p.warnings.append(Issue(row, message, dict(params)))
+
+    # --- the run
+
+    def run(self) -> None:
+        self.agencies = AgencyLookup.load(self.s)
+        self.areas = AreaMatcher.load(self.s)
+        self.funding = FundingLookup.load(self.s)
+        self._agency_names()
+        plan = self._plan()
+        if plan is None:
+            return
+        programs = self._pillars_and_programs(plan)
+        existing = {a.code: a for a in self.s.scalars(
+            select(Action).where(Action.deleted_at.is_(None)).options(
+                selectinload(Action.supporting_agencies), selectinload(Action.areas),
+                selectinload(Action.milestones)))}
+        seen: dict[str, int] = {}
+        for ma in self.parsed.actions:
+            code = ma.code.strip()
+            if code in seen:
+                self.error(ma.row, "no", N_("Kode aksi %(code)s sudah dipakai di baris %(first)d."), code=code,
+                           first=seen[code])
+                continue
+            seen[code] = ma.row
+            self._action(ma, programs.get(ma.program_code.strip()), existing.get(code))
+        from .rad_import_indicators import import_indicators
+
+        import_indicators(self, plan)
+        live = self.s.scalars(select(Action.code).join(Program).join(Pillar).where(
+            Pillar.plan_id == plan.id, Action.deleted_at.is_(None)))
+        self.p.not_in_file = len(set(live) - set(seen))
+
+    # --- agencies
+
+    def _agency_names(self) -> None:
+        """Collects the names that match no agency, then applies agency_map to them."""
+        unknown: dict[str, UnknownAgency] = {}
+        for ma in self.parsed.actions:
+            for name in [ma.lead_agency, *ma.supporting_agencies]:
+                key = agency_key(name or "")
+                if key and self.agencies.find(name) is None:
+                    u = unknown.setdefault(key, UnknownAgency(key, name.strip()))
+                    if ma.row not in u.rows:
+                        u.rows.append(ma.row)
+        taken = {a.code.upper() for a in self.agencies.agencies.values()}
+        for u in unknown.values():
+            target = self.agency_map.get(u.key)
+            if target == NEW:
+                code = new_agency_code(u.name, taken)
+                taken.add(code)
+                try:
+                    agency = save_agency(self.s, None, {"code": code, "short_name": u.name[:60],
+                                                        "name": u.name[:200], "kind": "opd"})
+                except DomainError as err:
+                    self.error(u.rows[0], "lead", err.message, err.params)
+                    continue
+                self.agencies.add(agency)
+                self.p.agencies_to_create.append(u.name)
+                u.mapped_to = NEW
+            elif target and target.isdigit() and int(target) in self.agencies.agencies:
+                agency = self.agencies.agencies[int(target)]
+                aliases = [a.strip() for a in (agency.aliases or "").split(",") if a.strip()]
+                joined = ", ".join([*aliases, u.name])
+                if len(joined) <= 400:
+                    agency.aliases = joined
+                    self.s.flush()
+                    self.p.aliases_to_add.append((u.name, agency.short_name))
+                else:
+                    self.warn(u.rows[0], N_("Nama \"%(name)s\" tidak dapat diingat sebagai alias %(agency)s: "
+                                            "daftar aliasnya sudah penuh."), name=u.name, agency=agency.short_name)
+                self.agencies.by_key[u.key] = agency.id
+                u.mapped_to = target
+        self.p.unknown_agencies = list(unknown.values())
+
+    # --- plan, pillars, programs
+
+    def _plan(self) -> Plan | None:
+        plan, mp = current_plan(self.s), self.parsed.plan
+        keys = [k for k, _ in PLAN_FIELDS]
+        try:
+            if plan is None:
+                years = [d.year for a in self.parsed.actions for d in (a.start_date, a.due_date) if d]
+                start = (mp.start_year if mp else None) or (min(years) if years else None)
+                end = (mp.end_year if mp else None) or (max(years) if years else None)
+                if start is None or end is None:
+                    self.error(None, None, N_("Tahun rencana tidak dapat ditentukan: isi lembar Rencana atau "
+                                              "tanggal aksi."), sheet=PLAN_SHEET)
+                    return None
+                data = {k: getattr(mp, k) if mp else None for k in keys}
+                data.update(name=((mp.name if mp else None) or self.parsed.title or DEFAULT_PLAN_NAME)[:200],
+                            start_year=start, end_year=end)
+                plan = save_plan(self.s, None, data)
+                self.p.counts["plan"].add(None, data)
+                return plan
+            before = {k: getattr(plan, k) for k in keys}
+            if mp is not None:
+                data = {k: getattr(mp, k) if getattr(mp, k) is not None else before[k] for k in keys}
+                plan = save_plan(self.s, plan, data)
+            self.p.counts["plan"].add(before, {k: getattr(plan, k) for k in keys})
+            return plan
+        except DomainError as err:
+            self.error(None, None, err.message, err.params, sheet=PLAN_SHEET)
+            return None
+
+    def _pillars_and_programs(self, plan: Plan) -> dict[str, Program]:
+        pillars = {p.number: p for p in self.s.scalars(select(Pillar).where(Pillar.plan_id == plan.id))}
+        programs = {p.code: p for p in self.s.scalars(
+            select(Program).join(Pillar).where(Pillar.plan_id == plan.id))}
+        done_pillars: dict[int, Pillar | None] = {}
+        done_programs: dict[str, Program | None] = {}
+        for ma in self.parsed.actions:
+            if ma.pillar_number not in done_pillars:
+                done_pillars[ma.pillar_number] = self._pillar(plan, pillars.get(ma.pillar_number), ma)
+            pillar = done_pillars[ma.pillar_number]
+            code = ma.program_code.strip()
+            if pillar is None or code in done_programs:
+                continue
+            done_programs[code] = self._program(programs.get(code), pillar, ma)
+        return {code: p for code, p in done_programs.items() if p is not None}
+
+    def _pillar(self, plan: Plan, pillar: Pillar | None, ma: MatrixAction) -> Pillar | None:
+        name = (ma.pillar_name or "").strip() or (pillar.name if pillar else "")
+        if not name or len(name) > 200:
+            self.error(ma.row, "pillar", N_("Nama pilar wajib diisi, paling banyak 200 karakter."))
+            return None
+        before = (pillar.number, pillar.name) if pillar else None
+        try:
+            pillar = save_pillar(self.s, pillar, plan, {"number": ma.pillar_number, "name": name,
+                                                        "description": pillar.description if pillar else None})
+        except DomainError as err:
+            self.error(ma.row, "pillar", err.message, err.params)
+            return None
+        self.p.counts["pillars"].add(before, (pillar.number, pillar.name))
+        return pillar
+
+    def _program(self, program: Program | None, pillar: Pillar, ma: MatrixAction) -> Program | None:
+        code = ma.program_code.strip()
+        name = (ma.program_name or "").strip() or (program.name if program else "")
+        if not code or not name or len(code) > 20 or len(name) > 200:
+            self.error(ma.row, "program", N_("Kode dan nama program wajib diisi (kode paling banyak 20, nama "
+                                             "paling banyak 200 karakter)."))
+            return None
+        before = (program.pillar_id, program.code, program.name) if program else None
+        try:
+            program = save_program(self.s, program, {"pillar_id": pillar.id, "code": code, "name": name})
+        except DomainError as err:
+            self.error(ma.row, "program", err.message, err.params)
+            return None
+        self.p.counts["programs"].add(before, (program.pillar_id, program.code, program.name))
+        return program
+
+    # --- actions and milestones
+
+    def _action_input(self, ma: MatrixAction, program: Program | None) -> ActionInput | None:
+        n_errors = len(self.p.errors)
+        for attr, column, limit in MAX_LENGTHS:
+            value = getattr(ma, attr, None) or ""
+            if len(value.strip()) > limit:
+                self.error(ma.row, column, N_("Paling banyak %(n)d karakter."), n=limit)
+        if not ma.title.strip():
+            self.error(ma.row, "action", N_("Wajib diisi."))
+        for column, value in (("start", ma.start_date), ("due", ma.due_date)):
+            if value is None:
+                self.error(ma.row, column, N_("Wajib diisi."))
+        lead = self.agencies.find(ma.lead_agency) if ma.lead_agency.strip() else None
+        if not ma.lead_agency.strip():
+            self.error(ma.row, "lead", N_("Wajib diisi."))
+        supporting = [self.agencies.find(n) for n in ma.supporting_agencies if n.strip()]
+        kodes: list[str] = []
+        for text in ma.locations:
+            found = resolve_location(self.areas, text)
+            if found.error:
+                self.error(ma.row, "location", found.error, name=str(text).strip())
+            elif found.kode and found.kode not in kodes:
+                kodes.append(found.kode)
+        funding = None
+        if ma.funding_source and ma.funding_source.strip():
+            funding = self.funding.find(ma.funding_source)
+            if funding is None:
+                self.error(ma.row, "funding", N_("Sumber dana \"%(name)s\" tidak dikenal. Pilihan: %(allowed)s."),
+                           name=ma.funding_source.strip(), allowed=", ".join(self.funding.allowed))
+        categories = [c.strip().upper() for c in ma.categories if c.strip()]
+        bad = [c for c in categories if c not in ATS_CATEGORIES]
+        if bad:
+            self.error(ma.row, "categories", N_("Kategori ATS \"%(name)s\" tidak dikenal. Pilihan: %(allowed)s."),
+                       name=", ".join(bad), allowed=", ".join(ATS_CATEGORIES))
+        if len(self.p.errors) > n_errors or program is None or lead is None or None in supporting:
+            return None  # unknown agencies are listed for mapping, not repeated as row errors
+        assert ma.start_date is not None and ma.due_date is not None
+        return ActionInput(
+            program_id=program.id, code=ma.code.strip(), title=ma.title.strip(), description=ma.description or None,
+            output=ma.output or None, lead_agency_id=lead, supporting_agency_ids=[i for i in supporting if i],
+            area_kodes=kodes, ats_categories=categories, start_date=ma.start_date, due_date=ma.due_date,
+            budget_amount=ma.budget, funding_source=funding, sub_kegiatan_code=(ma.sub_kegiatan_code or "").strip()
+            or None)
+
+    def _action(self, ma: MatrixAction, program: Program | None, action: Action | None) -> None:
+        data = self._action_input(ma, program)
+        if data is None:
+            return
+        before = _action_state(action) if action is not None else None
+        try:
+            action = save_action(self.s, action, data)
+        except DomainError as err:
+            self.error(ma.row, FIELD_COLUMN.get(err.field or "", None), err.message, err.params)
+            return
+        self.action_ids[action.code] = action.id
+        after = _action_state(action)
+        fields = [k for k in after if before is not None and before[k] != after[k]]
+        if self._milestones(ma, action) and before is not None:
+            fields.append("milestones")
+        kind = "new" if before is None else ("changed" if fields else "unchanged")
+        counts = self.p.counts["actions"]
+        setattr(counts, kind, getattr(counts, kind) + 1)
+        if kind == "new":
+            self.p.new_actions.append(action.code)
+        elif kind == "changed":
+            self.p.changed_actions.append(ChangedAction(action.code, action.title, fields))
+
+    def _milestones(self, ma: MatrixAction, action: Action) -> bool:
+        """Saves the action's tahapan; True when one is new or changed."""
+        pool: dict[str, list[Any]] = {}
+        for m in action.milestones:
+            pool.setdefault(" ".join(m.title.lower().split()), []).append(m)
+        touched = False
+        for mm in ma.milestones:
+            found = pool.get(" ".join(mm.title.lower().split()), [])
+            milestone = found.pop(0) if found else None
+            state = lambda m: (m.title, m.due_date, m.state, m.completed_on)  # noqa: E731
+            before = state(milestone) if milestone is not None else None
+            if len(mm.title.strip()) > 300 or not mm.title.strip():
+                self.error(ma.row, "milestones", N_("Judul tahapan wajib diisi, paling banyak 300 karakter."))
+                continue
+            try:
+                milestone = save_milestone(self.s, milestone, action, {
+                    "title": mm.title, "due_date": mm.due_date, "state": mm.state,
+                    "completed_on": mm.completed_on}, self.now)
+            except DomainError as err:
+                self.error(ma.row, "milestones", err.message, err.params)
+                continue
+            touched |= self.p.counts["milestones"].add(before, state(milestone)) != "unchanged"
+        return touched
+
+
+def _execute(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime,
+             keep: bool) -> ImportResult:
+    nested = session.begin_nested()
+    try:
+        run = Importer(session, parsed, agency_map, now)
+        run.run()
+        session.flush()
+    except BaseException:
+        nested.rollback()
+        raise
+    if keep and run.p.can_save:
+        nested.commit()
+        return ImportResult(True, run.p)
+    nested.rollback()
+    return ImportResult(False, run.p)
+
+
+def preview(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime) -> ImportPreview:
+    """What saving would do; the database is left as it was."""
+    return _execute(session, parsed, agency_map, now, keep=False).preview
+
+
+def save(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime,
+         actor_id: int | None = None) -> ImportResult:
+    """Saves everything (the caller commits) or, on any error or unmapped agency, nothing (saved False)."""
+    token = audit.current_actor_id.set(actor_id) if actor_id is not None else None
+    try:
+        return _execute(session, parsed, agency_map, now, keep=True)
+    finally:
+        if token is not None:
+            audit.current_actor_id.reset(token)

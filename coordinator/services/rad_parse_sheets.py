@@ -1,0 +1,106 @@
+"""The optional sheets of a RAD matrix: "Indikator" (one row per indicator, with its targets per year
+and quarter) and "Rencana" (label in column A, value in B)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .errors import N_
+from .rad_dates import ROMAN
+from .rad_layout import INDICATOR_COLUMNS, PLAN_FIELDS, Issue, MatrixIndicatorDef, MatrixPlan, ParsedMatrix
+from .rad_parse_cells import NotANumber, Sheet, as_int, free_text, norm_header, one_line, parse_number
+
+NO_INDICATOR_HEADER = N_("Lembar %(sheet)s: baris judul kolom (Kode, Nama indikator) tidak ditemukan.")
+INDICATOR_INCOMPLETE = N_("Lembar %(sheet)s, baris %(row)s: kode atau nama indikator kosong.")
+INDICATOR_TWICE = N_("Lembar %(sheet)s, baris %(row)s: kode indikator %(code)s sudah dipakai di baris %(first)s.")
+BAD_DIRECTION = N_("Lembar %(sheet)s, baris %(row)s, kolom %(column)s: arah \"%(value)s\" harus naik atau turun.")
+SHEET_NOT_A_NUMBER = N_("Lembar %(sheet)s, baris %(row)s, kolom %(column)s: \"%(value)s\" bukan angka.")
+_TARGET = re.compile(r"target (20\d\d)(?: (?:tw|triwulan|q) ?(iv|iii|ii|i|[1-4]))?")
+
+
+def _error(result: ParsedMatrix, sheet: Sheet, row: int, message: str, column: str | None = None,
+           **params: Any) -> None:
+    params.update(sheet=sheet.name, row=row)
+    if column is not None:
+        params["column"] = column
+    result.errors.append(Issue(row, message, params, sheet.name, column))
+
+
+def _number(result: ParsedMatrix, sheet: Sheet, r: int, column: str, value: Any) -> float | None:
+    try:
+        return parse_number(value)
+    except NotANumber:
+        _error(result, sheet, r + 1, SHEET_NOT_A_NUMBER, column, value=one_line(value)[:30])
+        return None
+
+
+def target_header(year: int, quarter: int | None) -> str:
+    return f"Target {year}" + (f" TW {['I', 'II', 'III', 'IV'][quarter - 1]}" if quarter else "")
+
+
+def read_indicator_defs(sheet: Sheet, result: ParsedMatrix) -> None:
+    names = {norm_header(written): key for key, written in INDICATOR_COLUMNS}
+    h = next((r for r in range(min(20, len(sheet.rows)))
+              if {"code", "name"} <= {names.get(norm_header(c)) for c in sheet.rows[r]}), None)
+    if h is None:
+        if any(free_text(c) for row in sheet.rows for c in row):
+            result.errors.append(Issue(None, NO_INDICATOR_HEADER, {"sheet": sheet.name}, sheet.name))
+        return
+    cols: dict[str, int] = {}
+    targets: dict[int, tuple[int, int | None]] = {}
+    written: dict[int, str] = {}
+    for c, value in enumerate(sheet.rows[h]):
+        text, written[c] = norm_header(value), one_line(value)
+        if text in names and names[text] not in cols:
+            cols[names[text]] = c
+        elif m := _TARGET.fullmatch(text):
+            q = m.group(2)
+            targets[c] = (int(m.group(1)), (ROMAN.get(q) or int(q)) if q else None)
+    seen: dict[str, int] = {}
+    for r in range(h + 1, len(sheet.rows)):
+        if not any(free_text(c) for c in sheet.rows[r]):
+            continue
+        values = {key: sheet.cell(r, c) for key, c in cols.items()}
+        code, name = one_line(values.get("code")), free_text(values.get("name"))
+        if not code or not name:
+            _error(result, sheet, r + 1, INDICATOR_INCOMPLETE)
+            continue
+        if code in seen:
+            _error(result, sheet, r + 1, INDICATOR_TWICE, code=code, first=seen[code])
+            continue
+        seen[code] = r + 1
+        d = MatrixIndicatorDef(row=r + 1, code=code, name=name)
+        for key in ("definition", "data_source", "ats_metric", "ats_area"):
+            setattr(d, key, free_text(values.get(key)) or None)
+        d.unit = one_line(values.get("unit")) or None
+        direction = one_line(values.get("direction")).lower()
+        if direction in ("naik", "turun"):
+            d.direction = direction
+        elif direction:
+            _error(result, sheet, r + 1, BAD_DIRECTION, written[cols["direction"]], value=direction[:20])
+        if "baseline" in cols:
+            d.baseline = _number(result, sheet, r, written[cols["baseline"]], values.get("baseline"))
+        if "baseline_year" in cols:
+            d.baseline_year = as_int(_number(result, sheet, r, written[cols["baseline_year"]],
+                                             values.get("baseline_year")))
+        d.action_codes = [c.rstrip(".") for c in re.split(r"[\s,;]+", free_text(values.get("actions"))) if c]
+        for c, year_quarter in targets.items():
+            value = _number(result, sheet, r, written[c], sheet.cell(r, c))
+            if value is not None:
+                d.targets[year_quarter] = value
+        result.indicator_defs.append(d)
+
+
+def read_plan(sheet: Sheet, result: ParsedMatrix) -> MatrixPlan:
+    labels = {norm_header(label): key for key, label in PLAN_FIELDS}
+    plan = MatrixPlan()
+    for r, row in enumerate(sheet.rows):
+        key = labels.get(norm_header(row[0] if row else None))
+        if key is None:
+            continue
+        value = sheet.cell(r, 1)
+        if key in ("name", "legal_basis", "description"):
+            setattr(plan, key, free_text(value) or None)
+        else:
+            setattr(plan, key, as_int(_number(result, sheet, r, one_line(row[0]), value)))
+    return plan
