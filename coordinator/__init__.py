@@ -1,6 +1,7 @@
 """Application factory. Never starts the scheduler: that runs as its own process."""
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ class BoundedIntConverter(IntegerConverter):
     """<int:...> that stops at the largest database integer: a longer id is a 404, not an overflow."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)  # ids are INTEGER columns (PostgreSQL int4)
         super().__init__(url_map, *args, **kwargs)
 
 
@@ -124,6 +125,10 @@ def create_app(config: Config | None = None) -> Flask:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
+    # The modules, config and catalogues loaded so far live as long as the process. Frozen, they are
+    # not rescanned by every full garbage collection that a large request (the API's 1.000-action
+    # list) triggers: measured, that halves its time (bench/rad.py).
+    gc.freeze()
     return app
 
 

@@ -54,7 +54,7 @@ def safe_next(target: str | None, fallback: str) -> str:
     return target
 
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger value would overflow on PostgreSQL
 
 
 def int_arg(name: str, default: int | None = None) -> int | None:

@@ -236,3 +236,20 @@ def world_app():
     from flask import current_app
 
     return current_app._get_current_object()
+
+
+def test_agency_names_the_reader_would_split_and_list_prefixed_titles_read_back_the_same(world):
+    """Short names "Dinsos, P3A" / "Kesbang dan Pol" were written as is and split on re-import into two
+    agencies (an unknown "P3A", "Pol" created or mapped); a title "a. Pendataan" lost its "a. "."""
+    from coordinator.services.rad_parse import parse_matrix
+
+    world.dinsos.short_name, world.dpppa.short_name = "Dinsos, P3A", "Kesbang dan Pol"
+    world.a1.title, world.a2.title = "a. Pendampingan keluarga", "1) Verifikasi lapangan"
+    db.session.commit()
+    parsed = parse_matrix(export_plan(db.session, NOW), "rad.xlsx")
+    assert not parsed.errors, parsed.errors
+    by_code = {a.code: a for a in parsed.actions}
+    assert by_code["1.1.1"].title == "a. Pendampingan keluarga"
+    assert by_code["1.1.2"].supporting_agencies == ["DINSOS"] and by_code["1.1.3"].lead_agency == "DPPPA"
+    p = rad_import.preview(db.session, parsed, {}, NOW)
+    assert not p.unknown_agencies and not p.errors and p.changes == 0

@@ -370,3 +370,54 @@ def test_hostile_files_get_a_clear_error_not_a_500(client, world, as_user, name,
     assert 'class="errors"' in html and "has-error" in html
     assert 'name="token"' not in html
     assert count(Action) == 3
+
+
+# ----------------------------------------------------------------------------- review regressions
+
+def _saved_nothing(world, m, expect: list[tuple[int | None, str, str | None]]) -> None:
+    before = {a.id: (a.title, a.budget_amount) for a in db.session.scalars(select(Action))}
+    plan_before = (world.plan.name, world.plan.start_year, world.plan.end_year, world.plan.target_ats)
+    result = rad_import.save(db.session, m, {}, NOW)
+    db.session.commit()
+    assert not result.saved
+    assert [(e.sheet, e.row, e.column) for e in result.preview.errors] == expect, result.preview.errors
+    db.session.expire_all()
+    assert {a.id: (a.title, a.budget_amount) for a in db.session.scalars(select(Action))} == before
+    assert (world.plan.name, world.plan.start_year, world.plan.end_year, world.plan.target_ats) == plan_before
+    assert count(Pillar) == 1 and count(Indicator) == 0
+
+
+def test_a_budget_beyond_what_the_column_holds_is_a_row_error(world):
+    """10**25 reached the database: OverflowError (SQLite) / NumericValueOutOfRange (PostgreSQL), a 500."""
+    m = world_matrix(world)
+    m.actions[1].budget = 10**25
+    m.actions[1].title = "Berubah"
+    _saved_nothing(world, m, [("Matriks RAD", 8, "Anggaran (Rp)")])
+    m = world_matrix(world)
+    m.actions[1].budget = rad_import.MAX_BUDGET
+    assert rad_import.preview(db.session, m, {}, NOW).can_save
+
+
+def test_a_pillar_number_out_of_range_is_a_row_error(world):
+    m = world_matrix(world)
+    m.actions.append(row("9.1.1", "Aksi baru", "Dinsos", 10, pillar_number=10**9, pillar_name="Besar",
+                         program_code="9.1", program_name="Program besar"))
+    _saved_nothing(world, m, [("Matriks RAD", 10, "Strategi/Pilar")])
+
+
+def test_plan_sheet_values_its_columns_cannot_hold_are_errors(world):
+    """Years of 10**20, target ATS of 10**30 and a 500-character name went to the database unchecked."""
+    m = world_matrix(world)
+    m.plan = MatrixPlan(name="R" * 201, start_year=2025, end_year=10**20, target_ats=10**30, baseline_year=1999)
+    m.actions[0].title = "Berubah"
+    _saved_nothing(world, m, [("Rencana", None, "Tahun akhir"), ("Rencana", None, "Tahun baseline"),
+                              ("Rencana", None, "Target ATS"), ("Rencana", None, "Nama rencana")])
+
+
+def test_indicator_texts_longer_than_their_columns_are_errors(world):
+    """A 41-character unit or 301-character name passed SQLite but is a DataError (500) on PostgreSQL."""
+    m = world_matrix(world)
+    m.actions[0].indicators = [MatrixIndicator(7, "Anak kembali bersekolah", "x" * 41, 0, 10, 2026, {})]
+    m.indicator_defs = [MatrixIndicatorDef(row=3, code="I-1", name="N" * 301, unit="anak")]
+    m.actions[0].title = "Berubah"
+    _saved_nothing(world, m, [("Indikator", 3, "Nama indikator"), ("Matriks RAD", 7, "Indikator")])

@@ -451,3 +451,34 @@ def test_parse_time_300_rows() -> None:
     elapsed = time.perf_counter() - started
     print(f"parse of 300 matrix rows: {elapsed:.3f} s")
     assert m.errors == [] and len(m.actions) == 150 and sum(len(a.indicators) for a in m.actions) == 300
+
+
+# ----------------------------------------------------------------------------- review regressions
+
+HEAD = ["No", "Strategi/Pilar", "Program", "Kegiatan/Aksi", "Tenggat", "Penanggung jawab", "Anggaran"]
+
+
+def test_overlong_digit_strings_are_row_errors_not_crashes():
+    """400 nines read as a float are infinite (int() of it raised OverflowError); 5000 digits overflow
+    int()'s string limit (ValueError): both escaped parse_matrix as a 500."""
+    data = book_bytes([HEAD,
+                       ["1.1.1", "1. Pilar", "1.1 Program", "Aksi a", "Des 2026", "Dinsos", "9" * 400],
+                       ["9" * 5000, "9" * 5000 + ". Pilar", "1.2 Program", "Aksi b", "Des 2026", "Dinsos", 1000]])
+    m = parse_matrix(data, "x.xlsx")
+    assert [(e.row, e.message, e.column) for e in m.errors] == [(2, rp.NOT_A_NUMBER, "Anggaran")]
+    assert m.actions[0].budget is None
+    assert m.actions[1].pillar_number > 999  # refused by the importer with the row (test_rad_import)
+    with pytest.raises(rp.NotANumber):
+        parse_number("9" * 400)
+
+
+def test_a_list_prefix_is_kept_in_the_title_when_the_no_column_gives_the_code():
+    """The export writes the code in No and the title as stored: "a. Pendataan" must read back as itself."""
+    data = book_bytes([HEAD,
+                       ["1.1.1", "1. Pilar", "1.1 Program", "a. Pendataan ulang", "Des 2026", "Dinsos", None],
+                       ["1.1.2", None, None, "1) Rapat koordinasi", "Des 2026", "Dinsos", None],
+                       [None, None, None, "c. Kunjungan rumah", "Des 2026", "Dinsos", None]])
+    m = parse_matrix(data, "x.xlsx")
+    assert not m.errors
+    assert [(a.code, a.title) for a in m.actions] == [
+        ("1.1.1", "a. Pendataan ulang"), ("1.1.2", "1) Rapat koordinasi"), ("1.1.3", "Kunjungan rumah")]

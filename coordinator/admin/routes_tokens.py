@@ -20,6 +20,7 @@ from . import bp
 from .forms import ROLE_LABELS
 from .forms_tokens import ApiTokenForm
 
+MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100
 manage_tokens = role_required(permissions.can_manage_api_tokens)
 
 
@@ -47,7 +48,12 @@ def _page(form: ApiTokenForm, secret: str | None = None, created: ApiToken | Non
 def api_tokens():
     form = _form()
     if form.validate_on_submit():
-        expires = _end_of_day_utc(form.expires_on.data) if form.expires_on.data else None
+        day = form.expires_on.data
+        if day is not None and not MIN_EXPIRY_YEAR <= day.year <= MAX_EXPIRY_YEAR:  # 9999-12-31 + 1 day overflows
+            form.expires_on.errors = [_("Tahun harus antara %(lo)d dan %(hi)d.", lo=MIN_EXPIRY_YEAR,
+                                        hi=MAX_EXPIRY_YEAR)]
+            return _page(form)
+        expires = _end_of_day_utc(day) if day else None
         try:
             token, secret = token_service.create_token(db.session, form.user_id.data, form.name.data or "", expires,
                                                     current_user.id, utcnow())
@@ -58,6 +64,8 @@ def api_tokens():
             return _page(blank, secret=secret, created=token)
         except DomainError as err:
             db.session.rollback()
+            if err.field == "expires_at":  # the service's name for what the form calls expires_on
+                err.field = "expires_on"
             apply_domain_error(form, err)
     return _page(form)
 

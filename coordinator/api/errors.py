@@ -1,13 +1,14 @@
 """Every error under /api/v1 as JSON: {"error": {"status", "code", "message"[, "parameter"]}}.
 
-Messages go through gettext (the user's language, Indonesian by default). The generic ones reuse the
-HTML error page's msgids, already in the catalogue; the API's own texts carry an English fallback until
-the catalogue has them, so an English-speaking client never reads Indonesian.
+Messages go through gettext: the token user's language, or Accept-Language without a token,
+Indonesian by default. The generic ones reuse the HTML error page's msgids.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Response, g, jsonify, request
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -15,28 +16,6 @@ from . import bp
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
          413: "payload_too_large", 429: "too_many_requests", 500: "server_error"}
-
-# msgid -> English, for texts not yet in the catalogue (see the module docstring).
-ENGLISH = {
-    "Token API tidak ada, tidak dikenal, sudah dicabut atau kedaluwarsa.":
-        "The API token is missing, unknown, revoked or expired.",
-    "Parameter %(name)s tidak sah.": "Invalid parameter %(name)s.",
-    "Parameter %(name)s tidak sah: %(hint)s": "Invalid parameter %(name)s: %(hint)s",
-    "Kecamatan %(kode)s tidak dikenal.": "Unknown kecamatan %(kode)s.",
-    "Belum ada snapshot ATS pada atau sebelum tanggal itu.": "There is no ATS snapshot on or before that date.",
-    "Snapshot itu tidak berisi angka desa untuk kecamatan ini.":
-        "That snapshot has no desa figures for this kecamatan.",
-    "Belum ada rencana aksi.": "There is no action plan yet.",
-}
-
-
-def translate(msgid: str, **params: object) -> str:
-    text = _(msgid, **params)
-    untranslated = msgid % params if params else msgid
-    if text == untranslated and msgid in ENGLISH and str(get_locale() or "id").startswith("en"):
-        return ENGLISH[msgid] % params if params else ENGLISH[msgid]
-    return text
-
 
 def _default_message(status: int) -> str:
     return {
@@ -47,7 +26,7 @@ def _default_message(status: int) -> str:
         413: lambda: _("Berkas terlalu besar"),
         429: lambda: _("Terlalu banyak percobaan"),
         500: lambda: _("Kesalahan ini sudah dicatat. Silakan coba lagi beberapa saat lagi."),
-        401: lambda: translate("Token API tidak ada, tidak dikenal, sudah dicabut atau kedaluwarsa."),
+        401: lambda: _("Token API tidak ada, tidak dikenal, sudah dicabut atau kedaluwarsa."),
     }.get(status, lambda: _("Permintaan tidak sah"))()
 
 
@@ -63,8 +42,8 @@ class ApiError(HTTPException):
 
 def bad_parameter(name: str, hint: str | None = None) -> ApiError:
     if hint:
-        return ApiError(400, translate("Parameter %(name)s tidak sah: %(hint)s", name=name, hint=hint), name)
-    return ApiError(400, translate("Parameter %(name)s tidak sah.", name=name), name)
+        return ApiError(400, _("Parameter %(name)s tidak sah: %(hint)s", name=name, hint=hint), name)
+    return ApiError(400, _("Parameter %(name)s tidak sah.", name=name), name)
 
 
 def _client_language() -> str:
@@ -113,7 +92,7 @@ def is_api_request() -> bool:
 
 # Query parameters: refused with a 400 naming the parameter, where the web pages would silently ignore them.
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (PostgreSQL int4)
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 1000  # a dashboard may take the whole plan (about 1.000 actions at most) in one call
 
@@ -122,10 +101,10 @@ def query_int(name: str, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_parameter(name) from None
+    # ASCII digits only: int() would also take " 7", "1_000" and "٧" (Arabic-Indic), which no client means.
+    if not raw.isascii() or not re.fullmatch(r"-?[0-9]{1,19}", raw):
+        raise bad_parameter(name)
+    value = int(raw)
     if not minimum <= value <= maximum:
         raise bad_parameter(name, f"{minimum}–{maximum}")
     return value

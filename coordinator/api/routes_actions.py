@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import STATUS_VALUES, Action, ProgressUpdate
-from ..services import listing, permissions
+from ..services import action_summaries, listing, permissions
 from ..services.clock import utcnow, wita_today
 from ..services.status import load_action_facts
 from . import bp
@@ -51,10 +51,12 @@ def _summary(action: Action, status: str, overridden: bool, percent: int | None,
 def actions():
     f = _filter()
     page, per_page = page_params()
-    rows, total, pages = listing.page_of_actions(db.session, f, utcnow(), page, per_page)
-    items = [] if page > pages else [_summary(r.action, r.status, r.overridden, r.percent, r.last_update)
-                                     for r in rows]
-    return jsonify(page_body(items, page, per_page, total))
+    rows = listing.filtered_rows(db.session, f, utcnow())
+    items = action_summaries.summaries(db.session, rows[(page - 1) * per_page: page * per_page])
+    base = url_for("api.actions")
+    for item in items:
+        item["url"] = f"{base}/{item['id']}"
+    return jsonify(page_body(items, page, per_page, len(rows)))
 
 
 def _latest_update(action_id: int) -> ProgressUpdate | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,7 +12,7 @@ from ..models import Area
 from ..services import permissions
 from ..services.ats_figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
 from . import bp
-from .errors import ApiError, bad_parameter, query_date, query_text, translate
+from .errors import ApiError, bad_parameter, query_date, query_text
 from .routes_plan import iso_date, iso_datetime
 
 
@@ -35,17 +36,17 @@ def ats_summary():
     if kecamatan:
         kec = db.session.get(Area, kecamatan)
         if kec is None or kec.parent_kode is not None:
-            raise bad_parameter("kecamatan", translate("Kecamatan %(kode)s tidak dikenal.", kode=kecamatan))
+            raise bad_parameter("kecamatan", _("Kecamatan %(kode)s tidak dikenal.", kode=kecamatan))
     snapshot = snapshot_on_or_before(db.session, as_of)
     if snapshot is None:
-        raise ApiError(404, translate("Belum ada snapshot ATS pada atau sebelum tanggal itu."))
+        raise ApiError(404, _("Belum ada snapshot ATS pada atau sebelum tanggal itu."))
     totals = totals_of(db.session, snapshot)
     if kec is not None:
         areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode == kec.kode)
                                    .order_by(Area.kode)).all()
         source = totals.desa
         if not any(kode in source for kode, _ in areas):
-            raise ApiError(404, translate("Snapshot itu tidak berisi angka desa untuk kecamatan ini."))
+            raise ApiError(404, _("Snapshot itu tidak berisi angka desa untuk kecamatan ini."))
     else:
         areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode.is_(None))
                                    .order_by(Area.kode)).all()

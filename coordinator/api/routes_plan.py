@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,7 +13,7 @@ from ..models import Action, Agency, Pillar, Plan, action_supporting_agency
 from ..services import permissions
 from ..services import plan as plan_service
 from . import bp
-from .errors import ApiError, translate
+from .errors import ApiError
 
 
 def iso_date(value: date | None) -> str | None:
@@ -43,7 +44,7 @@ def _pillar(pillar: Pillar, counts: dict[int, int]) -> dict:
 def _current_plan() -> Plan:
     plan = plan_service.current_plan(db.session)
     if plan is None:
-        raise ApiError(404, translate("Belum ada rencana aksi."))
+        raise ApiError(404, _("Belum ada rencana aksi."))
     return plan
 
 

@@ -65,7 +65,7 @@ def _candidate_ids(session: Session, f: ActionFilter) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def _latest_progress(session: Session, ids: list[int]) -> dict[int, tuple[int, datetime]]:
+def latest_progress(session: Session, ids: list[int]) -> dict[int, tuple[int, datetime]]:
     """Latest current update per action (percent, when), one statement."""
     rows = session.execute(
         select(ProgressUpdate.action_id, ProgressUpdate.percent_complete, ProgressUpdate.created_at,
@@ -120,7 +120,7 @@ def _action_rows(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[
     if not ids:
         return []
     actions = load_actions(session, ids)
-    progress = _latest_progress(session, ids)
+    progress = latest_progress(session, ids)
     out = []
     for fact, status in rows:
         pct, last = progress.get(fact.id, (None, None))

@@ -12,10 +12,10 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, Area, Indicator, Plan, Program
+from ..models import Action, Agency, Area, Indicator, Plan, Program
 from .clock import to_wita, wita_today
 from .indicators import live_indicators, natural_key
-from .listing import _latest_progress, code_key
+from .listing import code_key, latest_progress
 from .plan import current_plan
 from .rad_layout import (
     ActionExtras,
@@ -26,7 +26,8 @@ from .rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from .rad_resolve import FundingLookup, location_label
+from .rad_parse_cells import split_list
+from .rad_resolve import AgencyLookup, FundingLookup, location_label
 from .status import load_action_facts
 
 TITLE = "RENCANA AKSI DAERAH PENANGANAN ANAK TIDAK SEKOLAH"
@@ -44,6 +45,15 @@ def _plan(plan: Plan) -> MatrixPlan:
     return MatrixPlan(name=plan.name, legal_basis=plan.legal_basis, start_year=plan.start_year,
                       end_year=plan.end_year, baseline_ats=plan.baseline_ats, baseline_year=plan.baseline_year,
                       target_ats=plan.target_ats, description=plan.description)
+
+
+def _agency_label(agency: Agency, lookup: AgencyLookup) -> str:
+    """The short name, unless the reader would split it (a comma, " dan ") or take it for another agency;
+    then the code, else the full name: a name the import reads back as this one agency."""
+    for name in (agency.short_name, agency.code, agency.name):
+        if split_list(name) == [name.strip()] and lookup.find(name) == agency.id:
+            return name.strip()
+    return agency.short_name
 
 
 def _row_indicator(ind: Indicator, year: int) -> MatrixIndicator:
@@ -68,6 +78,7 @@ def collect_matrix(session: Session, now: datetime) -> tuple[ParsedMatrix, dict[
     areas = {kode: nama for kode, nama in session.execute(select(Area.kode, Area.nama).where(
         Area.parent_kode.is_(None)))}
     funding = FundingLookup.load(session).labels
+    agencies = AgencyLookup.load(session)
     indicators = live_indicators(session, plan.id)
     by_action: dict[int, list[Indicator]] = {}
     for ind in indicators:
@@ -77,8 +88,8 @@ def collect_matrix(session: Session, now: datetime) -> tuple[ParsedMatrix, dict[
         matrix.actions.append(MatrixAction(
             row=0, pillar_number=a.program.pillar.number, pillar_name=a.program.pillar.name,
             program_code=a.program.code, program_name=a.program.name, code=a.code, title=a.title,
-            output=a.output, description=a.description, lead_agency=a.lead_agency.short_name,
-            supporting_agencies=[s.short_name for s in a.supporting_agencies],
+            output=a.output, description=a.description, lead_agency=_agency_label(a.lead_agency, agencies),
+            supporting_agencies=[_agency_label(s, agencies) for s in a.supporting_agencies],
             locations=[location_label(ar, areas) for ar in a.areas],
             funding_source=funding.get(a.funding_source, a.funding_source) if a.funding_source else None,
             budget=a.budget_amount, start_date=a.start_date, due_date=a.due_date,
@@ -107,7 +118,7 @@ def _extras(session: Session, actions: list[Action], now: datetime) -> dict[str,
         return {}
     today = wita_today(now)
     facts = {f.id: f for f in load_action_facts(session, ids)}
-    progress = _latest_progress(session, ids)
+    progress = latest_progress(session, ids)
     out = {}
     for a in actions:
         fact = facts[a.id]

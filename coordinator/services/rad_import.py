@@ -22,6 +22,7 @@ from .agencies import save_agency
 from .ats_match import AreaMatcher
 from .errors import N_, DomainError
 from .plan import ActionInput, current_plan, save_action, save_milestone, save_pillar, save_plan, save_program
+from .rad_import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
 from .rad_layout import COLUMNS, MAIN_SHEET, PLAN_FIELDS, PLAN_SHEET, Issue, MatrixAction, ParsedMatrix
 from .rad_resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
 
@@ -205,6 +206,8 @@ class Importer:
     def _plan(self) -> Plan | None:
         plan, mp = current_plan(self.s), self.parsed.plan
         keys = [k for k, _ in PLAN_FIELDS]
+        if mp is not None and plan_value_errors(self, mp):
+            return None
         try:
             if plan is None:
                 years = [d.year for a in self.parsed.actions for d in (a.start_date, a.due_date) if d]
@@ -248,6 +251,9 @@ class Importer:
 
     def _pillar(self, plan: Plan, pillar: Pillar | None, ma: MatrixAction) -> Pillar | None:
         name = (ma.pillar_name or "").strip() or (pillar.name if pillar else "")
+        if not 0 <= ma.pillar_number <= MAX_PILLAR:
+            self.error(ma.row, "pillar", N_("Nomor pilar harus antara %(lo)d dan %(hi)d."), lo=0, hi=MAX_PILLAR)
+            return None
         if not name or len(name) > 200:
             self.error(ma.row, "pillar", N_("Nama pilar wajib diisi, paling banyak 200 karakter."))
             return None
@@ -307,6 +313,8 @@ class Importer:
             if funding is None:
                 self.error(ma.row, "funding", N_("Sumber dana \"%(name)s\" tidak dikenal. Pilihan: %(allowed)s."),
                            name=ma.funding_source.strip(), allowed=", ".join(self.funding.allowed))
+        if ma.budget is not None and ma.budget > MAX_BUDGET:  # a negative one is refused by save_action
+            self.error(ma.row, "budget", N_("Anggaran paling banyak %(max)s."), max=f"{MAX_BUDGET:,}".replace(",", "."))
         categories = [c.strip().upper() for c in ma.categories if c.strip()]
         bad = [c for c in categories if c not in ATS_CATEGORIES]
         if bad:

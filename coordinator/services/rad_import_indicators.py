@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..models import Action, Indicator, Plan
 from .errors import N_, DomainError
 from .indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
+from .rad_import_checks import TOO_LONG, too_long_indicator_field
 from .rad_layout import INDICATOR_COLUMNS, INDICATOR_SHEET
 from .rad_resolve import resolve_location
 
@@ -123,6 +124,11 @@ def import_indicators(run: Importer, plan: Plan) -> None:
         unit = keep(spec.unit, "unit")
         if not unit:
             error(spec, "unit", N_("Satuan indikator \"%(name)s\" wajib diisi."), name=spec.name)
+            continue
+        long = too_long_indicator_field({"code": code, "name": spec.name, "unit": unit,
+                                         "data_source": spec.data_source})
+        if long is not None:
+            error(spec, long[0], TOO_LONG, n=long[1])
             continue
         baseline = keep(spec.baseline, "baseline_value")
         direction = (spec.direction or "").strip().lower() or (ind.direction if ind else None)

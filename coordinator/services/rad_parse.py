@@ -40,6 +40,7 @@ from .rad_parse_cells import (
     parse_categories,
     parse_milestone,
     parse_number,
+    small_int,
     split_list,
     split_locations,
 )
@@ -97,7 +98,7 @@ class _Building:
 def _number_of(raw: str) -> int | None:
     raw = raw.lower().strip().rstrip(".")
     if raw.isdigit():
-        return int(raw)
+        return small_int(raw)
     return ROMAN.get(raw)
 
 
@@ -276,7 +277,7 @@ class _Reader:
                 name = name[8:].strip()  # "Program Pendataan" in a section row: the word is not the name
             code = code or no
             if code is None or "." not in code:
-                k = int(code) if code and code.isdigit() else sum(1 for p, _ in self.programs if p == pillar) + 1
+                k = small_int(code) if code and code.isdigit() else sum(1 for p, _ in self.programs if p == pillar) + 1
                 code = f"{pillar}.{k}"
             self.programs[(pillar, text)] = (code, name)
         self.program = self.programs[(pillar, text)]
@@ -295,15 +296,15 @@ class _Reader:
             self.error(rn, NO_TITLE, self.head("action"))
             return
         number: int | None = None
-        m = _PREFIX.fullmatch(title)
+        code = None
+        if re.fullmatch(r"\d+(\.\d+)+", no):
+            code = no  # the action's code: a title starting "a. " or "1) " is the title as written
+        m = None if code else _PREFIX.fullmatch(title)
         if m:
             raw, title = m.group(1), m.group(2).strip()
             number = int(raw) if raw.isdigit() else ord(raw) - ord("a") + 1
-        code = None
-        if re.fullmatch(r"\d+(\.\d+)+", no):
-            code = no
-        elif re.fullmatch(r"\d+|[a-zA-Z]", no):
-            number = int(no) if no.isdigit() else ord(no.lower()) - ord("a") + 1
+        if code is None and re.fullmatch(r"\d+|[a-zA-Z]", no):
+            number = small_int(no) if no.isdigit() else ord(no.lower()) - ord("a") + 1
         if self.pillar is None or self.program is None:
             self.current = None
             self.error(rn, NO_PILLAR if self.pillar is None else NO_PROGRAM, None, title=title[:80])

@@ -3,6 +3,7 @@ ATS categories and milestone lines. No database; used by rad_parse."""
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass
@@ -158,21 +159,32 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         raise NotANumber(str(value))
     if isinstance(value, (int, float)):
+        if not math.isfinite(float(value)):
+            raise NotANumber(str(value))
         return float(value)
     raw = re.sub(r"^rp\.?", "", _text(value).lower().replace(" ", "")).rstrip("%")
     if raw in ("", "-", "–", "—"):
         return None
     sign = -1.0 if raw.startswith("-") else 1.0
     raw = raw.lstrip("-")
+    number = None
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", raw):
-        return sign * float(raw.replace(".", "").replace(",", "."))
-    if re.fullmatch(r"\d+(?:[.,]\d+)?", raw):
-        return sign * float(raw.replace(",", "."))
-    raise NotANumber(raw)
+        number = sign * float(raw.replace(".", "").replace(",", "."))
+    elif re.fullmatch(r"\d+(?:[.,]\d+)?", raw):
+        number = sign * float(raw.replace(",", "."))
+    if number is None or not math.isfinite(number):  # 400 nines read as a float are infinite
+        raise NotANumber(raw)
+    return number
 
 
 def as_int(value: float | None) -> int | None:
-    return None if value is None else int(round(value))
+    return None if value is None or not math.isfinite(value) else int(round(value))
+
+
+def small_int(digits: str) -> int:
+    """A number written in digits, however many: past nine digits it is 10**9 (out of every range the
+    importer allows, so refused there with the row), never the ValueError of a 5000-digit int()."""
+    return int(digits) if len(digits) <= 9 else 10**9
 
 
 def is_mark(value: Any) -> bool:

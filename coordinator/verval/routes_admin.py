@@ -218,7 +218,7 @@ def verifiers():
 @bp.route("/verifikator/<int:assignment_id>/hapus", methods=["POST"])
 @coordinators_only
 def verifier_remove(assignment_id: int):
-    if not 0 < assignment_id <= 2**63 - 1:
+    if not 0 < assignment_id <= 2**31 - 1:
         abort(404)
     if verval_admin.remove_assignment(db.session, assignment_id) is None:
         abort(404)
