@@ -43,7 +43,7 @@ test: install-dev
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: SKIPPING the PostgreSQL run =="; fi
 
 lint: install-dev
-	$(BIN)/ruff check coordinator tests bench config.py run.py
+	$(BIN)/ruff check coordinator tests bench deploy config.py run.py
 	$(BIN)/mypy --follow-imports=silent coordinator/services
 
 bench: install

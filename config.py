@@ -88,6 +88,7 @@ class TestingConfig(Config):
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    HSTS_SECONDS = 365 * 24 * 3600  # served only over TLS (deploy/nginx-sitisek.conf)
 
     def __init__(self) -> None:
         url = os.environ.get("DATABASE_URL")

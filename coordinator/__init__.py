@@ -15,7 +15,7 @@ from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
 
-from . import formatting
+from . import formatting, security
 from .extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -118,12 +118,7 @@ def create_app(config: Config | None = None) -> Flask:
 
         return {"perm": permissions, "locale": formatting.current_locale()}
 
-    @app.after_request
-    def _headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    security.install(app)
 
     # The modules, config and catalogues loaded so far live as long as the process. Frozen, they are
     # not rescanned by every full garbage collection that a large request (the API's 1.000-action
@@ -140,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from .ats import bp as ats_bp
     from .auth import bp as auth_bp
     from .calendar import bp as calendar_bp
+    from .health import bp as health_bp
     from .indicators import bp as indicators_bp
     from .monitor import bp as monitor_bp
     from .notifications import bp as notifications_bp
@@ -148,7 +144,7 @@ def _register_blueprints(app: Flask) -> None:
     from .verval import bp as verval_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
-               notifications_bp, reports_bp, verval_bp, api_bp):
+               notifications_bp, reports_bp, verval_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 
 

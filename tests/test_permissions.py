@@ -210,6 +210,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),
     "api.ats_snapshots": ("/api/v1/ats/snapshots", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
     "api.ats_summary": ("/api/v1/ats/summary", api_rule(), API_READ_ONLY),
+    # Public, for nginx, systemd and monitoring: says only whether the database answers.
+    "health.check": ("/healthz", rule(200, 200, 200, 200, 200, 200, 200), METHOD_NOT_ALLOWED),
 }
 
 

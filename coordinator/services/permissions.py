@@ -106,7 +106,7 @@ def can_manage_api_tokens(user: Any) -> bool:
 # What a village verifier may open besides their children's pages: their account and signing out.
 VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static",
                       "notifications.index", "notifications.open", "notifications.read_all",
-                      "notifications.preferences"}
+                      "notifications.preferences", "health.check"}
 
 
 def verifier_may_open(endpoint: str | None) -> bool:
