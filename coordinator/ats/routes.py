@@ -11,7 +11,7 @@ from flask_login import login_required
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
-from ..services import ats_pages, charts, permissions
+from ..services import ats_history, ats_pages, charts, permissions
 from ..services.clock import utcnow, wita_today
 from ..web import get_or_404, role_required
 from . import bp
@@ -83,7 +83,7 @@ def coverage():
 @bp.route("/ats/snapshots")
 @role_required(permissions.sees_everything)
 def snapshots():
-    entries, aliases = ats_pages.snapshot_history(db.session)
+    entries, aliases = ats_history.snapshot_history(db.session)
     return render_template("ats/snapshots.html", entries=entries, aliases=aliases)
 
 
@@ -107,7 +107,7 @@ def snapshot_file(snapshot_id: int):
 def alias_delete(alias_id: int):
     alias = get_or_404(AreaAlias, alias_id)
     name = alias.name_key
-    ats_pages.forget_alias(db.session, alias)
+    ats_history.forget_alias(db.session, alias)
     db.session.commit()
     flash(_("Pemetaan nama \"%(name)s\" dilupakan; impor berikutnya akan menanyakannya lagi.", name=name), "success")
     return redirect(url_for("ats.snapshots", _anchor="aliases"))

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -26,154 +26,29 @@ from ..models import (
     LEVEL_KECAMATAN,
     Action,
     Area,
-    AreaAlias,
     AtsFigure,
     AtsSnapshot,
     Plan,
     ProgressOutcome,
     ProgressUpdate,
-    User,
     action_area,
 )
 from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
+from .ats_page_types import (
+    ActionTrend,
+    AreaInfo,
+    AreaPage,
+    ByName,
+    Comparison,
+    Intervention,
+    Outcomes,
+    Overview,
+    Point,
+    Row,
+)
 from .status import load_action_facts, status_of
 
 INACTIVE = ("selesai", "dibatalkan")
-
-
-@dataclass
-class AreaInfo:
-    kode: str
-    nama: str
-    level: str
-    parent_kode: str | None
-    active: bool
-
-
-@dataclass
-class Row:
-    """One line of a table: an area (or the residu, or the regency total) at latest, previous and baseline."""
-
-    kode: str | None
-    nama: str
-    latest: Counts | None
-    previous: Counts | None = None
-    baseline: Counts | None = None
-    rank: int | None = None
-    active_interventions: int = 0
-    from_desa: bool = False
-    flagged: bool = False
-    parent_nama: str | None = None
-
-    @property
-    def total(self) -> int | None:
-        return self.latest["total"] if self.latest else None
-
-    def _change(self, other: Counts | None) -> int | None:
-        if self.latest is None or other is None:
-            return None
-        return self.latest["total"] - other["total"]
-
-    def _ratio(self, other: Counts | None) -> float | None:
-        change = self._change(other)
-        if change is None or other is None or other["total"] == 0:
-            return None
-        return change / other["total"]
-
-    @property
-    def change(self) -> int | None:
-        return self._change(self.previous)
-
-    @property
-    def change_pct(self) -> float | None:
-        return self._ratio(self.previous)
-
-    @property
-    def change_baseline(self) -> int | None:
-        return self._change(self.baseline)
-
-    @property
-    def change_baseline_pct(self) -> float | None:
-        return self._ratio(self.baseline)
-
-
-@dataclass
-class Point:
-    as_of: date
-    counts: Counts | None
-
-
-@dataclass
-class Comparison:
-    """The three snapshots a table compares: latest, the one before it, and the plan's baseline."""
-
-    latest: SnapshotTotals | None = None
-    previous: SnapshotTotals | None = None
-    baseline: SnapshotTotals | None = None
-    plan_baseline_ats: int | None = None  # Plan.baseline_ats, as the plan states it
-
-    @property
-    def baseline_differs(self) -> bool:
-        """The plan states a baseline ATS and the baseline snapshot's regency total is another number."""
-        return (self.baseline is not None and self.plan_baseline_ats is not None
-                and self.baseline.total["total"] != self.plan_baseline_ats)
-
-
-@dataclass
-class Overview:
-    series: list[Point]
-    cmp: Comparison
-    rows: list[Row]
-    residu: Row | None
-    total: Row | None
-    mismatches: list[tuple[str, str, int, int]]  # kode, nama, desa sum + residu, kecamatan row
-
-
-@dataclass
-class Intervention:
-    action: Action
-    status: str
-    active: bool
-    direct: bool  # linked to this very area (else through its kecamatan or its desa)
-
-
-@dataclass
-class Outcomes:
-    reached: int = 0
-    formal: int = 0
-    paket: int = 0
-    pesantren: int = 0
-    lkp: int = 0
-    period: date | None = None
-
-    @property
-    def returned(self) -> int:
-        return self.formal + self.paket + self.pesantren + self.lkp
-
-
-@dataclass
-class AreaPage:
-    area: AreaInfo
-    parent: AreaInfo | None
-    series: list[Point]
-    cmp: Comparison
-    row: Row
-    desa_rows: list[Row]
-    has_desa_rows: bool
-    interventions: list[Intervention]
-    outcomes: Outcomes
-    outcomes_by_period: list[Outcomes] = field(default_factory=list)
-    by_name: ByName | None = None  # the village verification of the by-name list, when any child is listed
-
-
-@dataclass
-class ByName:
-    """Aggregates of the by-name list for an area and its desa (no child's data): each child counted once."""
-
-    listed: int = 0
-    verified: int = 0
-    valid_ats: int = 0
-    returned: int = 0
 
 
 # Shared loading ------------------------------------------------------------------------------------------------
@@ -364,16 +239,6 @@ def overview(session: Session, today: date) -> Overview:
     return Overview(series, cmp, rows, whole("residu"), whole("total"), mismatches)
 
 
-@dataclass
-class ActionTrend:
-    """The ATS of an action's target areas in every live snapshot."""
-
-    series: list[Point]
-    scope: str  # "regency" (no target area), "kecamatan", "desa" or "mixed"
-    kecamatan: list[str]  # targeted kecamatan counted whole
-    desa: list[str]  # targeted desa outside a targeted kecamatan
-
-
 def action_trend(session: Session, area_kodes: list[str]) -> ActionTrend:
     """Per live snapshot, the sum of the totals of an action's target areas: the kecamatan total of a targeted
     kecamatan, the desa total of a targeted desa not inside a targeted kecamatan; the regency total when the
@@ -500,62 +365,3 @@ def coverage(session: Session, level: str, today: date) -> tuple[list[Row], Comp
     for r in rows:
         r.flagged = r.rank is not None and r.rank <= top and (r.total or 0) > 0 and r.active_interventions == 0
     return rows, cmp
-
-
-# Import history ------------------------------------------------------------------------------------------------
-
-@dataclass
-class SnapshotEntry:
-    """One import, live or replaced, with its regency total and who made it."""
-
-    snapshot: AtsSnapshot
-    total: Counts | None
-    created_by: str | None
-    replaced_by: AtsSnapshot | None = None
-
-    @property
-    def live(self) -> bool:
-        return self.snapshot.replaced_at is None
-
-
-@dataclass
-class AliasEntry:
-    """A remembered name mapping: the name as the files spell it (its comparison key) and the area."""
-
-    id: int
-    name_key: str
-    area_kode: str
-    area_nama: str
-    area_level: str
-    parent_nama: str | None
-    created_at: datetime
-    created_by: str | None
-
-
-def snapshot_history(session: Session) -> tuple[list[SnapshotEntry], list[AliasEntry]]:
-    """Every snapshot, newest date first (replaced ones after the one that replaced them), and every remembered
-    name mapping: four statements plus the figures of snapshots not cached yet."""
-    snapshots = list(session.scalars(
-        select(AtsSnapshot).order_by(AtsSnapshot.as_of.desc(), AtsSnapshot.replaced_at.is_not(None),
-                                     AtsSnapshot.created_at.desc(), AtsSnapshot.id.desc())))
-    areas = load_areas(session)
-    users: dict[int, str] = {uid: name for uid, name in session.execute(select(User.id, User.name))}
-    totals = cached_totals(session, snapshots, areas)
-    by_id = {s.id: s for s in snapshots}
-    entries = [SnapshotEntry(s, totals[s.id].total, users.get(s.created_by_id) if s.created_by_id else None,
-                             by_id.get(s.replaced_by_id) if s.replaced_by_id else None)
-               for s in snapshots]
-    aliases = []
-    for a in session.scalars(select(AreaAlias).order_by(AreaAlias.name_key)):
-        area = areas.get(a.area_kode)
-        parent = areas.get(area.parent_kode or "") if area else None
-        aliases.append(AliasEntry(a.id, a.name_key, a.area_kode, area.nama if area else a.area_kode,
-                                  area.level if area else "", parent.nama if parent else None, a.created_at,
-                                  users.get(a.created_by_id) if a.created_by_id else None))
-    return entries, aliases
-
-
-def forget_alias(session: Session, alias: AreaAlias) -> None:
-    """Drops a remembered name mapping: the next import asks for that name again. Flush only."""
-    session.delete(alias)
-    session.flush()
