@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from coordinator.services import rad_parse as rp
-from coordinator.services.ats_parse import FileRefused
 from coordinator.services.rad_dates import BAD_YEAR, NO_SUCH_DAY, NO_YEAR, REVERSED, UNREADABLE, BadDate, parse_when
 from coordinator.services.rad_export import write_matrix
 from coordinator.services.rad_layout import (
@@ -29,6 +28,7 @@ from coordinator.services.rad_layout import (
 )
 from coordinator.services.rad_parse import parse_matrix
 from coordinator.services.rad_parse_cells import parse_number, split_list, split_locations
+from coordinator.services.table_files import FileRefused
 
 DATA = Path(__file__).resolve().parent / "data"
 D = date

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .ats_parse import TOTAL_WORDS, FileRefused
+from .ats_parse import TOTAL_WORDS
 from .errors import N_
 from .rad_dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
 from .rad_layout import (
@@ -45,6 +45,7 @@ from .rad_parse_cells import (
     split_locations,
 )
 from .rad_parse_sheets import read_indicator_defs, read_plan
+from .table_files import FileRefused
 
 __all__ = ["FileRefused", "parse_matrix"]
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from ..models import Child, VervalImport
 from .ats_match import AreaMatcher, name_key
-from .ats_parse import FileRefused, NotACount, read_cells
 from .child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
 from .errors import N_, DomainError
+from .table_files import FileRefused, NotACount, read_cells
 
 MAX_ROWS = 100_000
 MAX_UNZIPPED = 200 * 1024 * 1024
