@@ -100,3 +100,7 @@ def register(app: Flask) -> None:
     from .verval.cli import register as register_verval
 
     register_verval(app)
+
+    from .backup_cli import register as register_backup
+
+    register_backup(app)

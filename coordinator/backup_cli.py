@@ -1,0 +1,104 @@
+"""flask --app coordinator backup|restore: the whole installation (database and UPLOAD_DIR) in one archive.
+
+    backup FILE
+        writes FILE (a .tar.gz), or DIR/sitisek-YYYYMMDD.tar.gz (the WITA date) when FILE is a directory;
+        atomically, mode 0600; prints what it holds. Exit 1 with a message on any failure.
+    restore FILE [--yes]
+        verifies the archive (manifest, every checksum, safe member paths), refuses an archive of the other
+        engine or of a schema revision this code does not know, asks for confirmation unless --yes, then
+        replaces the database and UPLOAD_DIR and checks the row counts. Exit 1, nothing changed, on a refusal.
+
+The logic is in services/backup.py and services/backup_archive.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from .extensions import db
+
+
+def _known_revisions(app: Flask) -> tuple[set[str], set[str]]:
+    """Every alembic revision this code has, and its heads."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(app.extensions["migrate"].directory)
+    return {rev.revision for rev in script.walk_revisions()}, set(script.get_heads())
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(path_type=Path))
+    def backup_command(file: Path) -> None:
+        """Back up the database and the uploaded files into one .tar.gz archive.
+
+        FILE is the archive to write, or a directory to write sitisek-YYYYMMDD.tar.gz into.
+        """
+        from .services.backup import BackupError, create_backup, default_archive_name
+        from .services.backup_archive import manifest_summary
+        from .services.clock import utcnow
+
+        now = utcnow()
+        target = file / default_archive_name(now) if file.is_dir() else file
+        db.session.remove()  # hold no transaction of our own while the copy is made
+        try:
+            result = create_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], current_app.config["UPLOAD_DIR"],
+                                   target, now)
+        except BackupError as err:
+            raise click.ClickException(err.message) from err
+        for path in result.skipped:
+            click.echo(f"skipped (not a regular file or directory): {path}", err=True)
+        s = manifest_summary(result.manifest)
+        click.echo(f"Backup written: {result.path} ({_size(result.path.stat().st_size)})")
+        click.echo(f"  {s['engine']} database, revision {s['revision']}: {s['tables']} tables, {s['rows']} rows; "
+                   f"{s['files']} uploaded files ({_size(s['bytes'])}).")
+
+    @app.cli.command("restore")
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_command(file: Path, yes: bool) -> None:
+        """Replace the database and the uploaded files with a backup archive's.
+
+        Stop the web app and the scheduler first. Nothing is changed when the archive is damaged,
+        from the other database engine or from a newer SITISEK.
+        """
+        from .services.backup import BackupError, check_restore, display_url, restore_backup
+        from .services.backup_archive import manifest_summary
+
+        url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+        upload_dir = current_app.config["UPLOAD_DIR"]
+        known, heads = _known_revisions(app)
+        try:
+            manifest = check_restore(file, url, upload_dir, known)
+        except BackupError as err:
+            raise click.ClickException(err.message) from err
+        s = manifest_summary(manifest)
+        click.echo(f"Archive {file}: made {s['created_at']}, {s['engine']} database at revision {s['revision']}, "
+                   f"{s['tables']} tables, {s['rows']} rows, {s['files']} uploaded files ({_size(s['bytes'])}). "
+                   "Every checksum matches.")
+        click.echo(f"This REPLACES everything in the database {display_url(url)} and in {upload_dir}.")
+        if not yes and not click.confirm("Restore now?", default=False):
+            raise click.ClickException("restore cancelled; nothing was changed.")
+        db.session.remove()  # our own connections must not hold locks the restore waits for
+        db.engine.dispose()
+        try:
+            counts = restore_backup(file, manifest, url, upload_dir)
+        except BackupError as err:
+            raise click.ClickException(err.message) from err
+        finally:
+            db.engine.dispose()
+        click.echo(f"Restored: {len(counts)} tables, {sum(counts.values())} rows (as in the manifest), "
+                   f"{s['files']} uploaded files.")
+        if manifest.alembic_revision not in heads:
+            click.echo("The archive's schema is older than this code: run flask --app coordinator db upgrade.")
