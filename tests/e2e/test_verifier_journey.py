@@ -1,4 +1,4 @@
-"""A PKK cadre verifies a child of her desa on a phone; a child of another desa stays out of reach.
+"""A PKK cadre verifies a child of her desa, on a phone and at a desk; a child of another desa stays out of reach.
 
 Through the real server and Debian's Chromium (see conftest.py), on the seeded demo: the verifier logs in and
 lands on her list (names and NIKs masked, unverified first), opens a child (full NIK shown, the view logged),
@@ -17,8 +17,8 @@ from coordinator.extensions import db
 from coordinator.models import Child, ChildAccessLog, User, VerifierArea
 from coordinator.services.child_data import key_from_config
 
-from .conftest import PHONE, LiveServer
-from .test_focal_journey import _assert_fits, _login, _new_context, _shot
+from .conftest import LiveServer
+from .helpers import SIZES, Watch, assert_fits, click_to, login, new_context, shot, size_name
 
 pytestmark = pytest.mark.e2e
 
@@ -37,15 +37,18 @@ def _children(server: LiveServer) -> tuple[set[int], int, dict[int, str]]:
     return mine, outside, niks
 
 
-def test_verifier_verifies_a_child_on_a_phone(live_server: LiveServer, chromium_browser: Browser,
-                                              artifacts_dir: Path) -> None:
+@SIZES
+def test_verifier_verifies_a_child(live_server: LiveServer, chromium_browser: Browser, artifacts_dir: Path,
+                                   device: dict) -> None:
+    size = size_name(device)
     mine, outside, niks = _children(live_server)
-    phone = _new_context(chromium_browser, live_server, PHONE)
+    watch = Watch()
+    context = new_context(chromium_browser, live_server, device, watch=watch)
     try:
-        page = phone.new_page()
-        _login(page, "verifikator@example.org", "/verval/anak")
+        page = context.new_page()
+        login(page, "verifikator@example.org", "/verval/anak")
         expect(page.get_by_role("heading", level=1)).to_contain_text("Daftar anak tidak sekolah by name")
-        _assert_fits(page)
+        assert_fits(page)
         rows = page.locator("#child-list tbody tr")
         expect(rows.first).to_be_visible()
         listed = {int(x) for x in rows.evaluate_all("rs => rs.map(r => r.dataset.child)")}
@@ -55,22 +58,19 @@ def test_verifier_verifies_a_child_on_a_phone(live_server: LiveServer, chromium_
         first = rows.first
         expect(first.locator("[data-col=status]")).to_contain_text("Belum")  # unverified first
         child_id = int(first.get_attribute("data-child") or 0)
-        _shot(page, artifacts_dir, "phone-verifier-list.png")
+        shot(page, artifacts_dir, f"{size}-verifier-list.png")
 
-        with page.expect_navigation(wait_until="load"):
-            first.get_by_role("link", name="Buka").click()
+        click_to(page, first.get_by_role("link", name="Buka"))
         expect(page.locator("#child-data")).to_contain_text(niks[child_id])  # full NIK on the child's page
-        _assert_fits(page)
-        with page.expect_navigation(wait_until="load"):
-            page.locator("#verify-button").click()
+        assert_fits(page)
+        click_to(page, page.locator("#verify-button"))
         page.get_by_label("Hasil verifikasi").select_option("ats_valid")
         page.get_by_label("Alasan tidak bersekolah").select_option("ekonomi")
         page.get_by_label("Bersedia kembali bersekolah?").select_option("ya")
         page.get_by_label("Catatan").fill("Membantu orang tua berjualan di pasar.")
-        _assert_fits(page)
-        _shot(page, artifacts_dir, "phone-verifier-form.png")
-        with page.expect_navigation(wait_until="load"):
-            page.get_by_role("button", name="Simpan hasil verifikasi").click()
+        assert_fits(page)
+        shot(page, artifacts_dir, f"{size}-verifier-form.png")
+        click_to(page, page.get_by_role("button", name="Simpan hasil verifikasi"))
         expect(page).to_have_url(re.compile(r"/verval/anak"))
         expect(page.get_by_role("status").first).to_be_visible()
 
@@ -80,8 +80,9 @@ def test_verifier_verifies_a_child_on_a_phone(live_server: LiveServer, chromium_
         # A child of another desa, by URL: a 404 like any unknown id, and the attempt is on record.
         assert page.request.get(f"/verval/anak/{outside}").status == 404
         assert page.request.get(f"/verval/anak/{outside}/verifikasi").status == 404
+        watch.assert_clean()
     finally:
-        phone.close()
+        context.close()
 
     with live_server.app.app_context():
         child = db.session.get(Child, child_id)
