@@ -59,6 +59,15 @@ class Config:
     PAGE_SIZE = 25
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # Account security (README "Keamanan akun"). Limits are fixed windows counted in the database, so they
+    # hold across gunicorn workers; 0 turns a limit off. Each can be set in the environment.
+    LOGIN_IP_LIMIT = 60  # login form posts per address per LOGIN_IP_WINDOW_MINUTES (an office shares one NAT)
+    LOGIN_IP_WINDOW_MINUTES = 5
+    PASSWORD_RESET_TOKEN_MINUTES = 60  # how long an emailed reset link works
+    PASSWORD_RESET_EMAIL_LIMIT = 5  # reset requests per email address per hour
+    PASSWORD_RESET_IP_LIMIT = 20  # reset requests per client address per hour
+    PASSWORD_RESET_FORM_IP_LIMIT = 20  # new-password form posts per client address per hour
+    API_RATE_LIMIT_PER_MINUTE = 600  # /api/v1 requests per token per minute
     ATS_AGE_MIN = 7
     ATS_AGE_MAX = 18
 
@@ -77,6 +86,10 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False
     # Hashing strength is irrelevant to the tests and scrypt costs ~0.1 s a login.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # FIXED_NOW keeps a whole test in one window: generous, so only the tests of the limits (which set them
+    # low) trip them.
+    LOGIN_IP_LIMIT = 10_000
+    API_RATE_LIMIT_PER_MINUTE = 100_000
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
@@ -114,8 +127,21 @@ def _mail_from_env(cfg: Config) -> None:
             setattr(cfg, name, os.environ[name])
 
 
+LIMIT_SETTINGS = ("LOGIN_IP_LIMIT", "LOGIN_IP_WINDOW_MINUTES", "PASSWORD_RESET_TOKEN_MINUTES",
+                  "PASSWORD_RESET_EMAIL_LIMIT", "PASSWORD_RESET_IP_LIMIT", "PASSWORD_RESET_FORM_IP_LIMIT",
+                  "API_RATE_LIMIT_PER_MINUTE")
+
+
+def _limits_from_env(cfg: Config) -> None:
+    for name in LIMIT_SETTINGS:
+        value = os.environ.get(name, "").strip()
+        if value:
+            setattr(cfg, name, int(value))
+
+
 def config_from_env() -> Config:
     mode = os.environ.get("COORDINATOR_ENV", "development").lower()
     cfg = ProductionConfig() if mode == "production" else Config()
     _mail_from_env(cfg)
+    _limits_from_env(cfg)
     return cfg

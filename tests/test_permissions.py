@@ -83,6 +83,11 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "auth.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
     "auth.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
     "auth.account": ("/account", everyone(200, verifier=200), everyone(200, verifier=200)),
+    # Signed-in users change their password on the account page; a reset link works for anyone holding it.
+    "auth.forgot_password": ("/password/forgot", rule(200, 302, 302, 302, 302, 302, 302),
+                             rule(200, 302, 302, 302, 302, 302, 302)),
+    "auth.reset_password": ("/password/reset/unknown-link-0123456789abcdef", rule(404, 404, 404, 404, 404, 404, 404),
+                            rule(404, 404, 404, 404, 404, 404, 404)),
     "monitor.home": ("/", everyone(302, verifier=302), METHOD_NOT_ALLOWED),
     "monitor.deadlines": ("/monitor", seeing_all(200), METHOD_NOT_ALLOWED),
     "plan.overview": ("/plan", everyone(200), METHOD_NOT_ALLOWED),
@@ -194,6 +199,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "admin.reference_edit": ("/admin/reference/items/{item}/edit", admins(200), admins(302)),
     "admin.api_tokens": ("/admin/api-tokens", admins(200), admins(200)),
     "admin.api_token_revoke": ("/admin/api-tokens/{token}/revoke", METHOD_NOT_ALLOWED, admins(302)),
+    "admin.logins": ("/admin/logins", admins(200), METHOD_NOT_ALLOWED),
     # The RAD matrix in Excel. An empty confirmation has no pending file: 400.
     "plan.rad_import_upload": ("/plan/import", coordinators(200), coordinators(200)),
     "plan.rad_import_confirm": ("/plan/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),

@@ -5,13 +5,15 @@ so nothing is written to the session and no cookie is sent; a browser's session 
 """
 from __future__ import annotations
 
-from flask import Response, abort, g, request, session
+from flask import Response, abort, current_app, g, request, session
+from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
 from ..extensions import db
-from ..services import api_tokens, audit
+from ..services import api_tokens, audit, rate_limits
 from ..services.clock import utcnow
 from . import bp
+from .errors import json_error
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 
@@ -24,14 +26,28 @@ def _bearer() -> str | None:
     return secret.strip()
 
 
+def _rate_limited(secret: str) -> Response | None:
+    """API_RATE_LIMIT_PER_MINUTE requests per token in each clock minute, counted in the database so the
+    limit holds across workers; over it, 429 with Retry-After (seconds to the next minute)."""
+    limit = int(current_app.config.get("API_RATE_LIMIT_PER_MINUTE") or 0)
+    key = rate_limits.make_key("api-token", api_tokens.hash_secret(secret)[:32])
+    hit = rate_limits.hit(db.session, key, limit, 60, utcnow())
+    db.session.commit()
+    if hit.allowed:
+        return None
+    message = _("Terlalu banyak permintaan: paling banyak %(n)d per menit untuk setiap token. Coba lagi dalam "
+                "%(s)d detik.", n=limit, s=hit.retry_after)
+    return json_error(429, message, headers={"Retry-After": str(hit.retry_after)})
+
+
 @bp.before_request
-def _authenticate() -> None:
+def _authenticate() -> Response | None:
     # Whatever the cookie said, this request starts anonymous.
     g._login_user = AnonymousUserMixin()
     g.api_user = None
     audit.current_actor_id.set(None)
     if request.endpoint in PUBLIC_ENDPOINTS:
-        return
+        return None
     secret = _bearer()
     user = api_tokens.user_for_token(db.session, secret, utcnow()) if secret else None
     if user is None:
@@ -42,9 +58,13 @@ def _authenticate() -> None:
     g._login_user = user
     g.api_user = user
     audit.current_actor_id.set(user.id)
+    limited = _rate_limited(secret or "")
+    if limited is not None:
+        return limited
     # A village verifier sees only the children of their desa, which the API never serves.
     if user.is_verifier:
         abort(403)
+    return None
 
 
 @bp.after_request

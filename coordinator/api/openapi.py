@@ -142,6 +142,10 @@ def operation(summary: str, schema: str, params: list[S] | None = None, errors: 
     for code in errors:
         responses[str(code)] = {"description": ERROR_TEXT[code],
                                 "content": {"application/json": {"schema": ref("Error")}}}
+    responses["429"] = {"description": "Too many requests for this token this minute (API_RATE_LIMIT_PER_MINUTE)",
+                        "headers": {"Retry-After": {"description": "Seconds until the next minute",
+                                                    "schema": {"type": "integer", "minimum": 1}}},
+                        "content": {"application/json": {"schema": ref("Error")}}}
     op: S = {"summary": summary, "parameters": params or [], "responses": responses}
     if public:
         op["security"] = []

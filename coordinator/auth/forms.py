@@ -26,3 +26,20 @@ class PasswordForm(BaseForm):
         _l("Ulangi kata sandi baru"),
         validators=[required(), EqualTo("new", message=_l("Kedua kata sandi tidak sama."))],
     )
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(_l("Email"), validators=[required(), max_length(200)])
+
+
+class NewPasswordForm(BaseForm):
+    """The password rules of the account page (PasswordForm), without the current password."""
+
+    new = PasswordField(
+        _l("Kata sandi baru"),
+        validators=[required(), Length(min=10, max=200, message=_l("Kata sandi minimal 10 karakter."))],
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[required(), EqualTo("new", message=_l("Kedua kata sandi tidak sama."))],
+    )

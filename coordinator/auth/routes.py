@@ -8,6 +8,7 @@ from ..services.clock import utcnow
 from ..web import safe_next
 from . import bp
 from .forms import AccountForm, LoginForm, PasswordForm
+from .limits import count
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -16,17 +17,26 @@ def login():
         return redirect(url_for("monitor.home"))
     form = LoginForm()
     status = 200
+    cfg = current_app.config
+    if request.method == "POST":
+        # Every post counts, right or wrong: this bounds the password hashing one address can cause. The
+        # failures per account and per address below are the guard against guessing.
+        hit = count("login-ip", request.remote_addr, cfg["LOGIN_IP_LIMIT"], 60 * int(cfg["LOGIN_IP_WINDOW_MINUTES"]))
+        if not hit.allowed:
+            form.form_errors.append(_("Terlalu banyak percobaan masuk dari alamat jaringan ini. Coba lagi dalam "
+                                      "%(m)d menit.", m=hit.retry_minutes))
+            return render_template("auth/login.html", form=form), 429
     if form.validate_on_submit():
         now = utcnow()
         email = accounts.normalise_email(form.email.data)
-        cfg = current_app.config
         if accounts.is_throttled(db.session, email, request.remote_addr, now, cfg["LOGIN_MAX_FAILURES"],
                                  cfg["LOGIN_LOCK_MINUTES"]):
             form.form_errors.append(_("Terlalu banyak percobaan gagal. Coba lagi dalam %(m)d menit.",
                                       m=cfg["LOGIN_LOCK_MINUTES"]))
             status = 429
         else:
-            user = accounts.authenticate(db.session, email, form.password.data, request.remote_addr, now)
+            user = accounts.authenticate(db.session, email, form.password.data, request.remote_addr, now,
+                                         user_agent=request.user_agent.string)
             db.session.commit()
             if user:
                 login_user(user, remember=form.remember.data)

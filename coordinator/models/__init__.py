@@ -41,6 +41,7 @@ from .report import (
     ReportArchive,
     ReportSettings,
 )
+from .security import PasswordResetToken, RateLimitCounter
 from .user import (
     ROLE_ADMIN,
     ROLE_COORDINATOR,
@@ -70,6 +71,7 @@ from .verval import (
 
 __all__ = [
     "ApiToken",
+    "PasswordResetToken", "RateLimitCounter",
     "ROLE_VERIFIER", "LIST_VERVAL_REASON", "LIST_VERVAL_STATUS", "OUTCOMES", "RETURNED_OUTCOMES", "STATUS_VALID_ATS",
     "WILLINGNESS", "Child", "ChildAccessLog", "ChildCase", "ChildVerification", "VerifierArea", "VervalImport",
     "VervalSettings",

@@ -1,4 +1,4 @@
-"""Users, roles and the record of login attempts used for throttling."""
+"""Users, roles and the record of login attempts (throttling, login history)."""
 from __future__ import annotations
 
 import secrets
@@ -84,7 +84,16 @@ class User(UserMixin, db.Model):
         return self.role == ROLE_VERIFIER
 
 
+# What a LoginAttempt row records. Only "login" rows count for the throttling of failed logins.
+ATTEMPT_LOGIN = "login"
+ATTEMPT_RESET_REQUEST = "reset_request"  # success: a reset link was emailed (an active account has the address)
+ATTEMPT_RESET_DONE = "reset_done"  # a new password was set through a reset link
+ATTEMPT_KINDS = (ATTEMPT_LOGIN, ATTEMPT_RESET_REQUEST, ATTEMPT_RESET_DONE)
+
+
 class LoginAttempt(db.Model):
+    """Sign-in attempts and password resets: the throttling of failed logins and the admins' login history."""
+
     __tablename__ = "login_attempt"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,3 +101,5 @@ class LoginAttempt(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(index=True)
     success: Mapped[bool]
+    kind: Mapped[str] = mapped_column(String(20), default=ATTEMPT_LOGIN, server_default=ATTEMPT_LOGIN)
+    user_agent: Mapped[str | None] = mapped_column(String(300))

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import ROLE_ADMIN, ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, new_session_token
+from ..models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE
 from .errors import N_, DomainError
 
 
@@ -18,19 +19,20 @@ def recent_failures(
     session: Session, email: str, ip: str | None, now: datetime, window_minutes: int
 ) -> tuple[int, int]:
     since = now - timedelta(minutes=window_minutes)
+    # A sign-in, or a new password set through an emailed link, proves the owner: earlier failures stop counting.
     last_ok = session.scalar(
-        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.success.is_(True))
+        select(func.max(LoginAttempt.at)).where(LoginAttempt.email == email, LoginAttempt.success.is_(True),
+                                                LoginAttempt.kind.in_((ATTEMPT_LOGIN, ATTEMPT_RESET_DONE)))
     )
     start = max(since, last_ok) if last_ok else since
+    failed_login = (LoginAttempt.kind == ATTEMPT_LOGIN, LoginAttempt.success.is_(False))
     by_email = session.scalar(
-        select(func.count()).where(
-            LoginAttempt.email == email, LoginAttempt.success.is_(False), LoginAttempt.at > start
-        )
+        select(func.count()).where(LoginAttempt.email == email, *failed_login, LoginAttempt.at > start)
     ) or 0
     by_ip = 0
     if ip:
         by_ip = session.scalar(
-            select(func.count()).where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at > since)
+            select(func.count()).where(LoginAttempt.ip == ip, *failed_login, LoginAttempt.at > since)
         ) or 0
     return by_email, by_ip
 
@@ -41,11 +43,21 @@ def is_throttled(session: Session, email: str, ip: str | None, now: datetime, ma
     return by_email >= max_failures or by_ip >= max_failures * 6
 
 
-def authenticate(session: Session, email: str, password: str, ip: str | None, now: datetime) -> User | None:
+def record_attempt(session: Session, email: str, ip: str | None, now: datetime, success: bool,
+                   kind: str = ATTEMPT_LOGIN, user_agent: str | None = None) -> LoginAttempt:
+    """One row of the login history (and, for kind "login", of the throttling)."""
+    attempt = LoginAttempt(email=normalise_email(email)[:200], ip=ip[:64] if ip else None, at=now, success=success,
+                           kind=kind, user_agent=user_agent[:300] if user_agent else None)
+    session.add(attempt)
+    return attempt
+
+
+def authenticate(session: Session, email: str, password: str, ip: str | None, now: datetime,
+                 user_agent: str | None = None) -> User | None:
     email = normalise_email(email)
     user = session.scalar(select(User).where(User.email == email))
     ok = bool(user and user.active and user.check_password(password))
-    session.add(LoginAttempt(email=email, ip=ip, at=now, success=ok))
+    record_attempt(session, email, ip, now, ok, user_agent=user_agent)
     return user if ok else None
 
 

@@ -33,6 +33,10 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 STUCK_AFTER = timedelta(minutes=15)
 KEY_MAX = 300
 ERROR_MAX = 2000
+# Kinds whose body holds a secret (the one-time link of a password reset): once such a message is sent or
+# given up, its body is replaced, so the database keeps a working link no longer than delivery takes.
+SECRET_KINDS = frozenset({"password_reset"})
+SCRUBBED_BODY = "[removed after delivery: the message held a one-time link]"
 
 
 class Attachment(NamedTuple):
@@ -149,13 +153,15 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
     row = session.execute(
         select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
                OutboxMessage.attachment_name, OutboxMessage.attachment_path, OutboxMessage.attempts,
-               OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason)
+               OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason,
+               OutboxMessage.kind)
         .outerjoin(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)
     ).one()
     session.commit()  # no transaction (not even a read) stays open while SMTP talks
     attempts = row.attempts + 1
+    scrub = {"body_text": SCRUBBED_BODY, "body_html": None} if row.kind in SECRET_KINDS else {}
     if row.email_undeliverable_at is not None:  # flagged after this message was recorded
-        _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None,
+        _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None, **scrub,
                 last_error=f"address marked undeliverable: {row.email_undeliverable_reason or ''}")
         result.failed += 1
         return
@@ -165,7 +171,7 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
     try:
         mailer.send(mail)
     except PermanentMailError as err:
-        _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None,
+        _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None, **scrub,
                 last_error=str(err)[:ERROR_MAX])
         if err.recipient is not None and row.user_id is not None:
             session.execute(update(User).where(User.id == row.user_id)
@@ -178,7 +184,7 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
         if not isinstance(err, TransientMailError):
             log.exception("outbox message %s: unexpected error while sending", message_id)
         if attempts >= MAX_ATTEMPTS:
-            _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None,
+            _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None, **scrub,
                     last_error=f"gave up after {attempts} attempts: {err}"[:ERROR_MAX])
             result.failed += 1
         else:
@@ -186,8 +192,20 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
                     claimed_at=None, next_attempt_at=now + BACKOFF[attempts - 1], last_error=str(err)[:ERROR_MAX])
             result.retry_later += 1
     else:
-        _finish(session, message_id, token, status=OUTBOX_SENT, attempts=attempts, sent_at=now, last_error=None)
+        _finish(session, message_id, token, status=OUTBOX_SENT, attempts=attempts, sent_at=now, last_error=None,
+                **scrub)
         result.sent += 1
+
+
+def deliver_one(session: Session | scoped_session[Session], mailer: Mailer, message_id: int,
+                now: datetime) -> DeliveryResult:
+    """Send one recorded message now (a password reset link, right after the request is answered) with the
+    claim every delivery run takes, so the scheduler never sends it a second time; a failure leaves it to
+    the scheduler's retries. Commits, like deliver_pending."""
+    result = DeliveryResult()
+    session.commit()
+    _deliver_one(session, mailer, message_id, now, result)
+    return result
 
 
 def deliver_pending(session_factory_or_session: Session | scoped_session[Session] | Callable[[], Session],

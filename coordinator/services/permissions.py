@@ -98,6 +98,11 @@ def can_view_access_log(user: Any) -> bool:
     return is_signed_in(user) and user.is_admin
 
 
+def can_view_login_history(user: Any) -> bool:
+    """Every account's sign-ins, addresses and devices: admins only."""
+    return is_signed_in(user) and user.is_admin
+
+
 def can_manage_api_tokens(user: Any) -> bool:
     """API tokens act as any user they are made for, so only admins create and revoke them."""
     return is_signed_in(user) and user.is_admin
@@ -105,6 +110,7 @@ def can_manage_api_tokens(user: Any) -> bool:
 
 # What a village verifier may open besides their children's pages: their account and signing out.
 VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static",
+                      "auth.forgot_password", "auth.reset_password",
                       "notifications.index", "notifications.open", "notifications.read_all",
                       "notifications.preferences", "health.check"}
 

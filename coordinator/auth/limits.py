@@ -1,0 +1,14 @@
+"""Counting a request against a rate limit from a view: one short transaction of its own, committed at once
+so the counter row is never held while the request goes on (services/rate_limits.py)."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..services import rate_limits
+from ..services.clock import utcnow
+
+
+def count(scope: str, value: str | None, limit: int, seconds: int) -> rate_limits.Hit:
+    """Call before the view writes anything: it commits."""
+    hit = rate_limits.hit(db.session, rate_limits.make_key(scope, value), int(limit or 0), seconds, utcnow())
+    db.session.commit()
+    return hit

@@ -1,0 +1,36 @@
+"""The admins' login history: sign-in attempts and password resets, newest first."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, scoped_session
+
+from ..models import LoginAttempt
+from ..models.user import ATTEMPT_KINDS
+
+
+@dataclass
+class LoginFilter:
+    email: str | None = None  # part of the address, any case
+    success: bool | None = None
+    kind: str | None = None  # one of ATTEMPT_KINDS
+
+
+def login_page(session: Session | scoped_session[Session], f: LoginFilter, page: int, page_size: int
+               ) -> tuple[list[LoginAttempt], int, int, int]:
+    """One page of attempts matching the filter; returns (rows, total, pages, the page shown)."""
+    stmt = select(LoginAttempt)
+    if f.email:
+        escaped = f.email.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(LoginAttempt.email.like(f"%{escaped}%", escape="\\"))
+    if f.success is not None:
+        stmt = stmt.where(LoginAttempt.success.is_(f.success))
+    if f.kind in ATTEMPT_KINDS:
+        stmt = stmt.where(LoginAttempt.kind == f.kind)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    rows = list(session.scalars(stmt.order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
+                                .offset((page - 1) * page_size).limit(page_size)))
+    return rows, total, pages, page
