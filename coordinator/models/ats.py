@@ -49,10 +49,13 @@ class AtsFigure(db.Model):
     __table_args__ = (
         UniqueConstraint("snapshot_id", "kind", "area_kode", "category", "detail", name="uq_ats_figure_cell"),
         Index("ix_ats_figure_area", "area_kode", "snapshot_id"),
+        # Serves the snapshot's figures and, read backwards, the newest figure of a snapshot in one step: the
+        # version key of the ATS pages' totals cache (ats_pages.cached_totals).
+        Index("ix_ats_figure_snapshot_version", "snapshot_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    snapshot_id: Mapped[int] = mapped_column(ForeignKey("ats_snapshot.id"), index=True)
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("ats_snapshot.id"))
     kind: Mapped[str] = mapped_column(String(10))  # area | residu
     area_kode: Mapped[str | None] = mapped_column(ForeignKey("area.kode"))
     category: Mapped[str] = mapped_column(String(3))
