@@ -10,7 +10,7 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 WTFORMS_ID = {
     "Not a valid integer value.": "Bukan bilangan bulat yang sah.",
@@ -69,6 +69,16 @@ def max_length(n: int) -> Length:
     return Length(max=n, message=_l("Paling banyak %(max)d karakter.", max=n))
 
 
+class _NumberRange(NumberRange):
+    """WTForms' NumberRange calls math.isnan() on the value, which raises OverflowError (a 500) for an integer
+    too large for a float, e.g. 400 nines typed into a year: such a number is simply out of range."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, int) and abs(field.data) > 2**63:
+            raise ValidationError(str(self.message))
+        super().__call__(form, field)
+
+
 def in_range(lo: float | None = None, hi: float | None = None) -> NumberRange:
     if lo is not None and hi is not None:
         msg = _l("Harus antara %(lo)s dan %(hi)s.", lo=lo, hi=hi)
@@ -76,4 +86,4 @@ def in_range(lo: float | None = None, hi: float | None = None) -> NumberRange:
         msg = _l("Tidak boleh kurang dari %(lo)s.", lo=lo)
     else:
         msg = _l("Tidak boleh lebih dari %(hi)s.", hi=hi)
-    return NumberRange(min=lo, max=hi, message=msg)
+    return _NumberRange(min=lo, max=hi, message=msg)

@@ -99,6 +99,7 @@ def snapshot_file(snapshot_id: int):
         abort(404)
     response: Response = send_file(path, as_attachment=True, download_name=snapshot.file_name or stored, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"  # uploaded bytes: nothing in them runs
     return response
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -52,9 +53,15 @@ def _content_matches(ext: str, data: bytes) -> bool:
 
 
 def clean_filename(filename: str) -> str:
-    """Keep a readable name for display; never used as a path."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
-    return name[:200] or "berkas"
+    """Keep a readable name for display and downloads; never used as a path. Control and format characters go
+    (NUL, tabs, escapes, and bidi overrides such as U+202E, which make "bukti<U+202E>fdp.exe" read as "buktiexe.pdf");
+    a long name is shortened before its extension, so it keeps its type."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf")).strip()
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = f"{stem[:199 - len(ext)]}.{ext}" if dot and len(ext) <= 10 else name[:200]
+    return name or "berkas"
 
 
 def check_file(incoming: IncomingFile, max_bytes: int) -> str:

@@ -88,7 +88,7 @@ def update_settings(session: Session, data: ReportSettingsInput, now: datetime, 
     if invalid:
         raise DomainError(N_("Alamat email tidak sah: %(addresses)s"), "extra_recipients",
                           addresses=", ".join(invalid[:5]))
-    content_type = logo_type(logo) if logo else None
+    content_type = logo_type(logo) if logo is not None else None  # an empty file is not a logo: refused
     settings = load_report_settings(session)
     settings.pemkab_name = data.pemkab_name.strip()[:200]
     settings.office_name = data.office_name.strip()[:200]
