@@ -47,12 +47,14 @@ lint: install-dev
 	$(BIN)/mypy --follow-imports=silent coordinator/services
 
 bench: install
+	$(BIN)/pip install -q -r requirements-bench.txt
 	$(BIN)/python -m bench.pages
 	$(BIN)/python -m bench.ats
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.verval
 	$(BIN)/python -m bench.rad
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
