@@ -3,6 +3,7 @@ PostgreSQL when TEST_DATABASE_URL points at it), emptied between tests."""
 from __future__ import annotations
 
 import os
+import shutil
 from datetime import date, datetime
 from pathlib import Path
 
@@ -70,6 +71,10 @@ def app_ctx(app):
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
         _empty_all_tables()
+        # Previews a test uploaded and never confirmed (the hostile-input suite leaves many) are not the next
+        # test's: the app's own hourly cleanup would remove them in real use.
+        for folder in ("ats-pending", "verval-pending", "rad-pending"):
+            shutil.rmtree(Path(app.config["UPLOAD_DIR"]) / folder, ignore_errors=True)
         yield app
         db.session.rollback()
         db.session.remove()
