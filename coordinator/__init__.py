@@ -65,10 +65,11 @@ def create_app(config: Config | None = None) -> Flask:
     formatting.register(app)
 
     from .models import User
-    from .services import audit
+    from .services import audit, revision
 
     with app.app_context():
         audit.install(db.session)
+        revision.install(db.session)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

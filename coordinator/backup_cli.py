@@ -98,7 +98,23 @@ def register(app: Flask) -> None:
             raise click.ClickException(err.message) from err
         finally:
             db.engine.dispose()
+        _new_data_revision()
         click.echo(f"Restored: {len(counts)} tables, {sum(counts.values())} rows (as in the manifest), "
                    f"{s['files']} uploaded files.")
         if manifest.alembic_revision not in heads:
             click.echo("The archive's schema is older than this code: run flask --app coordinator db upgrade.")
+
+
+def _new_data_revision() -> None:
+    """Running web workers keep rendered pages per data revision: a new one makes them all build afresh."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .services import revision
+
+    try:
+        revision.bump(db.session)
+        db.session.commit()
+    except SQLAlchemyError:  # an archive of a schema before the revision table: `db upgrade` creates it
+        db.session.rollback()
+    finally:
+        db.session.remove()

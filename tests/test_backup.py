@@ -23,6 +23,7 @@ from sqlalchemy import func, select, text
 from coordinator.extensions import db
 from coordinator.models import Agency, Evidence, ProgressUpdate, User
 from coordinator.services import backup as backup_service
+from coordinator.services import revision
 from coordinator.services.api_tokens import create_token
 from coordinator.services.backup import create_backup
 from coordinator.services.backup_archive import DB_MEMBERS, BackupError
@@ -82,8 +83,12 @@ def write_files(root: Path) -> None:
 
 
 def state(root: Path) -> tuple[dict, dict, list[str]]:
-    """Database rows, files, and what lies next to UPLOAD_DIR (no temporary directory may stay)."""
-    return all_rows(), all_files(root), sorted(p.name for p in root.parent.iterdir())
+    """Database rows, files, and what lies next to UPLOAD_DIR (no temporary directory may stay). Not the data
+    revision: a restore gives it a new token on purpose, so running web workers drop the pages they keep
+    (test_restore_gives_a_new_data_revision)."""
+    rows = all_rows()
+    del rows["data_revision"]
+    return rows, all_files(root), sorted(p.name for p in root.parent.iterdir())
 
 
 def head_revision(app) -> str:
@@ -314,6 +319,15 @@ def test_missing_files_are_refused(app_ctx, uploads, prepared, tmp_path):
     truncated = tmp_path / "terpotong.tar.gz"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     assert_refused(app_ctx, uploads, before, truncated, "not a readable backup archive")
+
+
+def test_restore_gives_a_new_data_revision(app_ctx, uploads, prepared):
+    archive, _before = prepared
+    token = revision.current_token(db.session)
+    db.session.commit()
+    result = invoke(app_ctx, "restore", archive, "--yes")
+    assert result.exit_code == 0, result.output
+    assert revision.current_token(db.session) not in (None, token)
 
 
 def test_restore_asks_first_and_a_no_changes_nothing(app_ctx, uploads, prepared):

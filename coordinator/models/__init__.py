@@ -41,6 +41,7 @@ from .report import (
     ReportArchive,
     ReportSettings,
 )
+from .revision import DataRevision
 from .security import PasswordResetToken, RateLimitCounter
 from .user import (
     ROLE_ADMIN,
@@ -70,7 +71,7 @@ from .verval import (
 )
 
 __all__ = [
-    "ApiToken",
+    "ApiToken", "DataRevision",
     "PasswordResetToken", "RateLimitCounter",
     "ROLE_VERIFIER", "LIST_VERVAL_REASON", "LIST_VERVAL_STATUS", "OUTCOMES", "RETURNED_OUTCOMES", "STATUS_VALID_ATS",
     "WILLINGNESS", "Child", "ChildAccessLog", "ChildCase", "ChildVerification", "VerifierArea", "VervalImport",

@@ -8,7 +8,7 @@ from ..models import Action
 from .ats_figures import Counts, SnapshotTotals
 
 
-@dataclass
+@dataclass(frozen=True)  # shared between requests (ats_pages.load_areas)
 class AreaInfo:
     kode: str
     nama: str

@@ -33,6 +33,7 @@ from ..models import (
     ProgressUpdate,
     action_area,
 )
+from . import revision
 from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
 from .ats_page_types import (
     ActionTrend,
@@ -54,8 +55,12 @@ INACTIVE = ("selesai", "dibatalkan")
 # Shared loading ------------------------------------------------------------------------------------------------
 
 def load_areas(session: Session) -> dict[str, AreaInfo]:
-    rows = session.execute(select(Area.kode, Area.nama, Area.level, Area.parent_kode, Area.active))
-    return {r[0]: AreaInfo(*r) for r in rows}
+    """Every area (1.590 at demo scale 10), read once per process and data revision; not to be changed."""
+    def read() -> dict[str, AreaInfo]:
+        rows = session.execute(select(Area.kode, Area.nama, Area.level, Area.parent_kode, Area.active))
+        return {r[0]: AreaInfo(*r) for r in rows}
+
+    return revision.memoized(session, ("areas",), read)
 
 
 def _plan_baseline(session: Session) -> tuple[int | None, int | None]:
@@ -91,13 +96,17 @@ def _figure_versions(session: Session, ids: list[int]) -> dict[int, int]:
     return {sid: int(top or 0) for sid, top in rows}
 
 
+def _tree(areas: dict[str, AreaInfo]) -> tuple[dict[str, str | None], int]:
+    parents = {k: a.parent_kode for k, a in areas.items()}
+    return parents, hash(frozenset(parents.items()))
+
+
 def cached_totals(session: Session, snapshots: list[AtsSnapshot], areas: dict[str, AreaInfo]
                   ) -> dict[int, SnapshotTotals]:
     """ats_figures.totals_for of these snapshots, computed once per process for each version of their figures."""
     if not snapshots:
         return {}
-    parents = {k: a.parent_kode for k, a in areas.items()}
-    tree = hash(frozenset(parents.items()))
+    parents, tree = revision.memoized(session, ("area-tree",), lambda: _tree(areas))
     versions = _figure_versions(session, [s.id for s in snapshots])
     keys = {s.id: (s.id, s.as_of, s.created_at, versions.get(s.id, 0), tree) for s in snapshots}
     missing = [s for s in snapshots if keys[s.id] not in _TOTALS_CACHE]
@@ -176,7 +185,12 @@ def _reach(kodes: set[str], areas: dict[str, AreaInfo], children: dict[str, list
 
 def active_counts(session: Session, areas: dict[str, AreaInfo], today: date) -> dict[str, int]:
     """Area code -> number of active interventions targeting it (kecamatan: it or its desa; desa: it or its
-    kecamatan)."""
+    kecamatan). Once per process, data revision and day."""
+    return revision.memoized(session, ("active-counts", today),
+                             lambda: _count_active(session, areas, today))
+
+
+def _count_active(session: Session, areas: dict[str, AreaInfo], today: date) -> dict[str, int]:
     targets = _targets(session)
     if not targets:
         return {}

@@ -7,11 +7,19 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..models import LIST_FUNDING_SOURCE, Agency, Area, Pillar, Program, ReferenceItem
+from . import revision
 
 # `keep`: values an existing record already uses stay offered even when deactivated since,
 # so editing something else on the record never silently drops or replaces them.
 
 def agency_choices(session: Session, keep: Iterable[int] = ()) -> list[tuple[int, str]]:
+    keep = list(keep)
+    if not keep:  # the filters' list: once per process and data revision
+        return list(revision.memoized(session, ("agency-choices",), lambda: _agency_choices(session, [])))
+    return _agency_choices(session, keep)
+
+
+def _agency_choices(session: Session, keep: list[int]) -> list[tuple[int, str]]:
     rows = session.scalars(
         select(Agency).where(or_(Agency.active.is_(True), Agency.id.in_(list(keep)))).order_by(Agency.short_name))
     return [(a.id, f"{a.short_name} – {a.name}" if a.name != a.short_name else a.short_name) for a in rows]
@@ -25,7 +33,8 @@ def program_choices(session: Session) -> list[tuple[int, str]]:
 
 
 def pillar_choices(session: Session) -> list[tuple[int, str]]:
-    return [(p.id, f"{p.number}. {p.name}") for p in session.scalars(select(Pillar).order_by(Pillar.number))]
+    return list(revision.memoized(session, ("pillar-choices",), lambda: [
+        (p.id, f"{p.number}. {p.name}") for p in session.scalars(select(Pillar).order_by(Pillar.number))]))
 
 
 def area_choices(session: Session, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
@@ -40,8 +49,12 @@ def area_choices(session: Session, keep: Iterable[str] = ()) -> list[tuple[str, 
 
 
 def kecamatan_choices(session: Session) -> list[tuple[str, str]]:
-    rows = session.scalars(select(Area).where(Area.level == "kecamatan", Area.active.is_(True)).order_by(Area.nama))
-    return [(a.kode, a.nama) for a in rows]
+    def read() -> list[tuple[str, str]]:
+        rows = session.scalars(
+            select(Area).where(Area.level == "kecamatan", Area.active.is_(True)).order_by(Area.nama))
+        return [(a.kode, a.nama) for a in rows]
+
+    return list(revision.memoized(session, ("kecamatan-choices",), read))
 
 
 def reference_choices(session: Session, list_name: str, locale: str, keep: Iterable[str] = ()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Action, Milestone, Program
+from . import revision
 
 OPEN_STATES = ("belum_mulai", "berjalan")
 
@@ -86,7 +87,16 @@ def status_of(action: Action, today: date) -> str:
 
 
 def load_action_facts(session: Session, action_ids: list[int] | None = None) -> list[ActionFacts]:
-    """All live actions (or the given ones) with milestones in two statements."""
+    """All live actions (or the given ones) with their milestones. Every live action is read in two statements
+    once per process and data revision (services/revision.py); callers must not change the facts they get."""
+    every = revision.memoized(session, ("action-facts",), lambda: _read_action_facts(session))
+    if action_ids is None:
+        return every
+    wanted = set(action_ids)
+    return [f for f in every if f.id in wanted]
+
+
+def _read_action_facts(session: Session) -> list[ActionFacts]:
     stmt = (
         select(
             Action.id, Action.code, Action.title, Action.lead_agency_id, Program.pillar_id,
@@ -95,16 +105,12 @@ def load_action_facts(session: Session, action_ids: list[int] | None = None) -> 
         .join(Program, Program.id == Action.program_id)
         .where(Action.deleted_at.is_(None))
     )
-    if action_ids is not None:
-        stmt = stmt.where(Action.id.in_(action_ids))
     facts = {row[0]: ActionFacts(*row) for row in session.execute(stmt)}
     if not facts:
         return []
     ms_stmt = select(
         Milestone.id, Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state, Milestone.completed_on
     ).order_by(Milestone.due_date, Milestone.id)
-    if action_ids is not None:
-        ms_stmt = ms_stmt.where(Milestone.action_id.in_(action_ids))
     by_action: dict[int, list[MilestoneFacts]] = defaultdict(list)
     for row in session.execute(ms_stmt):
         by_action[row[1]].append(MilestoneFacts(*row))
