@@ -125,6 +125,9 @@ def build_app(folder: Path) -> Flask:
     cfg.UPLOAD_DIR = str(folder / "uploads")
     app = create_app(cfg)
     app.config["FIXED_NOW"] = NOW
+    # What building each page costs: with the page cache on, every timed request would be served from it
+    # (the cache under load: bench/load).
+    app.config["PAGE_CACHE"] = False
     with app.app_context(), contextlib.redirect_stderr(io.StringIO()):
         upgrade(directory=str(REPO / "migrations"))  # alembic logs its steps to stderr: keep them quiet
     return app

@@ -26,8 +26,8 @@
    (aiosmtpd). Afterwards the database is checked: the update is stored once with its evidence file, the
    reminder run's notifications and outbox messages are all there, once each, every email was received
    once; a second reminder run adds nothing.
-5. With gunicorn stopped, one request at a time per page kind in-process on the same database: wall
-   and CPU time, SQL statements and their time, CPU by package (--no-profile skips it).
+5. With gunicorn stopped, one request at a time per page kind in-process on the same database, with
+   the page cache off (what building a page costs): wall and CPU time, SQL statements and their time, CPU by package (--no-profile skips it).
 6. Prints a Markdown report, writes bench/results/load-latest.md, and exits 1 if a target is missed:
    no error, p95 ≤ 300 ms over all requests, the update and the reminder run as above. Database,
    folder and processes are removed at the end, also after a failure or Ctrl+C (--keep keeps them).

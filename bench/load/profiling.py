@@ -44,6 +44,8 @@ def profile_pages(out: Path, runs: int) -> None:
     prepared = json.loads(out.with_name("prepared.json").read_text(encoding="utf-8"))
     rng = random.Random(7)
     app = create_app()
+    # What a page costs to build: with the page cache on, every timed request after the first would be a hit.
+    app.config["PAGE_CACHE"] = False
     with app.app_context():
         engine = db.engine
         users = {role: db.session.scalar(select(User).where(User.role == role).order_by(User.id))

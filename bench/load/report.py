@@ -147,6 +147,8 @@ def _profile_lines(run: Run) -> list[str]:
         return []
     lines = ["## One request at a time (where the time goes)", "",
              "After the load, with gunicorn stopped: the app in one process on the same PostgreSQL database, "
+             "with the page cache off (what building each page costs; under load most monitor, list and ATS "
+             "requests are served from it), "
              f"{run.args.profile_runs} requests per page kind after 3 warm-ups, signed in as the coordinator (and a "
              "focal point), SQL statements timed at the driver (round trip: PostgreSQL's work and the driver's). "
              "Python CPU is this process's. The shares by package below come from a further pass under cProfile "
@@ -176,7 +178,7 @@ def report(run: Run) -> tuple[str, list[str]]:
     stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         "# SITISEK load test", "",
-        f"{stamp} · `python -m bench.load` · gunicorn with deploy/gunicorn.conf.py (2 workers × 4 threads) on "
+        f"{stamp} · `python -m bench.load` · gunicorn with deploy/gunicorn.conf.py (2 sync workers) on "
         f"PostgreSQL, production mode, demo scale {args.scale}, fixed now {NOW} UTC · Locust {locust_version()}: "
         f"{args.users} connections, " + (f"{args.think:g} s think time (0.5× to 1.5×)" if args.think else
                                          "no think time") + f", {args.duration} s.", "",

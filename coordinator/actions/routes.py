@@ -10,6 +10,7 @@ from ..ats.routes import action_band, trend_chart
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import Action, Evidence, Milestone, ProgressUpdate
+from ..page_cache import cached_content
 from ..services import ats_outcomes, ats_pages, choices, listing, permissions
 from ..services import plan as plan_service
 from ..services import progress as progress_service
@@ -54,13 +55,15 @@ def index():
         rows = listing.all_matching(db.session, f, now)
         return export_actions(rows, fmt, funding=choices.funding_labels(db.session, current_locale()))
     page = int_arg("page", 1) or 1
-    rows, total, pages = listing.page_of_actions(db.session, f, now, page, current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k not in ("page", "export") and v}
-    return render_template(
-        "actions/index.html", rows=rows, total=total, pages=pages, page=min(max(page, 1), pages), args=args, f=f,
-        pillars=choices.pillar_choices(db.session), agencies=choices.agency_choices(db.session),
-        kecamatan=choices.kecamatan_choices(db.session),
-    )
+
+    def build() -> dict:
+        rows, total, pages = listing.page_of_actions(db.session, f, now, page, current_app.config["PAGE_SIZE"])
+        args = {k: v for k, v in request.args.items() if k not in ("page", "export") and v}
+        return dict(rows=rows, total=total, pages=pages, page=min(max(page, 1), pages), args=args, f=f,
+                    pillars=choices.pillar_choices(db.session), agencies=choices.agency_choices(db.session),
+                    kecamatan=choices.kecamatan_choices(db.session))
+
+    return render_template("actions/index.html", content=cached_content("actions/_index.html", build))
 
 
 @bp.route("/actions/mine")
@@ -153,24 +156,30 @@ def _visible_action(action_id: int) -> Action:
 @login_required
 def detail(action_id: int):
     action = _visible_action(action_id)
-    now = utcnow()
-    today = wita_today(now)
-    updates = progress_service.updates_for_action(db.session, action.id)
-    trend = ats_pages.action_trend(db.session, [a.kode for a in action.areas])
-    title = (_("Jumlah ATS Kabupaten Kutai Timur") if trend.scope == "regency"
-             else _("Jumlah ATS di wilayah sasaran %(code)s", code=action.code))
-    ats_chart = trend_chart(trend.series, title, [action_band(action)], width=560, height=300)
-    return render_template(
-        "actions/detail.html", action=action, status=status_of(action, today), today=today, updates=updates,
-        ats_trend=trend, ats_chart=ats_chart,
-        history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
-        outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
-        outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),
-        funding=choices.funding_labels(db.session, current_locale()),
-        percent=next((u.percent_complete for u in updates if u.is_current), None),
-        can_report=permissions.can_report_progress(current_user, action),
-        can_complete=permissions.can_complete_action(current_user, action),
-    )
+
+    def ats_figure() -> dict:
+        trend = ats_pages.action_trend(db.session, [a.kode for a in action.areas])
+        title = (_("Jumlah ATS Kabupaten Kutai Timur") if trend.scope == "regency"
+                 else _("Jumlah ATS di wilayah sasaran %(code)s", code=action.code))
+        chart = trend_chart(trend.series, title, [action_band(action)], width=560, height=300)
+        return {"ats_trend": trend, "ats_chart": chart}
+
+    def build() -> dict:
+        today = wita_today(utcnow())
+        updates = progress_service.updates_for_action(db.session, action.id)
+        return dict(
+            action=action, status=status_of(action, today), today=today, updates=updates,
+            ats_figure=cached_content("actions/_ats_trend.html", ats_figure, for_everyone=True),
+            history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
+            outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
+            outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),
+            funding=choices.funding_labels(db.session, current_locale()),
+            percent=next((u.percent_complete for u in updates if u.is_current), None),
+            can_report=permissions.can_report_progress(current_user, action),
+            can_complete=permissions.can_complete_action(current_user, action),
+        )
+
+    return render_template("actions/detail.html", action=action, content=cached_content("actions/_detail.html", build))
 
 
 @bp.route("/actions/<int:action_id>/override", methods=["POST"])

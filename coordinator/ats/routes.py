@@ -10,7 +10,8 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..formatting import current_locale
-from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
+from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, Area, AreaAlias, AtsSnapshot
+from ..page_cache import cached_content
 from ..services import ats_history, ats_pages, charts, permissions
 from ..services.clock import utcnow, wita_today
 from ..web import get_or_404, role_required
@@ -51,23 +52,32 @@ def _import_url() -> str | None:
 @bp.route("/ats")
 @login_required
 def overview():
-    today = wita_today(utcnow())
-    data = ats_pages.overview(db.session, today)
-    chart = trend_chart(data.series, _("Jumlah ATS Kabupaten Kutai Timur"))
-    return render_template("ats/overview.html", data=data, chart=chart, import_url=_import_url())
+    def build() -> dict:
+        data = ats_pages.overview(db.session, wita_today(utcnow()))
+        chart = trend_chart(data.series, _("Jumlah ATS Kabupaten Kutai Timur"))
+        return {"data": data, "chart": chart, "import_url": _import_url()}
+
+    return render_template("ats/overview.html", content=cached_content("ats/_overview.html", build))
 
 
 @bp.route("/ats/area/<kode>")
 @login_required
 def area(kode: str):
-    today = wita_today(utcnow())
-    page = ats_pages.area_page(db.session, kode[:20], today)
-    if page is None:
+    area = db.session.get(Area, kode[:20])
+    if area is None:
         abort(404)
-    bands = [action_band(i.action) for i in page.interventions]
-    name = page.area.nama if page.area.level == LEVEL_DESA else _("Kec. %(nama)s", nama=page.area.nama)
-    chart = trend_chart(page.series, _("Jumlah ATS %(nama)s", nama=name), bands)
-    return render_template("ats/area.html", page=page, chart=chart, name=name, today=today)
+    name = area.nama if area.level == LEVEL_DESA else _("Kec. %(nama)s", nama=area.nama)
+
+    def build() -> dict:
+        today = wita_today(utcnow())
+        page = ats_pages.area_page(db.session, area.kode, today)
+        if page is None:
+            abort(404)
+        chart = trend_chart(page.series, _("Jumlah ATS %(nama)s", nama=name),
+                            [action_band(i.action) for i in page.interventions])
+        return {"page": page, "chart": chart, "name": name, "today": today}
+
+    return render_template("ats/area.html", name=name, content=cached_content("ats/_area.html", build))
 
 
 @bp.route("/ats/coverage")

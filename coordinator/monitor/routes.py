@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..page_cache import cached_content
 from ..services import permissions
 from ..services.clock import utcnow
 from ..services.monitor import GroupCounts, build_monitor
@@ -25,8 +26,9 @@ def home():
 @bp.route("/monitor")
 @role_required(permissions.sees_everything)
 def deadlines():
-    monitor = build_monitor(db.session, utcnow())
     show = request.args.get("show", "")
     # Long lists are cut to LIST_LIMIT rows with a link to see all: a phone cannot scroll 200 rows.
-    return render_template("monitor/deadlines.html", m=monitor, show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
-                           days_label=_("%s hari"))
+    content = cached_content("monitor/_deadlines.html", lambda: dict(
+        m=build_monitor(db.session, utcnow()), show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
+        days_label=_("%s hari")))
+    return render_template("monitor/deadlines.html", content=content)

@@ -1,0 +1,169 @@
+"""Rendered page content kept per process until the data changes.
+
+The deadline monitor, the action list, the action page and the ATS pages show the same content to everyone of a
+role (and, for focal points, of an agency), and most requests for them find the data unchanged since the last
+one: their content (the page without the layout around it, which names the user) is kept per process, keyed by
+the data revision (services/revision.py), the template, the path with its query, the language, the reader's role
+and a focal point's agency, and today's date in WITA (statuses and days left change at midnight). Forms in kept
+content get the reader's own CSRF token. Any committed change to the data, from any process, replaces the
+revision, so nothing stale is ever shown; a request that has changed something itself and not committed it yet
+neither reads nor fills the cache. Measured under load in bench/load.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from .extensions import db
+from .formatting import current_locale
+from .services import revision
+from .services.clock import utcnow, wita_today
+
+# Forms in kept content carry this mark where the CSRF token was: each reader gets their own token back.
+_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+
+
+class ContentCache:
+    """A least-recently-used store of rendered HTML, bounded by its size in bytes; safe across threads.
+
+    With a folder, content is also written there, one file per key under a directory of the data revision, so the
+    other gunicorn workers find what one of them built; a new revision removes the older directories."""
+
+    def __init__(self, budget: int, folder: Path | None = None, max_files: int = 5000) -> None:
+        self.budget = budget
+        self.folder = folder
+        self.max_files = max_files  # per revision: arbitrary query strings must not fill the disk
+        self.hits = self.misses = 0
+        self._items: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._disk_token: str | None = None
+        self._disk_files = 0
+
+    def get(self, key: tuple[Any, ...], token: str) -> str | None:
+        with self._lock:
+            html = self._items.get(key)
+            if html is not None:
+                self._items.move_to_end(key)
+                self.hits += 1
+                return html
+        html = self._read(key, token)
+        with self._lock:
+            if html is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+        self._keep(key, html)
+        return html
+
+    def put(self, key: tuple[Any, ...], html: str, token: str) -> None:
+        if len(html) > self.budget // 8:  # one huge page (a "show all" list) must not push out everything else
+            return
+        self._keep(key, html)
+        self._write(key, html, token)
+
+    def _keep(self, key: tuple[Any, ...], html: str) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old)
+            self._items[key] = html
+            self._bytes += len(html)
+            while self._bytes > self.budget:
+                _key, dropped = self._items.popitem(last=False)
+                self._bytes -= len(dropped)
+
+    def _path(self, key: tuple[Any, ...], token: str) -> Path | None:
+        if self.folder is None:
+            return None
+        return self.folder / token / hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def _read(self, key: tuple[Any, ...], token: str) -> str | None:
+        path = self._path(key, token)
+        try:
+            return path.read_text(encoding="utf-8") if path is not None else None
+        except OSError:  # not there (yet), or the folder went: build it
+            return None
+
+    def _write(self, key: tuple[Any, ...], html: str, token: str) -> None:
+        path = self._path(key, token)
+        if path is None or self.folder is None:
+            return
+        with self._lock:
+            if token != self._disk_token:
+                self._disk_token, self._disk_files = token, 0
+                for older in self.folder.glob("*"):
+                    if older.name != token:
+                        shutil.rmtree(older, ignore_errors=True)
+            if self._disk_files >= self.max_files:
+                return
+            self._disk_files += 1
+        try:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # created 0600: only the service reads it
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(html)
+            os.replace(tmp, path)  # readers see the whole file or none
+        except OSError:
+            pass  # a full or read-only disk only costs the other workers a rebuild
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+            self._disk_token, self._disk_files = None, 0
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def content_cache() -> ContentCache:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = app.extensions.get("page_cache")
+    if cache is None:
+        folder = app.config.get("PAGE_CACHE_DIR")
+        cache = app.extensions.setdefault("page_cache", ContentCache(
+            int(app.config.get("PAGE_CACHE_BYTES", 0)), Path(folder) if folder else None))
+    return cache
+
+
+def cached_content(template: str, build: Callable[[], dict[str, Any]], for_everyone: bool = False) -> Markup:
+    """`template` rendered with what `build()` returns, or the same HTML as rendered for an earlier request with
+    the same key. `build` runs only on a miss, so the page's queries go with it. `for_everyone`: the part is the
+    same whoever may open the page (checked before), so it is not kept per role and agency."""
+    session = db.session
+    token = revision.token_for_reading(session) if current_app.config.get("PAGE_CACHE") else None
+    if token is None:
+        return _rendered(render_template(template, **build()))
+    # permissions.py decides by role and, for focal points only, by their agency: that is all a reader's key holds.
+    reader = None if for_everyone else (current_user.role, current_user.agency_id if current_user.is_focal else None)
+    key = (template, token, request.full_path, current_locale(), reader, wita_today(utcnow()).isoformat())
+    cache = content_cache()
+    csrf = generate_csrf()  # the reader's own; the same for every form of this request
+    kept = cache.get(key, token)
+    if kept is None:
+        html = render_template(template, **build())
+        if not revision.has_unsaved_changes(session):
+            cache.put(key, html.replace(csrf, _CSRF_MARK), token)
+        return _rendered(html)
+    return _rendered(kept.replace(_CSRF_MARK, csrf))
+
+
+def _rendered(html: str) -> Markup:
+    # Output of an autoescaping Jinja template: every value in it was escaped when it was rendered.
+    return Markup(html)  # noqa: S704  # nosec B704

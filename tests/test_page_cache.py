@@ -1,0 +1,265 @@
+"""Cached page content (coordinator/page_cache.py): served again while the data is unchanged, never stale.
+
+The monitor, the action list and the ATS pages are kept rendered per process, keyed by the data revision token
+(services/revision.py). These tests prove the cache is really used, and that every way the shown data can change
+(a form, another worker on the same database, a new day, the reader's language, role or agency, changes not yet
+committed) gives the page as freshly built.
+"""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from coordinator import create_app
+from coordinator.extensions import db
+from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
+from coordinator.page_cache import ContentCache, content_cache
+from coordinator.services import revision
+from tests.conftest import login, make_user
+from tests.helpers import MINIMAL_PDF
+
+CACHED_PAGES = ["/monitor", "/actions", "/actions?status=terlambat&sort=due_date", "/ats", "/ats/area/64.08.04",
+                "/actions/{a1}"]
+
+
+@pytest.fixture()
+def cache(app_ctx):
+    app_ctx.config["PAGE_CACHE"] = True
+    store = content_cache()
+    store.clear()
+    return store
+
+
+def _signed_in(app, email):
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    return client
+
+
+def _text(client, url):
+    resp = client.get(url)
+    assert resp.status_code == 200, (url, resp.status_code)
+    return resp.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", CACHED_PAGES)
+def test_the_second_request_is_served_from_the_cache(world, cache, url):
+    client = _signed_in(world_app(), "koordinator@example.org")
+    url = url.format(a1=world.a1.id)
+    first = _text(client, url)
+    hits = cache.hits
+    second = _text(client, url)
+    assert cache.hits == hits + 1
+    # The layout too; the CSRF tokens carry the second they were signed in, so they may differ.
+    assert _without_tokens(second) == _without_tokens(first)
+
+
+def world_app():
+    from flask import current_app
+
+    return current_app._get_current_object()
+
+
+def test_a_hit_runs_none_of_the_page_queries(world, cache, monkeypatch):
+    import coordinator.monitor.routes as monitor_routes
+
+    calls = []
+    real = monitor_routes.build_monitor
+    monkeypatch.setattr(monitor_routes, "build_monitor", lambda *a, **k: calls.append(1) or real(*a, **k))
+    client = _signed_in(world_app(), "koordinator@example.org")
+    for _ in range(3):
+        _text(client, "/monitor")
+    assert len(calls) == 1
+
+
+def test_a_progress_update_shows_at_once_on_every_cached_page(world, cache):
+    app = world_app()
+    coordinator = _signed_in(app, "koordinator@example.org")
+    focal = _signed_in(app, "dinsos@example.org")
+    before = {url: _text(coordinator, url) for url in ("/monitor", "/actions")}
+    assert "Belum ada laporan." in before["/monitor"]
+    resp = focal.post(f"/actions/{world.a1.id}/progress/new", content_type="multipart/form-data", data={
+        "period": "2026-11", "percent_complete": "40", "achievements": "120 anak didata ulang",
+        "files": [(io.BytesIO(MINIMAL_PDF), "berita-acara.pdf")]})
+    assert resp.status_code == 302
+    monitor = _text(coordinator, "/monitor")
+    assert "Belum ada laporan." not in monitor and "40%" in monitor
+    assert _text(coordinator, "/actions") != before["/actions"]  # the list's progress column
+
+
+def test_a_change_by_another_worker_is_seen(world, cache, tmp_path):
+    """Two app instances on one database, each with its own memory and one shared folder, as two gunicorn
+    workers: the second finds what the first built; a change committed by either is seen by both."""
+    from config import TestingConfig
+
+    app = world_app()
+    cfg = TestingConfig()
+    cfg.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+    cfg.UPLOAD_DIR = app.config["UPLOAD_DIR"]
+    other = create_app(cfg)
+    other.config.update(FIXED_NOW=app.config["FIXED_NOW"], PAGE_CACHE=True)
+    app.extensions["page_cache"] = ContentCache(1 << 24, tmp_path)
+    other.extensions["page_cache"] = theirs = ContentCache(1 << 24, tmp_path)
+    reader = _signed_in(app, "pimpinan@example.org")
+    for _ in range(2):
+        assert "Pendampingan keluarga rentan" not in _text(reader, "/actions")
+    db.session.commit()  # nothing of the test's own transaction stands in the other worker's way
+    with other.app_context():
+        other_reader = _signed_in(other, "pimpinan@example.org")
+        assert "Pendampingan keluarga rentan" not in _text(other_reader, "/actions")
+        assert (theirs.hits, theirs.misses) == (1, 0)  # read from the folder
+        db.session.get(Action, world.a1.id).title = "Pendampingan keluarga rentan"
+        db.session.commit()
+        assert "Pendampingan keluarga rentan" in _text(other_reader, "/actions")
+        db.session.remove()
+    db.session.expire_all()
+    assert "Pendampingan keluarga rentan" in _text(reader, "/actions")
+
+
+def test_reads_that_write_bookkeeping_keep_the_revision(world, cache):
+    token = revision.current_token(db.session)
+    db.session.add(LoginAttempt(email="x@example.org", ip="10.0.0.1", at=datetime(2026, 11, 27), success=False))
+    db.session.add(Notification(user_id=world.coordinator.id, kind="overdue", key="k-1", title="Terlambat",
+                                created_at=datetime(2026, 11, 27)))
+    db.session.commit()
+    assert revision.current_token(db.session) == token
+    world.a3.title = "Sosialisasi pencegahan perkawinan anak"
+    db.session.commit()
+    assert revision.current_token(db.session) != token
+
+
+def test_each_role_and_agency_gets_its_own_content(world, cache):
+    app = world_app()
+    dinsos, dpppa = _signed_in(app, "dinsos@example.org"), _signed_in(app, "dpppa@example.org")
+    coordinator, leader = _signed_in(app, "koordinator@example.org"), _signed_in(app, "pimpinan@example.org")
+    for _ in range(2):
+        mine, theirs = _text(dinsos, "/actions"), _text(dpppa, "/actions")
+        assert "Pendampingan keluarga" in mine and "Sosialisasi perkawinan anak" not in mine
+        assert "Sosialisasi perkawinan anak" in theirs and "Pendampingan keluarga" not in theirs
+        assert "Tambah aksi" in _text(coordinator, "/actions")
+        assert "Tambah aksi" not in _text(leader, "/actions")
+        assert "Impor data ATS" in _text(coordinator, "/ats")
+        assert "Impor data ATS" not in _text(leader, "/ats")
+
+
+def test_each_language_gets_its_own_content(world, cache):
+    world.leader.locale = "en"
+    db.session.commit()
+    app = world_app()
+    indonesian, english = _signed_in(app, "koordinator@example.org"), _signed_in(app, "pimpinan@example.org")
+    for _ in range(2):
+        assert "Pemantauan tenggat" in _text(indonesian, "/monitor")
+        assert "Deadline monitor" in _text(english, "/monitor")
+
+
+def test_a_new_day_builds_the_page_again(world, cache, app_ctx):
+    client = _signed_in(world_app(), "koordinator@example.org")
+    assert "27 November 2026" in _text(client, "/monitor")
+    app_ctx.config["FIXED_NOW"] = "2026-11-27T16:30:00"  # 00:30 WITA on the 28th, still the 27th in UTC
+    assert "28 November 2026" in _text(client, "/monitor")
+
+
+def test_uncommitted_changes_are_neither_served_stale_nor_kept(world, cache):
+    client = _signed_in(world_app(), "koordinator@example.org")
+    _text(client, "/actions")
+    world.a2.title = "Verifikasi lapangan tahap II"
+    db.session.flush()  # the test shares its session with the requests; nothing committed
+    size = len(cache)
+    assert "Verifikasi lapangan tahap II" in _text(client, "/actions")
+    assert len(cache) == size
+    db.session.rollback()
+    assert "Verifikasi lapangan tahap II" not in _text(client, "/actions")
+
+
+def test_the_revision_row_comes_back_after_the_tables_are_emptied(world, cache):
+    client = _signed_in(world_app(), "koordinator@example.org")
+    db.session.execute(delete(DataRevision))  # as the test fixtures' TRUNCATE does
+    db.session.commit()
+    assert revision.current_token(db.session) is None
+    size = len(cache)
+    _text(client, "/monitor"), _text(client, "/monitor")  # without a token nothing is kept
+    assert len(cache) == size
+    world.a1.title = "Pendampingan keluarga ATS"
+    db.session.commit()
+    assert revision.current_token(db.session)
+    assert "Pendampingan keluarga ATS" in _text(client, "/actions")
+
+
+def test_unknown_area_is_404_cached_or_not(world, cache):
+    client = _signed_in(world_app(), "koordinator@example.org")
+    for _ in range(2):
+        assert client.get("/ats/area/99.99").status_code == 404
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", html)
+
+
+def _tokens(html: str) -> set[str]:
+    return set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
+
+
+def test_kept_forms_carry_each_readers_own_csrf_token(world, cache, app_ctx):
+    make_user("koordinator2@example.org", "koordinator", world.disdik)
+    db.session.commit()
+    app = world_app()
+    first, second = _signed_in(app, "koordinator@example.org"), _signed_in(app, "koordinator2@example.org")
+    app_ctx.config["WTF_CSRF_ENABLED"] = True
+    url = f"/actions/{world.a1.id}"
+    mine = _text(first, url)
+    hits = cache.hits
+    theirs = _text(second, url)
+    assert cache.hits == hits + 1  # same role and agency: the same kept content
+    assert len(_tokens(mine)) == 1 and len(_tokens(theirs)) == 1 and _tokens(mine) != _tokens(theirs)
+    form = re.search(r'action="(/milestones/\d+/done)"', theirs)
+    token = _tokens(theirs).pop()
+    assert second.post(form.group(1), data={"csrf_token": token}).status_code == 302
+    assert db.session.get(Milestone, world.m2.id).state == "selesai"
+    assert "Tandai selesai" not in _text(first, url)  # the change replaced the kept page
+
+
+def test_permission_is_checked_before_the_cache(world, cache):
+    app = world_app()
+    lead, other = _signed_in(app, "dinsos@example.org"), _signed_in(app, "dpppa@example.org")
+    url = f"/actions/{world.a1.id}"
+    for _ in range(2):
+        assert "Lapor kemajuan" in _text(lead, url)
+        assert other.get(url).status_code in (403, 404)
+    assert "Lapor kemajuan" not in _text(_signed_in(app, "pimpinan@example.org"), url)
+
+
+def test_a_reminder_run_keeps_the_revision(world, cache, app_ctx):
+    """Past the first run (which stores the default reminder settings), a run writes only notifications and
+    outbox messages: bookkeeping, outside the kept content."""
+    runner = app_ctx.test_cli_runner()
+    assert runner.invoke(args=["reminders", "run"]).exit_code == 0
+    token = revision.current_token(db.session)
+    db.session.commit()
+    app_ctx.config["FIXED_NOW"] = "2026-11-30T02:00:00"  # a new day: new reminders are due
+    before = db.session.scalar(select(func.count()).select_from(Notification))
+    result = runner.invoke(args=["reminders", "run"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count()).select_from(Notification)) > before
+    assert revision.current_token(db.session) == token
+
+
+def test_workers_share_what_they_built_through_the_folder(tmp_path):
+    """Two gunicorn workers: what one built, the other reads from the shared folder; a new data revision
+    removes the older one's files; files are the service's own; arbitrary query strings cannot fill the disk."""
+    first, second = ContentCache(1 << 20, tmp_path), ContentCache(1 << 20, tmp_path, max_files=2)
+    key = ("monitor/_deadlines.html", "t1", "/monitor?", "id", ("koordinator", None), "2026-11-27")
+    first.put(key, "<h1>Pemantauan</h1>", "t1")
+    assert second.get(key, "t1") == "<h1>Pemantauan</h1>" and second.hits == 1
+    (file,) = (tmp_path / "t1").iterdir()
+    assert file.stat().st_mode & 0o777 == 0o600
+    assert second.get(key[:1] + ("t2",) + key[2:], "t2") is None and second.misses == 1
+    for n in range(3):
+        second.put(("page", "t2", f"/actions?q={n}"), "x", "t2")
+    assert not (tmp_path / "t1").exists()
+    assert len(list((tmp_path / "t2").iterdir())) == 2  # max_files; the third is kept in memory only
+    assert second.get(("page", "t2", "/actions?q=2"), "t2") == "x"
+    assert first.get(("page", "t2", "/actions?q=2"), "t2") is None
