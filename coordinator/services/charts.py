@@ -11,9 +11,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol
 
 PALETTE = ("#0b5d4b", "#1849a9", "#b54708", "#b42318", "#5b6663")
 
@@ -35,7 +36,15 @@ def _attr(text: str) -> str:
 
 
 def _fmt(value: float, locale: str) -> str:
+    # Charts label hundreds of whole numbers: Babel's pattern machinery is kept for the rare fraction.
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", _group_symbol(locale))
     return format_decimal(value, format="#,##0.##", locale=locale)
+
+
+@lru_cache(maxsize=8)
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale)
 
 
 def _nice_step(span: float, ticks: int) -> float:
