@@ -18,7 +18,7 @@ from coordinator.services.errors import DomainError
 from coordinator.services.report_archive import archive_path, generate, preview
 from coordinator.services.report_facts import close_month, collect_facts, live_snapshot, load_facts, reopen_month
 from coordinator.services.report_model import build_report
-from coordinator.services.report_pdf import BASE_URL, StaticOnlyFetcher
+from coordinator.services.report_pdf import BASE_URL, static_only_fetcher
 from tests.report_data import DINSOS_OBSTACLE, DISDIK_OBSTACLE, OCTOBER, build_october, pdf_text
 
 NOW = datetime(2026, 11, 27, 2, 0)
@@ -202,7 +202,7 @@ def test_user_text_is_escaped_and_the_renderer_fetches_nothing_else(october, app
     BASE_URL + "uploads/evidence/x.pdf", "https://sitisek.invalid.example.com/static/css/report.css",
 ])
 def test_fetcher_refuses_everything_but_static_files(url):
-    fetcher = StaticOnlyFetcher(logo=None)
+    fetcher = static_only_fetcher(logo=None)
     with pytest.raises(ValueError):
         fetcher.fetch(url)
     assert fetcher.refused == [url]

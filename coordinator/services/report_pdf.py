@@ -13,13 +13,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..formatting import in_locale
 from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, ReportSettings
@@ -32,29 +31,43 @@ LOGO_URL = BASE_URL + "asset/logo"
 LOGO_TYPES = {"image/png", "image/jpeg"}
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves /static/... from the application's static directory and /asset/logo from memory; nothing else."""
+def static_only_fetcher(logo: tuple[bytes, str] | None = None) -> Any:
+    """A WeasyPrint URL fetcher that serves /static/... from the application's static directory and /asset/logo
+    from memory; nothing else."""
+    return _fetcher_class()(logo)
 
-    def __init__(self, logo: tuple[bytes, str] | None = None) -> None:
-        super().__init__(allowed_protocols=("https",), allow_redirects=False)
-        self.logo = logo
-        self.served: list[str] = []
-        self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        if url.startswith(BASE_URL):
-            parts = urlsplit(url)
-            path = unquote(parts.path)
-            if path == "/asset/logo" and self.logo is not None:
-                self.served.append(url)
-                return URLFetcherResponse(url, self.logo[0], {"Content-Type": self.logo[1]})
-            if path.startswith("/static/") and not parts.query:
-                target = (STATIC_DIR / path.removeprefix("/static/")).resolve()
-                if target.is_file() and target.is_relative_to(STATIC_DIR):
+@lru_cache(maxsize=1)
+def _fetcher_class() -> type:
+    # WeasyPrint takes a third of a second of CPU to import: only processes that make a PDF pay it, not every
+    # CLI run (a reminder run under load) or web worker start.
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves /static/... from the application's static directory and /asset/logo from memory; nothing else."""
+
+        def __init__(self, logo: tuple[bytes, str] | None = None) -> None:
+            super().__init__(allowed_protocols=("https",), allow_redirects=False)
+            self.logo = logo
+            self.served: list[str] = []
+            self.refused: list[str] = []
+
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            if url.startswith(BASE_URL):
+                parts = urlsplit(url)
+                path = unquote(parts.path)
+                if path == "/asset/logo" and self.logo is not None:
                     self.served.append(url)
-                    return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": _mime(target)})
-        self.refused.append(url)
-        raise ValueError(f"not served to the PDF renderer: {url[:200]}")
+                    return URLFetcherResponse(url, self.logo[0], {"Content-Type": self.logo[1]})
+                if path.startswith("/static/") and not parts.query:
+                    target = (STATIC_DIR / path.removeprefix("/static/")).resolve()
+                    if target.is_file() and target.is_relative_to(STATIC_DIR):
+                        self.served.append(url)
+                        return URLFetcherResponse(url, target.read_bytes(), {"Content-Type": _mime(target)})
+            self.refused.append(url)
+            raise ValueError(f"not served to the PDF renderer: {url[:200]}")
+
+    return StaticOnlyFetcher
 
 
 def _mime(path: Path) -> str:
@@ -136,8 +149,10 @@ def render_report(report: MonthlyReport, settings: ReportSettings | None, locale
     logo = load_logo(head)
     html = render_html(report, head, locale, draft=draft, number=document_number(report, revision),
                        generated_on=wita_today(now), has_logo=logo is not None)
-    fetcher = StaticOnlyFetcher(logo)
+    fetcher = static_only_fetcher(logo)
     layout_start = time.perf_counter()
+    from weasyprint import HTML
+
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     pdf = document.write_pdf()
     done = time.perf_counter()
@@ -147,7 +162,9 @@ def render_report(report: MonthlyReport, settings: ReportSettings | None, locale
 
 def html_to_pdf(html: str) -> tuple[bytes, int]:
     """Any of our print templates to PDF with the same locked-down fetcher: (bytes, pages)."""
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher(None)).render()
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher(None)).render()
     return document.write_pdf(), len(document.pages)
 
 
