@@ -73,12 +73,24 @@ def create_app(config: Config | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
+        from flask import g
+        from sqlalchemy import select
+
+        from .services.notifications import unread_count_of
+
         ident, _, token = user_id.partition(":")
-        if not ident.isdigit():
+        if not ident.isdigit() or len(ident) > 18:
             return None
-        user = db.session.get(User, int(ident))
-        if user is None or not user.active or user.session_token != token:
+        # One round trip for what every page needs: the user, the data revision (page_cache.py) and the bell.
+        row = db.session.execute(select(User, revision.token_of_row(), unread_count_of(int(ident)))
+                                 .where(User.id == int(ident))).first()
+        if row is None:
             return None
+        user, data_token, unread = row
+        if not user.active or user.session_token != token:
+            return None
+        revision.remember_token(db.session, data_token)
+        g.unread_notifications = unread
         return user
 
     @app.before_request

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
@@ -45,8 +45,13 @@ def _pages(total: int, page: int, page_size: int) -> tuple[int, int]:
 
 def unread_count(session: AnySession, user_id: int) -> int:
     """One COUNT on the (user_id, read_at) index: cheap enough for every page."""
-    stmt = select(func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
-    return session.scalar(stmt) or 0
+    return session.scalar(select(unread_count_of(user_id))) or 0
+
+
+def unread_count_of(user_id: int) -> ScalarSelect[int]:
+    """The same COUNT as a column, for the statement that loads the signed-in user."""
+    return (select(func.count(Notification.id))
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None)).scalar_subquery())
 
 
 def notification_page(session: AnySession, user_id: int, page: int,

@@ -6,7 +6,7 @@ session of this app that adds, changes or deletes a row of a table outside BOOKK
 INSERT/UPDATE/DELETE statement, replaces the token in the same transaction: a progress update saved by one gunicorn
 worker, an ATS import by the CLI or a restore is seen at once by every worker. Rows written while only reading
 (rate-limit counters, login history, the children's-data access log, the outbox, the bell's notifications) do not
-count, or every page view would empty the caches.
+count, or every page view would empty the caches; nor do the reminder settings, which no kept page shows.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select, update
+from sqlalchemy import ScalarSelect, event, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -24,8 +24,11 @@ from ..models import DataRevision
 from .clock import utcnow
 
 BOOKKEEPING = frozenset({
+    # written while reading, or alongside a change that counts anyway
     "data_revision", "rate_limit_counter", "login_attempt", "child_access_log", "outbox_message", "notification",
     "password_reset_token", "api_token", "audit_entry",
+    # read by the reminder runs and their settings page only, never by a kept page (the first run stores it)
+    "reminder_settings",
 })
 _CHANGED = "data_revision_changed"
 _SEEN = "data_revision_seen"
@@ -35,6 +38,16 @@ T = TypeVar("T")
 def current_token(session: Session) -> str | None:
     """The token now, as this session's transaction sees it; None before the first revision row exists."""
     return session.scalar(select(DataRevision.token).where(DataRevision.id == 1))
+
+
+def token_of_row() -> ScalarSelect[str]:
+    """The token as a column, so the statement that loads the signed-in user reads it in the same round trip."""
+    return select(DataRevision.token).where(DataRevision.id == 1).scalar_subquery()
+
+
+def remember_token(session: Session, token: str | None) -> None:
+    """The token read with the user at the start of a request: token_for_reading need not ask again."""
+    session.info[_SEEN] = token or ""
 
 
 def token_for_reading(session: Session) -> str | None:
