@@ -22,12 +22,14 @@
    (X-Forwarded-Proto: https, X-Forwarded-For). Only 2xx/3xx count, and a redirect to the login page is
    an error.
 4. While it runs: a further focal point opens the progress form, posts a real update with an evidence PDF
-   (CSRF token, multipart), and `flask reminders run` runs as its own process against a local SMTP server
+   (CSRF token, multipart), and `flask reminders run` runs as its own process (with the scheduler unit's
+   Nice=) against a local SMTP server
    (aiosmtpd). Afterwards the database is checked: the update is stored once with its evidence file, the
    reminder run's notifications and outbox messages are all there, once each, every email was received
    once; a second reminder run adds nothing.
 5. With gunicorn stopped, one request at a time per page kind in-process on the same database, with
-   the page cache off (what building a page costs): wall and CPU time, SQL statements and their time, CPU by package (--no-profile skips it).
+   the page cache off (what building a page costs): wall and CPU time, SQL statements and their time,
+   CPU by package (--no-profile skips it).
 6. Prints a Markdown report, writes bench/results/load-latest.md, and exits 1 if a target is missed:
    no error, p95 ≤ 300 ms over all requests, the update and the reminder run as above. Database,
    folder and processes are removed at the end, also after a failure or Ctrl+C (--keep keeps them).

@@ -8,6 +8,7 @@ reported, and a second reminder run must add nothing.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import secrets
 import subprocess
@@ -124,11 +125,20 @@ SUMMARY = re.compile(r"day=(\S+) reminders=(\d+) notifications=(\d+) enqueued=(\
                      r"retry_later=(\d+)")
 
 
+def scheduler_niceness() -> int:
+    """The Nice= of deploy/coordinator-scheduler.service: the reminder run gets the priority it has in production."""
+    unit = (REPO / "deploy" / "coordinator-scheduler.service").read_text(encoding="utf-8")
+    found = re.search(r"^Nice=(-?\d+)\s*$", unit, re.MULTILINE)
+    return int(found.group(1)) if found else 0
+
+
 def reminder_run(env: dict[str, str], task: SideTask) -> None:
     task.started = time.time()
+    niceness = scheduler_niceness()
     try:
         done = subprocess.run([str(BIN / "flask"), "reminders", "run"], cwd=REPO, env=env, capture_output=True,
-                              text=True, timeout=600, start_new_session=True)
+                              text=True, timeout=600, start_new_session=True,
+                              preexec_fn=(lambda: os.nice(niceness)) if niceness else None)  # noqa: PLW1509
         task.ended = time.time()
         found = SUMMARY.search(done.stdout)
         if done.returncode != 0 or not found:

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench.load.checks import SideTask
+from bench.load.checks import SideTask, scheduler_niceness
 from bench.load.constants import KINDS, MIX_FOCAL, MIX_SEES_EVERYTHING, NOW, P95_TARGET_MS
 from bench.load.locust_run import Sample, figures
 
@@ -80,7 +80,9 @@ def _side_tasks(run: Run) -> list[str]:
                 if run.writer.ok else "FAILED: " + "; ".join(run.writer.problems))]
     if run.reminders.ok:
         at = run.reminders.started - run.window[0]
-        lines.append(f"- `flask reminders run` as its own process, started {at:.1f} s "
+        nice = scheduler_niceness()
+        lines.append(f"- `flask reminders run` as its own process (nice {nice}, as the scheduler's systemd unit), "
+                     f"started {at:.1f} s "
                      f"into the window: exit 0 after {run.reminders.ended - run.reminders.started:.1f} s (process "
                      f"start included): {r['reminders']} reminders due, {r['notifications']} notifications, "
                      f"{r['enqueued']} emails recorded in the outbox, {r['sent']} delivered to the local SMTP server, "
