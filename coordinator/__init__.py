@@ -117,6 +117,8 @@ def create_app(config: Config | None = None) -> Flask:
 
         from .services import permissions
 
+        if request.blueprint == "api":  # the API's own check decides by the token, never by the cookie
+            return
         if current_user.is_authenticated and current_user.is_verifier \
                 and not permissions.verifier_may_open(request.endpoint):
             abort(403)

@@ -133,6 +133,17 @@ def test_a_session_cookie_alone_does_not_authenticate_and_no_cookie_is_set(clien
     assert fresh.get_cookie("session") is None
 
 
+def test_a_verifiers_cookie_does_not_decide_for_a_token(client, world):
+    """The token alone says who asks: a village verifier's browser session beside a coordinator's token (a
+    shared office PC running a dashboard) neither blocks nor widens what the token may read."""
+    assert login(client, "verifikator@example.org").status_code == 302
+    assert client.get("/monitor").status_code == 403  # the cookie still works for the verifier's own pages
+    resp = get(client, "/api/v1/actions", token_for(world.coordinator))
+    assert resp.status_code == 200 and resp.json["total"] == 3
+    assert get(client, "/api/v1/actions", token_for(world.verifier)).status_code == 403
+    assert get(client, "/api/v1/actions").status_code == 401
+
+
 # Content ----------------------------------------------------------------------------------------------------
 
 def test_plan_pillars_and_agencies(client, world):
@@ -368,12 +379,12 @@ def test_unknown_and_deleted_ids_are_a_json_404(client, world):
     assert [a["code"] for a in get(client, "/api/v1/actions", secret).json["items"]] == ["1.1.1", "1.1.2"]
 
 
-def test_verifier_gets_json_403_with_a_token_or_a_session(client, world):
+def test_verifier_gets_json_403_with_a_token_and_401_with_only_a_session(client, world):
     resp = get(client, "/api/v1/actions", token_for(world.verifier))
     assert resp.status_code == 403 and resp.json["error"]["code"] == "forbidden"
     login(client, "verifikator@example.org")
-    resp = client.get("/api/v1/actions")
-    assert resp.status_code == 403 and resp.is_json
+    resp = client.get("/api/v1/actions")  # a cookie is nobody to the API, as for every other role
+    assert resp.status_code == 401 and resp.json["error"]["code"] == "unauthorized"
 
 
 def test_errors_in_the_users_language(client, world):
