@@ -28,6 +28,14 @@ def test_filters(world, as_user):
     assert _codes(client.get("/actions?sort=due_date&dir=desc").get_data(as_text=True)) == ["1.1.3", "1.1.1", "1.1.2"]
 
 
+def test_search_text_is_text_not_a_pattern(world, as_user):
+    client = as_user("koordinator@example.org")
+    world.a2.title = "Verifikasi lapangan 100% desa"
+    db.session.commit()
+    for q, codes in (("%", ["1.1.2"]), ("100%", ["1.1.2"]), ("_", []), ("lapangan_100", []), ("PERKAWINAN", ["1.1.3"])):
+        assert _codes(client.get("/actions", query_string={"q": q}).get_data(as_text=True)) == codes, q
+
+
 def test_junk_filters_are_ignored_not_500(world, as_user):
     client = as_user("koordinator@example.org")
     for qs in ["status=zzz", "pillar=abc", "agency=-1", "due_from=31-12-2026", "sort=drop", "page=-5", "page=99999",

@@ -147,6 +147,8 @@ def test_user_list_filters_and_search(as_user, world):
     page = text(client.get("/admin/users?active=0"))
     assert LEADER in page and FOCAL not in page
     assert "Tidak ada pengguna yang cocok" in text(client.get("/admin/users?q=tidak-ada-orang-ini"))
+    # typed text, not a pattern
+    assert "Tidak ada pengguna yang cocok" in text(client.get("/admin/users", query_string={"q": "%"}))
 
 
 def test_coordinator_cannot_create_an_admin(as_user, world):

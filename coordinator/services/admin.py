@@ -57,8 +57,9 @@ def user_page(session: Session, f: UserFilter, page: int, page_size: int) -> tup
     if f.active is not None:
         stmt = stmt.where(User.active.is_(f.active))
     if f.q:
-        like = f"%{f.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(User.name).like(like), func.lower(User.email).like(like)))
+        q = f.q.lower()  # typed text, never a pattern: "%" and "_" match themselves
+        stmt = stmt.where(or_(func.lower(User.name).contains(q, autoescape=True),
+                              func.lower(User.email).contains(q, autoescape=True)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, -(-total // page_size))
     page = min(max(page, 1), pages)

@@ -60,8 +60,9 @@ def _candidate_ids(session: Session, f: ActionFilter) -> list[int]:
     if f.due_to:
         stmt = stmt.where(Action.due_date <= f.due_to)
     if f.q:
-        like = f"%{f.q.strip()}%"
-        stmt = stmt.where(or_(Action.title.ilike(like), Action.code.ilike(like), Action.description.ilike(like)))
+        q = f.q.strip()  # typed text, never a pattern: "%" and "_" match themselves
+        stmt = stmt.where(or_(Action.title.icontains(q, autoescape=True), Action.code.icontains(q, autoescape=True),
+                              Action.description.icontains(q, autoescape=True)))
     return list(session.scalars(stmt))
 
 
