@@ -68,6 +68,7 @@ class Config:
     PASSWORD_RESET_IP_LIMIT = 20  # reset requests per client address per hour
     PASSWORD_RESET_FORM_IP_LIMIT = 20  # new-password form posts per client address per hour
     API_RATE_LIMIT_PER_MINUTE = 600  # /api/v1 requests per token per minute
+    LOGIN_HISTORY_DAYS = 365  # sign-in attempts (address, browser) kept this long; the daily run deletes older ones
     # Rendered content of the monitor, action list and ATS pages kept per process, keyed by the data revision
     # (coordinator/page_cache.py); the budget is per gunicorn worker.
     PAGE_CACHE = True
@@ -138,7 +139,7 @@ def _mail_from_env(cfg: Config) -> None:
 
 LIMIT_SETTINGS = ("LOGIN_IP_LIMIT", "LOGIN_IP_WINDOW_MINUTES", "PASSWORD_RESET_TOKEN_MINUTES",
                   "PASSWORD_RESET_EMAIL_LIMIT", "PASSWORD_RESET_IP_LIMIT", "PASSWORD_RESET_FORM_IP_LIMIT",
-                  "API_RATE_LIMIT_PER_MINUTE")
+                  "API_RATE_LIMIT_PER_MINUTE", "LOGIN_HISTORY_DAYS")
 
 
 def _limits_from_env(cfg: Config) -> None:

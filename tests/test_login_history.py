@@ -104,3 +104,20 @@ def test_login_records_the_device(client, world):
     client.post("/login", data={"email": "dinsos@example.org", "password": PASSWORD}, headers={"User-Agent": UA})
     attempt = db.session.scalar(select(LoginAttempt))
     assert (attempt.kind, attempt.success, attempt.user_agent, attempt.ip) == ("login", True, UA, "127.0.0.1")
+
+
+def test_the_daily_run_deletes_attempts_older_than_the_retention(world, app_ctx):
+    """Addresses and browsers are personal data: kept LOGIN_HISTORY_DAYS (365), then gone; 0 keeps all."""
+    now = datetime(2026, 11, 27, 2, 0)
+    for days in (400, 366, 364, 1):
+        db.session.add(LoginAttempt(email=f"{days}@example.org", ip="10.0.0.9", at=now - timedelta(days=days),
+                                    success=False))
+    db.session.commit()
+    runner = app_ctx.test_cli_runner()
+    app_ctx.config["LOGIN_HISTORY_DAYS"] = 0
+    assert runner.invoke(args=["reminders", "run"]).exit_code == 0
+    assert len(db.session.scalars(select(LoginAttempt)).all()) == 4
+    app_ctx.config["LOGIN_HISTORY_DAYS"] = 365
+    assert runner.invoke(args=["reminders", "run"]).exit_code == 0
+    left = sorted(a.email for a in db.session.scalars(select(LoginAttempt)))
+    assert left == ["1@example.org", "364@example.org"]

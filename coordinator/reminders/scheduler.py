@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 from ..reports.jobs import monthly_delivery_run
 from ..services.clock import WITA, to_wita, utcnow
+from ..services.login_history import prune_login_history
 from ..services.mailer import SmtpMailer
 from ..services.outbox import DeliveryResult, deliver_pending
 from ..services.reminders import DEFAULT_BASE_URL, RunResult, load_settings, run_reminders
@@ -40,6 +41,11 @@ def daily_run(now: datetime, dry_run: bool = False) -> RunResult:
             db.session.rollback()
         else:
             db.session.commit()
+            pruned = prune_login_history(db.session, now, int(current_app.config.get("LOGIN_HISTORY_DAYS") or 0))
+            db.session.commit()
+            if pruned:
+                log.info("login history: %d attempts older than %s days deleted", pruned,
+                         current_app.config.get("LOGIN_HISTORY_DAYS"))
         return result
     except BaseException:
         db.session.rollback()

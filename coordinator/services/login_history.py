@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, scoped_session
 
 from ..models import LoginAttempt
@@ -34,3 +35,13 @@ def login_page(session: Session | scoped_session[Session], f: LoginFilter, page:
     rows = list(session.scalars(stmt.order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc())
                                 .offset((page - 1) * page_size).limit(page_size)))
     return rows, total, pages, page
+
+
+def prune_login_history(session: Session | scoped_session[Session], now: datetime, keep_days: int) -> int:
+    """Deletes attempts older than `keep_days` (addresses and browsers are personal data, kept only as long as
+    an admin may need to look back); 0 keeps everything. Returns how many went; the caller commits."""
+    if keep_days <= 0:
+        return 0
+    done = session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=keep_days)),
+                           execution_options={"synchronize_session": False})
+    return int(getattr(done, "rowcount", 0) or 0)
