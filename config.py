@@ -55,6 +55,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch must still submit
     # Several evidence files of 10 MB each may come in one progress update.
     MAX_CONTENT_LENGTH = 110 * 1024 * 1024  # ten evidence files of 10 MB and the form around them
+    MAX_FORM_MEMORY_SIZE = 500_000  # one text field; the 413 page says so (Flask's default, stated here)
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     PAGE_SIZE = 25
     LOGIN_MAX_FAILURES = 5

@@ -51,7 +51,7 @@ MESSAGES = [
     "Berkas tidak dapat dibaca sebagai XLSX atau CSV.",
     "Berkas XLSX terlalu besar setelah dibuka (lebih dari %(mb)s MB).",
     "Berkas tidak dapat dibaca sebagai XLSX. Simpan matriks RAD sebagai .xlsx lalu unggah lagi.",
-    "Logo harus berupa gambar PNG atau JPG.", "Logo lebih besar dari 2 MB.", "Berkas terlalu besar",
+    "Logo harus berupa gambar PNG atau JPG.", "Logo lebih besar dari 2 MB.", "Kiriman terlalu besar",
 ]
 
 
@@ -204,7 +204,7 @@ def test_a_body_past_max_content_length_is_a_413_page(client, world, app_ctx):
     targets = uploads(client, world, app_ctx)
     app_ctx.config["MAX_CONTENT_LENGTH"] = 512 * 1024
     try:
-        for locale, title in (("id", "Berkas terlalu besar"), ("en", "File too large")):
+        for locale, title in (("id", "Kiriman terlalu besar"), ("en", "Submission too large")):
             set_locale(locale)
             current = None
             for role, action, field, data in targets:

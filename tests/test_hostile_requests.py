@@ -75,7 +75,8 @@ def test_a_megabyte_in_every_text_field(client, world, app_ctx):
     _as(client, "focal_own")
     resp = client.post(f"/actions/{world.a1.id}/progress/new", content_type="multipart/form-data",
                        data={"period": "2026-10", "percent_complete": "5", "achievements": BIG})
-    assert resp.status_code == 413 and "Berkas terlalu besar" in resp.get_data(as_text=True)
+    assert resp.status_code == 413 and "Kiriman terlalu besar" in resp.get_data(as_text=True)
+    assert "setiap isian teks paling banyak 500 KB" in resp.get_data(as_text=True)  # not only about files
     assert _counts() == before
 
 

@@ -23,7 +23,7 @@ def _default_message(status: int) -> str:
         403: lambda: _("Anda tidak memiliki izin untuk halaman atau tindakan ini."),
         404: lambda: _("Data yang Anda cari tidak ada atau sudah dihapus."),
         405: lambda: _("Metode tidak diizinkan"),
-        413: lambda: _("Berkas terlalu besar"),
+        413: lambda: _("Kiriman terlalu besar"),
         429: lambda: _("Terlalu banyak percobaan"),
         500: lambda: _("Kesalahan ini sudah dicatat. Silakan coba lagi beberapa saat lagi."),
         401: lambda: _("Token API tidak ada, tidak dikenal, sudah dicabut atau kedaluwarsa."),
