@@ -270,6 +270,31 @@ def test_smtp_down_leaves_the_email_to_the_scheduler(client, world, mail, app_ct
     assert secret not in db.session.scalar(select(OutboxMessage.body_text))
 
 
+def test_a_link_that_expired_while_smtp_was_down_is_never_sent(client, world, mail, app_ctx):
+    """The retry after the link's hour has passed gives up instead of mailing a dead link; the secret goes."""
+    from datetime import datetime, timedelta
+
+    from tests.smtp_server import _free_port
+
+    port = app_ctx.config["MAIL_PORT"]
+    app_ctx.config["MAIL_PORT"] = _free_port()  # nobody listens there
+    try:
+        assert ask(client, FOCAL).status_code == 302
+    finally:
+        app_ctx.config["MAIL_PORT"] = port
+    db.session.expire_all()
+    row = db.session.scalar(select(OutboxMessage))
+    token = db.session.scalar(select(PasswordResetToken))
+    assert row.status == "pending" and row.expires_at == token.expires_at
+    later = datetime.fromisoformat(FIXED_NOW) + timedelta(minutes=61)
+    result = deliver_pending(db.session, SmtpMailer(app_ctx.config), later)
+    assert (result.sent, result.failed) == (0, 1)
+    assert mail.handler.received == []
+    db.session.expire_all()
+    row = db.session.scalar(select(OutboxMessage))
+    assert row.status == "failed" and "expired" in row.last_error and not LINK.search(row.body_text)
+
+
 def test_password_reset_emails_are_scrubbed_after_delivery(app_ctx):
     assert KIND_PASSWORD_RESET in outbox.SECRET_KINDS
 

@@ -33,6 +33,8 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     next_attempt_at: Mapped[datetime]
+    # Not sent by then, it is given up: a password reset link that would no longer work when it arrives.
+    expires_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]

@@ -66,7 +66,8 @@ def _rowcount(result: Any) -> int:
 
 def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: str, user_id: int | None, kind: str,
             subject: str, body_text: str, body_html: str | None = None,
-            attachment: Attachment | tuple[str, str] | None = None, now: datetime) -> bool:
+            attachment: Attachment | tuple[str, str] | None = None, now: datetime,
+            expires_at: datetime | None = None) -> bool:
     """Record a message to send; False (and nothing changes) when the key is already recorded.
 
     Uses INSERT ... ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite), so two
@@ -90,6 +91,7 @@ def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: 
         "attachment_name": attachment[0] if attachment else None,
         "attachment_path": attachment[1] if attachment else None,
         "status": status, "attempts": 0, "created_at": now, "next_attempt_at": now, "last_error": last_error,
+        "expires_at": expires_at,
     }
     session.flush()  # the caller's pending objects (e.g. the user) go first
     return insert_or_ignore(session, OutboxMessage.__table__, values, conflict="key")
@@ -154,12 +156,17 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
         select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
                OutboxMessage.attachment_name, OutboxMessage.attachment_path, OutboxMessage.attempts,
                OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason,
-               OutboxMessage.kind)
+               OutboxMessage.kind, OutboxMessage.expires_at)
         .outerjoin(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)
     ).one()
     session.commit()  # no transaction (not even a read) stays open while SMTP talks
     attempts = row.attempts + 1
     scrub = {"body_text": SCRUBBED_BODY, "body_html": None} if row.kind in SECRET_KINDS else {}
+    if row.expires_at is not None and now >= row.expires_at:  # e.g. a reset link that no longer works
+        _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None, **scrub,
+                last_error=f"expired at {row.expires_at:%Y-%m-%d %H:%M} UTC before it could be sent")
+        result.failed += 1
+        return
     if row.email_undeliverable_at is not None:  # flagged after this message was recorded
         _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None, **scrub,
                 last_error=f"address marked undeliverable: {row.email_undeliverable_reason or ''}")

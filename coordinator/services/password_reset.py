@@ -91,7 +91,7 @@ def request_reset(session: Session, email: str, *, now: datetime, ip: str | None
     # The token's id makes the key unique; the secret itself is never part of it.
     key = outbox_key(user.email, f"password_reset:{token.id}", KIND_PASSWORD_RESET)
     enqueue(session, key=key, recipient=user.email, user_id=user.id, kind=KIND_PASSWORD_RESET, subject=subject,
-            body_text=body_text, body_html=body_html, now=now)
+            body_text=body_text, body_html=body_html, now=now, expires_at=token.expires_at)
     message_id = session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key))
     return ResetRequest(True, message_id)
 
