@@ -17,6 +17,8 @@ T = TypeVar("T")
 def get_or_404(model: type[T], ident: Any) -> T:
     if isinstance(ident, int) and not -MAX_ID <= ident <= MAX_ID:
         abort(404)
+    if isinstance(ident, str) and "\x00" in ident:  # PostgreSQL refuses NUL in text: such a code names nothing
+        abort(404)
     obj = db.session.get(model, ident)
     if obj is None or getattr(obj, "deleted_at", None) is not None:
         abort(404)

@@ -503,3 +503,10 @@ def test_changing_a_refused_address_clears_the_flag(world, as_user):
     db.session.expire_all()
     user = db.session.get(type(world.other_focal), world.other_focal.id)
     assert user.email == "dpppa.baru@example.org" and user.email_undeliverable_at is None
+
+
+def test_unknown_area_codes_are_404_even_with_a_nul(as_user, world):
+    client = as_user("admin@example.org")
+    for kode in ("99.99", "%00", "64.08.04%00"):
+        assert client.get(f"/admin/areas/{kode}/edit").status_code == 404, kode
+        assert client.post(f"/admin/areas/{kode}/delete").status_code == 404, kode

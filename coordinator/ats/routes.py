@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from ..extensions import db
 from ..formatting import current_locale
-from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, Area, AreaAlias, AtsSnapshot
+from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
 from ..page_cache import cached_content
 from ..services import ats_history, ats_pages, charts, permissions
 from ..services.clock import utcnow, wita_today
@@ -63,7 +63,7 @@ def overview():
 @bp.route("/ats/area/<kode>")
 @login_required
 def area(kode: str):
-    area = db.session.get(Area, kode[:20])
+    area = ats_pages.load_areas(db.session).get(kode)  # kept per data revision; any junk in the URL is just unknown
     if area is None:
         abort(404)
     name = area.nama if area.level == LEVEL_DESA else _("Kec. %(nama)s", nama=area.nama)
