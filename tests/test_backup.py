@@ -10,6 +10,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import tarfile
 import threading
 from collections.abc import Callable
@@ -423,3 +424,21 @@ def test_backup_errors_are_clear_messages(app_ctx, uploads, tmp_path):
         create_backup("sqlite://", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27))
     with pytest.raises(BackupError, match="SQLite and PostgreSQL, not mysql"):
         create_backup("mysql://u@h/db", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27))
+
+
+def test_a_backup_removes_what_a_killed_backup_left(app_ctx, uploads, tmp_path):
+    """SIGKILL or a power cut mid-backup leaves a hidden working directory (a database copy inside) and a partial
+    archive; the next backup removes those of processes that no longer run, and nothing of a running one."""
+    out = tmp_path / "out"
+    out.mkdir()
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    dead, alive = gone.pid, os.getpid()
+    (out / f".sitisek-backup-{dead}-abc").mkdir()
+    (out / f".sitisek-backup-{dead}-abc" / "database").write_bytes(b"SQLite format 3\0")
+    (out / f".cadangan-lama.tar.gz.tmp-{dead}").write_bytes(b"\x1f\x8b partial")
+    (out / f".sitisek-backup-{alive}-xyz").mkdir()
+    (out / "cadangan-lama.tar.gz").write_bytes(b"kept: a finished archive")
+    backup(app_ctx, tmp_path)
+    assert sorted(p.name for p in out.iterdir()) == [f".sitisek-backup-{alive}-xyz", "cadangan-lama.tar.gz",
+                                                    "cadangan.tar.gz"]

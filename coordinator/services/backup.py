@@ -32,7 +32,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .backup_archive import BackupError, Manifest, extract_archive, verify_archive, write_archive
+from .backup_archive import BackupError, Manifest, extract_archive, remove_leftovers, verify_archive, write_archive
 from .clock import wita_today
 
 __all__ = ["BackupError", "BackupResult", "check_restore", "create_backup", "default_archive_name",
@@ -294,8 +294,9 @@ def create_backup(database_url: str, upload_dir: str | Path, target: Path, now: 
         raise BackupError(f"{target} is a directory; name the archive file.")
     if not target.parent.is_dir():
         raise BackupError(f"the directory {target.parent} does not exist.")
+    remove_leftovers(target.parent)
     try:
-        with tempfile.TemporaryDirectory(prefix=".sitisek-backup-", dir=target.parent) as tmp:
+        with tempfile.TemporaryDirectory(prefix=f".sitisek-backup-{os.getpid()}-", dir=target.parent) as tmp:
             db_file = Path(tmp) / "database"
             if engine == "sqlite":
                 revision, tables = _sqlite_backup(_sqlite_path(url), db_file)

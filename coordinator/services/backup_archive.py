@@ -18,6 +18,8 @@ import gzip
 import hashlib
 import json
 import os
+import re
+import shutil
 import stat
 import tarfile
 import zlib
@@ -140,6 +142,35 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> FileEntry | None:
 
 def _raise(err: OSError) -> None:
     raise err  # an unreadable directory fails the backup instead of leaving it out silently
+
+
+_LEFTOVER = re.compile(r"^\.(?:sitisek-backup-(\d+)-.*|.+\.tmp-(\d+))$")
+
+
+def remove_leftovers(folder: Path) -> list[str]:
+    """Removes what a backup killed half-way (SIGKILL, power loss) left in `folder`: its hidden working directory
+    and archive file, named with the pid of a process that no longer runs. Returns their names."""
+    removed = []
+    for entry in folder.iterdir():
+        found = _LEFTOVER.match(entry.name)
+        if found is None or _running(int(found.group(1) or found.group(2))):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry.name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: running
+        return True
+    return True
 
 
 def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: Path) -> list[str]:
