@@ -19,6 +19,7 @@ import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,19 @@ class ContentCache:
         return len(self._items)
 
 
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """Names, sizes and times of the code, templates and catalogues: an upgrade (new templates, same data) must
+    not be answered from the folder the previous release filled."""
+    digest = hashlib.sha256()
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".mo", ".txt") and path.is_file():
+            info = path.stat()
+            digest.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 def content_cache() -> ContentCache:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     cache = app.extensions.get("page_cache")
@@ -152,7 +166,8 @@ def cached_content(template: str, build: Callable[[], dict[str, Any]], for_every
         return _rendered(render_template(template, **build()))
     # permissions.py decides by role and, for focal points only, by their agency: that is all a reader's key holds.
     reader = None if for_everyone else (current_user.role, current_user.agency_id if current_user.is_focal else None)
-    key = (template, token, request.full_path, current_locale(), reader, wita_today(utcnow()).isoformat())
+    key = (template, token, request.full_path, current_locale(), reader, wita_today(utcnow()).isoformat(),
+           code_version())
     cache = content_cache()
     csrf = generate_csrf()  # the reader's own; the same for every form of this request
     kept = cache.get(key, token)

@@ -31,7 +31,8 @@ def cache(app_ctx):
     app_ctx.config["PAGE_CACHE"] = True
     store = content_cache()
     store.clear()
-    return store
+    yield store
+    app_ctx.extensions["page_cache"] = store  # a test that put in a cache with a folder leaves no trace
 
 
 def _signed_in(app, email):
@@ -263,3 +264,23 @@ def test_workers_share_what_they_built_through_the_folder(tmp_path):
     assert len(list((tmp_path / "t2").iterdir())) == 2  # max_files; the third is kept in memory only
     assert second.get(("page", "t2", "/actions?q=2"), "t2") == "x"
     assert first.get(("page", "t2", "/actions?q=2"), "t2") is None
+
+
+def test_a_new_release_does_not_read_what_the_old_one_kept(world, cache, tmp_path, monkeypatch):
+    """After an upgrade (new templates, the same data and revision) the folder still holds the old release's
+    pages: they are keyed by the code's version, so the new workers build their own."""
+    import coordinator.page_cache as page_cache
+
+    app = world_app()
+    client = _signed_in(app, "koordinator@example.org")
+    app.extensions["page_cache"] = ContentCache(1 << 24, tmp_path)
+    _text(client, "/monitor")
+    assert any((tmp_path).rglob("*"))
+    app.extensions["page_cache"] = fresh = ContentCache(1 << 24, tmp_path)  # the restarted worker
+    monkeypatch.setattr(page_cache, "code_version", lambda: "the-next-release")
+    _text(client, "/monitor")
+    assert (fresh.hits, fresh.misses) == (0, 1)
+    monkeypatch.undo()
+    app.extensions["page_cache"] = again = ContentCache(1 << 24, tmp_path)
+    _text(client, "/monitor")
+    assert (again.hits, again.misses) == (1, 0)  # the same release reads the folder
