@@ -146,6 +146,8 @@ def test_unit_files_point_at_what_the_repository_ships():
     assert web["EnvironmentFile"] == "/etc/sitisek/env" and web["User"] == "sitisek"
     scheduler = _unit("coordinator-scheduler.service")["Service"]
     assert scheduler["ExecStart"].endswith("flask scheduler")
+    # Background work gives way to the web workers, between services (CPUWeight) as well as inside one (Nice).
+    assert int(scheduler["CPUWeight"]) < int(web.get("CPUWeight", "100")) and int(scheduler["Nice"]) > 0
     env_keys = {line.split("=", 1)[0] for line in (DEPLOY / "env.example").read_text().splitlines()
                 if line and not line.startswith("#")}
     assert {"DATABASE_URL", "SECRET_KEY", "CHILD_DATA_KEY", "UPLOAD_DIR", "BASE_URL", "PROXY_COUNT"} <= env_keys

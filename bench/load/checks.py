@@ -8,6 +8,7 @@ reported, and a second reminder run must add nothing.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import re
 import secrets
@@ -125,20 +126,48 @@ SUMMARY = re.compile(r"day=(\S+) reminders=(\d+) notifications=(\d+) enqueued=(\
                      r"retry_later=(\d+)")
 
 
+def _scheduler_unit() -> str:
+    return (REPO / "deploy" / "coordinator-scheduler.service").read_text(encoding="utf-8")
+
+
 def scheduler_niceness() -> int:
     """The Nice= of deploy/coordinator-scheduler.service: the reminder run gets the priority it has in production."""
-    unit = (REPO / "deploy" / "coordinator-scheduler.service").read_text(encoding="utf-8")
-    found = re.search(r"^Nice=(-?\d+)\s*$", unit, re.MULTILINE)
+    found = re.search(r"^Nice=(-?\d+)\s*$", _scheduler_unit(), re.MULTILINE)
     return int(found.group(1)) if found else 0
+
+
+def scheduler_group_niceness() -> int:
+    """The unit's CPUWeight= as the nice value of the run's scheduling group.
+
+    Nice= only orders the processes of one group. Under systemd the scheduler is a cgroup of its own, weighed
+    against the web service's (CPUWeight 100 by default) by its CPUWeight; here the run starts a session of its
+    own, which Linux schedules as an autogroup weighed by that group's nice value. Without a weight the run's
+    group is worth as much as all of gunicorn's, whatever its Nice=. One step of nice is a factor of 1,25 in
+    weight, so CPUWeight=10 is nice 10."""
+    found = re.search(r"^CPUWeight=(\d+)\s*$", _scheduler_unit(), re.MULTILINE)
+    if not found:
+        return 0
+    return max(-20, min(19, round(math.log(100 / int(found.group(1)), 1.25))))
+
+
+def _as_the_scheduler_unit(niceness: int, group_niceness: int) -> None:
+    """In the child before exec: the unit's priority for the process and for its session's group."""
+    if niceness:
+        os.nice(niceness)
+    if group_niceness:
+        try:
+            Path("/proc/self/autogroup").write_text(str(group_niceness), encoding="ascii")
+        except OSError:
+            pass  # a kernel without autogroups schedules processes, not sessions: the process nice is enough
 
 
 def reminder_run(env: dict[str, str], task: SideTask) -> None:
     task.started = time.time()
-    niceness = scheduler_niceness()
+    niceness, group_niceness = scheduler_niceness(), scheduler_group_niceness()
     try:
         done = subprocess.run([str(BIN / "flask"), "reminders", "run"], cwd=REPO, env=env, capture_output=True,
                               text=True, timeout=600, start_new_session=True,
-                              preexec_fn=(lambda: os.nice(niceness)) if niceness else None)  # noqa: PLW1509
+                              preexec_fn=lambda: _as_the_scheduler_unit(niceness, group_niceness))  # noqa: PLW1509
         task.ended = time.time()
         found = SUMMARY.search(done.stdout)
         if done.returncode != 0 or not found:
