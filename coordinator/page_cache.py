@@ -3,11 +3,11 @@
 The deadline monitor, the action list, the action page and the ATS pages show the same content to everyone of a
 role (and, for focal points, of an agency), and most requests for them find the data unchanged since the last
 one: their content (the page without the layout around it, which names the user) is kept per process, keyed by
-the data revision (services/revision.py), the template, the path with its query, the language, the reader's role
-and a focal point's agency, and today's date in WITA (statuses and days left change at midnight). Forms in kept
-content get the reader's own CSRF token. Any committed change to the data, from any process, replaces the
-revision, so nothing stale is ever shown; a request that has changed something itself and not committed it yet
-neither reads nor fills the cache. Measured under load in bench/load.
+the data revision (services/revision.py), the template, the path with its query, the language, what of the
+reader the content depends on (by default the role and a focal point's agency), and today's date in WITA
+(statuses and days left change at midnight). Forms in kept content get the reader's own CSRF token. Any committed
+change to the data, from any process, replaces the revision, so nothing stale is ever shown; a request that has
+changed something itself and not committed it yet neither reads nor fills the cache. Measured under load in bench/load.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from .extensions import db
 from .formatting import current_locale
-from .services import revision
+from .services import permissions, revision
 from .services.clock import utcnow, wita_today
 
 # Forms in kept content carry this mark where the CSRF token was: each reader gets their own token back.
@@ -156,17 +156,32 @@ def content_cache() -> ContentCache:
     return cache
 
 
-def cached_content(template: str, build: Callable[[], dict[str, Any]], for_everyone: bool = False) -> Markup:
+def by_role() -> Hashable:
+    """permissions.py decides by role and, for focal points only, by their agency: that is all a reader's key holds."""
+    return (current_user.role, current_user.agency_id if current_user.is_focal else None)
+
+
+def by_action_access() -> Hashable:
+    """For content whose only difference between readers is which actions they may open (a link or plain text):
+    everyone who sees every action reads the same."""
+    return "every action" if permissions.sees_everything(current_user) else by_role()
+
+
+def everyone() -> Hashable:
+    """For content that is the same whoever may open the page (checked before, by the route)."""
+    return None
+
+
+def cached_content(template: str, build: Callable[[], dict[str, Any]],
+                   reader: Callable[[], Hashable] = by_role) -> Markup:
     """`template` rendered with what `build()` returns, or the same HTML as rendered for an earlier request with
-    the same key. `build` runs only on a miss, so the page's queries go with it. `for_everyone`: the part is the
-    same whoever may open the page (checked before), so it is not kept per role and agency."""
+    the same key. `build` runs only on a miss, so the page's queries go with it. `reader` says what of the reader
+    the content depends on; the narrower, the more readers share one rendering."""
     session = db.session
     token = revision.token_for_reading(session) if current_app.config.get("PAGE_CACHE") else None
     if token is None:
         return _rendered(render_template(template, **build()))
-    # permissions.py decides by role and, for focal points only, by their agency: that is all a reader's key holds.
-    reader = None if for_everyone else (current_user.role, current_user.agency_id if current_user.is_focal else None)
-    key = (template, token, request.full_path, current_locale(), reader, wita_today(utcnow()).isoformat(),
+    key = (template, token, request.full_path, current_locale(), reader(), wita_today(utcnow()).isoformat(),
            code_version())
     cache = content_cache()
     csrf = generate_csrf()  # the reader's own; the same for every form of this request

@@ -147,6 +147,29 @@ def test_each_role_and_agency_gets_its_own_content(world, cache):
         assert "Impor data ATS" not in _text(leader, "/ats")
 
 
+def test_readers_who_see_every_action_share_one_rendering(world, cache):
+    """The monitor and the area page do not depend on which of coordinator, leader or admin reads them: one of
+    them builds, the others are served what it built. Focal points still get their own (links to their actions)."""
+    world.a1.areas = [world.kec]
+    world.a3.areas = [world.kec]
+    db.session.commit()
+    app = world_app()
+    sees_all = [_signed_in(app, e) for e in ("koordinator@example.org", "pimpinan@example.org", "admin@example.org")]
+    for url in ("/monitor", "/ats/area/64.08.04"):
+        hits, misses = cache.hits, cache.misses
+        pages = [_without_tokens(_text(c, url)) for c in sees_all]
+        assert (cache.misses - misses, cache.hits - hits) == (1, 2), url
+        links = [f'href="/actions/{a.id}"' for a in (world.a1, world.a3)]
+        assert all(link in pages[0] for link in links) or url == "/monitor"
+
+    url, link_a1, link_a3 = "/ats/area/64.08.04", f'href="/actions/{world.a1.id}"', f'href="/actions/{world.a3.id}"'
+    dinsos, dpppa = _signed_in(app, "dinsos@example.org"), _signed_in(app, "dpppa@example.org")
+    for _ in range(2):  # built, then kept: each focal point still sees only its own agency's links
+        mine, theirs = _text(dinsos, url), _text(dpppa, url)
+        assert link_a1 in mine and link_a3 not in mine and "1.1.3" in mine
+        assert link_a3 in theirs and link_a1 not in theirs and "1.1.1" in theirs
+
+
 def test_each_language_gets_its_own_content(world, cache):
     world.leader.locale = "en"
     db.session.commit()

@@ -10,7 +10,7 @@ from ..ats.routes import action_band, trend_chart
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import Action, Evidence, Milestone, ProgressUpdate
-from ..page_cache import cached_content
+from ..page_cache import cached_content, everyone
 from ..services import ats_outcomes, ats_pages, choices, listing, permissions
 from ..services import plan as plan_service
 from ..services import progress as progress_service
@@ -169,7 +169,7 @@ def detail(action_id: int):
         updates = progress_service.updates_for_action(db.session, action.id)
         return dict(
             action=action, status=status_of(action, today), today=today, updates=updates,
-            ats_figure=cached_content("actions/_ats_trend.html", ats_figure, for_everyone=True),
+            ats_figure=cached_content("actions/_ats_trend.html", ats_figure, reader=everyone),
             history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
             outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
             outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),

@@ -11,7 +11,7 @@ from flask_login import login_required
 from ..extensions import db
 from ..formatting import current_locale
 from ..models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
-from ..page_cache import cached_content
+from ..page_cache import by_action_access, cached_content
 from ..services import ats_history, ats_pages, charts, permissions
 from ..services.clock import utcnow, wita_today
 from ..web import get_or_404, role_required
@@ -77,7 +77,9 @@ def area(kode: str):
                             [action_band(i.action) for i in page.interventions])
         return {"page": page, "chart": chart, "name": name, "today": today}
 
-    return render_template("ats/area.html", name=name, content=cached_content("ats/_area.html", build))
+    # Readers differ only in which interventions they may open (a link or the bare code).
+    content = cached_content("ats/_area.html", build, reader=by_action_access)
+    return render_template("ats/area.html", name=name, content=content)
 
 
 @bp.route("/ats/coverage")

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..page_cache import cached_content
+from ..page_cache import cached_content, everyone
 from ..services import permissions
 from ..services.clock import utcnow
 from ..services.monitor import GroupCounts, build_monitor
@@ -30,5 +30,5 @@ def deadlines():
     # Long lists are cut to LIST_LIMIT rows with a link to see all: a phone cannot scroll 200 rows.
     content = cached_content("monitor/_deadlines.html", lambda: dict(
         m=build_monitor(db.session, utcnow()), show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
-        days_label=_("%s hari")))
+        days_label=_("%s hari")), reader=everyone)  # the same for all who may open it
     return render_template("monitor/deadlines.html", content=content)
