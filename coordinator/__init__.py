@@ -70,6 +70,10 @@ def create_app(config: Config | None = None) -> Flask:
     with app.app_context():
         audit.install(db.session)
         revision.install(db.session)
+    if app.config.get("PAGE_CACHE"):
+        from .page_cache import code_version
+
+        code_version()  # read now, in gunicorn's master, not later in a worker (see code_version)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

@@ -11,14 +11,16 @@ changed something itself and not committed it yet neither reads nor fills the ca
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import secrets
+import re
 import shutil
 import tempfile
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -33,8 +35,9 @@ from .formatting import current_locale
 from .services import permissions, revision
 from .services.clock import utcnow, wita_today
 
-# Forms in kept content carry this mark where the CSRF token was: each reader gets their own token back.
-_CSRF_MARK = f"csrf-{secrets.token_hex(16)}"
+# Kept content holds its forms' CSRF fields empty; each reader's own token is put back on the way out. Only
+# inside a tag can `name="csrf_token"` stand: text people typed is escaped, its quotes included.
+_CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*?value=")([^"]*)(")')
 
 
 class ContentCache:
@@ -105,13 +108,16 @@ class ContentCache:
             return
         with self._lock:
             if token != self._disk_token:
-                self._disk_token, self._disk_files = token, 0
+                self._disk_token, self._disk_files = token, _files_in(path.parent)
                 for older in self.folder.glob("*"):
                     if older.name != token:
                         shutil.rmtree(older, ignore_errors=True)
+            elif self._disk_files % 256 == 0:
+                self._disk_files = _files_in(path.parent)  # what the other workers wrote counts too
             if self._disk_files >= self.max_files:
                 return
             self._disk_files += 1
+        tmp = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")  # created 0600: only the service reads it
@@ -119,7 +125,9 @@ class ContentCache:
                 out.write(html)
             os.replace(tmp, path)  # readers see the whole file or none
         except OSError:
-            pass  # a full or read-only disk only costs the other workers a rebuild
+            if tmp is not None:  # a full disk must not keep the half-written file
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
 
     def clear(self) -> None:
         with self._lock:
@@ -133,13 +141,25 @@ class ContentCache:
         return len(self._items)
 
 
+def _files_in(folder: Path) -> int:
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for _ in entries)
+    except OSError:
+        return 0
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """Names, sizes and times of the code, templates and catalogues: an upgrade (new templates, same data) must
-    not be answered from the folder the previous release filled."""
+    """Names, sizes and times of the code, templates, catalogues, config and migrations: an upgrade (new templates,
+    or a migration that changes data, same revision token) must not be answered from the folder the previous
+    release filled. create_app asks first, so gunicorn's master reads the files it loaded and a worker it forks
+    after the files were replaced still files its pages under the code it runs."""
     digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent
-    for path in sorted(root.rglob("*")):
+    package = Path(__file__).resolve().parent
+    root = package.parent
+    files = [*package.rglob("*"), *(root / "migrations").rglob("*.py"), root / "config.py"]
+    for path in sorted(files):
         if path.suffix in (".py", ".html", ".mo", ".txt") and path.is_file():
             info = path.stat()
             digest.update(f"{path.relative_to(root)}|{info.st_size}|{info.st_mtime_ns}\n".encode())
@@ -173,25 +193,28 @@ def everyone() -> Hashable:
 
 
 def cached_content(template: str, build: Callable[[], dict[str, Any]],
-                   reader: Callable[[], Hashable] = by_role) -> Markup:
+                   reader: Callable[[], Hashable] = by_role, now: datetime | None = None) -> Markup:
     """`template` rendered with what `build()` returns, or the same HTML as rendered for an earlier request with
     the same key. `build` runs only on a miss, so the page's queries go with it. `reader` says what of the reader
-    the content depends on; the narrower, the more readers share one rendering."""
+    the content depends on; the narrower, the more readers share one rendering. `now`: the moment `build` works
+    from, when it was taken before (a request across midnight must not keep yesterday's statuses as today's)."""
     session = db.session
     token = revision.token_for_reading(session) if current_app.config.get("PAGE_CACHE") else None
     if token is None:
         return _rendered(render_template(template, **build()))
-    key = (template, token, request.full_path, current_locale(), reader(), wita_today(utcnow()).isoformat(),
-           code_version())
+    key = (template, token, request.full_path, current_locale(), reader(), wita_today(now or utcnow()).isoformat())
     cache = content_cache()
+    generation = f"{token}-{code_version()}"
     csrf = generate_csrf()  # the reader's own; the same for every form of this request
-    kept = cache.get(key, token)
+    kept = cache.get(key, generation)
     if kept is None:
         html = render_template(template, **build())
         if not revision.has_unsaved_changes(session):
-            cache.put(key, html.replace(csrf, _CSRF_MARK), token)
+            blank = _CSRF_VALUE.sub(r"\1\3", html)
+            if csrf not in blank:  # the builder's token elsewhere (typed into a text, say) is never handed on
+                cache.put(key, blank, generation)
         return _rendered(html)
-    return _rendered(kept.replace(_CSRF_MARK, csrf))
+    return _rendered(_CSRF_VALUE.sub(lambda m: m.group(1) + csrf + m.group(3), kept))
 
 
 def _rendered(html: str) -> Markup:

@@ -223,6 +223,10 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'(name="csrf_token"[^>]*value=")[^"]+', r"\1", html)
 
 
+def _main(html: str) -> str:
+    return html[html.index('<main id="main">'):html.index("</main>")]
+
+
 def _tokens(html: str) -> set[str]:
     return set(re.findall(r'name="csrf_token"[^>]*value="([^"]+)"', html))
 
@@ -291,19 +295,95 @@ def test_workers_share_what_they_built_through_the_folder(tmp_path):
 
 def test_a_new_release_does_not_read_what_the_old_one_kept(world, cache, tmp_path, monkeypatch):
     """After an upgrade (new templates, the same data and revision) the folder still holds the old release's
-    pages: they are keyed by the code's version, so the new workers build their own."""
+    pages: they are filed under the code's version, so the new workers build their own and remove the old."""
     import coordinator.page_cache as page_cache
 
     app = world_app()
     client = _signed_in(app, "koordinator@example.org")
     app.extensions["page_cache"] = ContentCache(1 << 24, tmp_path)
     _text(client, "/monitor")
-    assert any((tmp_path).rglob("*"))
-    app.extensions["page_cache"] = fresh = ContentCache(1 << 24, tmp_path)  # the restarted worker
+    (old_release,) = tmp_path.iterdir()
+    app.extensions["page_cache"] = again = ContentCache(1 << 24, tmp_path)  # restarted, the same release
+    _text(client, "/monitor")
+    assert (again.hits, again.misses) == (1, 0)
+    app.extensions["page_cache"] = fresh = ContentCache(1 << 24, tmp_path)  # restarted on the next release
     monkeypatch.setattr(page_cache, "code_version", lambda: "the-next-release")
     _text(client, "/monitor")
     assert (fresh.hits, fresh.misses) == (0, 1)
-    monkeypatch.undo()
-    app.extensions["page_cache"] = again = ContentCache(1 << 24, tmp_path)
-    _text(client, "/monitor")
-    assert (again.hits, again.misses) == (1, 0)  # the same release reads the folder
+    assert not old_release.exists() and [p.name for p in tmp_path.iterdir()] == [
+        f"{revision.current_token(db.session)}-the-next-release"]
+
+
+def test_forms_kept_on_disk_still_work_after_a_restart(world, cache, app_ctx, tmp_path):
+    """A restarted service reads the pages the previous process left in the folder: their forms must carry the
+    new reader's token, not a mark only the old process knew."""
+    app = world_app()
+    client = _signed_in(app, "koordinator@example.org")
+    app_ctx.config["WTF_CSRF_ENABLED"] = True
+    url = f"/actions/{world.a1.id}"
+    app.extensions["page_cache"] = ContentCache(1 << 24, tmp_path)
+    _text(client, url)
+    # Nothing in the files depends on the process that wrote them: the token fields are simply empty.
+    kept = [f.read_text() for f in tmp_path.rglob("*") if f.is_file()]
+    fields = [v for html in kept for v in re.findall(r'name="csrf_token"[^>]*value="([^"]*)"', html)]
+    assert fields and set(fields) == {""}
+    app.extensions["page_cache"] = restarted = ContentCache(1 << 24, tmp_path)
+    page = _text(client, url)
+    assert restarted.hits >= 1
+    (token,) = _tokens(page)
+    form = re.search(r'action="(/milestones/\d+/done)"', page)
+    assert client.post(form.group(1), data={"csrf_token": token}).status_code == 302
+
+
+def test_a_token_typed_into_a_text_is_never_handed_to_other_readers(world, cache, app_ctx, monkeypatch):
+    """Only the forms' token fields are swapped. A reader's token standing anywhere else in the content (pasted
+    into an action's description) must not be replaced by the next reader's own token there: the page is not
+    kept at all."""
+    import coordinator.page_cache as page_cache
+
+    make_user("koordinator2@example.org", "koordinator", world.disdik)
+    db.session.commit()
+    app = world_app()
+    first, second = _signed_in(app, "koordinator@example.org"), _signed_in(app, "koordinator2@example.org")
+
+    def fixed_token() -> str:  # Flask-WTF's tokens change every second; these do not
+        from flask_login import current_user
+        return f"token-of-{current_user.email}"
+
+    monkeypatch.setattr(page_cache, "generate_csrf", fixed_token)
+    monkeypatch.setattr("flask_wtf.csrf.generate_csrf", fixed_token)  # what the templates' csrf_token() calls
+    world.a1.description = "Catatan: token-of-koordinator@example.org"
+    db.session.commit()
+    url = f"/actions/{world.a1.id}"
+    mine = _text(first, url)
+    assert _tokens(_main(mine)) == {"token-of-koordinator@example.org"}
+    theirs = _text(second, url)
+    assert _tokens(_main(theirs)) == {"token-of-koordinator2@example.org"}
+    assert "Catatan: token-of-koordinator@example.org" in theirs  # the text as typed, not the reader's token
+    world.a1.description = "Catatan biasa"
+    db.session.commit()
+    _text(first, url)
+    hits = cache.hits
+    assert _tokens(_main(_text(second, url))) == {"token-of-koordinator2@example.org"} and cache.hits > hits
+
+
+def test_the_disk_bound_counts_what_every_worker_wrote(tmp_path):
+    """Each worker counts the files already in the folder, so two workers together stay within max_files."""
+    first, second = ContentCache(1 << 20, tmp_path, max_files=3), ContentCache(1 << 20, tmp_path, max_files=3)
+    for n in range(3):
+        first.put(("page", f"/actions?q=a{n}"), "x", "t1")
+    for n in range(3):
+        second.put(("page", f"/actions?q=b{n}"), "x", "t1")
+    assert len(list((tmp_path / "t1").iterdir())) == 3
+
+
+def test_a_failed_write_leaves_no_half_file(tmp_path, monkeypatch):
+    store = ContentCache(1 << 20, tmp_path)
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("coordinator.page_cache.os.replace", full_disk)
+    store.put(("page", "/monitor"), "<h1>Pemantauan</h1>", "t1")
+    assert list((tmp_path / "t1").iterdir()) == []
+    assert store.get(("page", "/monitor"), "t1") == "<h1>Pemantauan</h1>"  # still kept in memory

@@ -63,7 +63,7 @@ def index():
                     pillars=choices.pillar_choices(db.session), agencies=choices.agency_choices(db.session),
                     kecamatan=choices.kecamatan_choices(db.session))
 
-    return render_template("actions/index.html", content=cached_content("actions/_index.html", build))
+    return render_template("actions/index.html", content=cached_content("actions/_index.html", build, now=now))
 
 
 @bp.route("/actions/mine")
