@@ -313,12 +313,14 @@ def _interventions(session: Session, area: AreaInfo, areas: dict[str, AreaInfo],
     actions = session.scalars(
         select(Action).where(Action.id.in_(ids), Action.deleted_at.is_(None))
         .options(selectinload(Action.lead_agency), selectinload(Action.supporting_agencies),
-                 selectinload(Action.milestones), selectinload(Action.areas))
+                 selectinload(Action.areas))
         .order_by(Action.start_date, Action.code)
     ).all()
+    # Statuses from the facts kept per data revision: the milestones need not be loaded again for each area.
+    facts = {f.id: f for f in load_action_facts(session, [a.id for a in actions])}
     out = []
     for a in actions:
-        status = status_of(a, today)
+        status = facts[a.id].status(today) if a.id in facts else status_of(a, today)
         active = status not in INACTIVE and a.start_date <= today
         out.append(Intervention(a, status, active, direct=any(x.kode == area.kode for x in a.areas)))
     return out
@@ -348,8 +350,11 @@ def area_page(session: Session, kode: str, today: date) -> AreaPage | None:
 def _by_name(session: Session, kodes: list[str]) -> ByName | None:
     from .verval import desa_figures  # the one counting rule of the verval figures
 
+    # Every desa's figures in one statement per data revision; an area page sums its own.
+    every = revision.memoized(session, ("verval-desa-figures",),
+                              lambda: {f.kode: f for f in desa_figures(session)})
     found = ByName()
-    for f in desa_figures(session, kodes=kodes):
+    for f in (every[k] for k in kodes if k in every):
         found.listed += f.listed
         found.verified += f.verified
         found.valid_ats += f.valid_ats

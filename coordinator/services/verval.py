@@ -220,20 +220,15 @@ def returned_children(session: Session, until: date | None = None) -> Any:
     return stmt.distinct()
 
 
-def desa_figures(session: Session, until: date | None = None, kodes: list[str] | None = None) -> list[DesaFigures]:
-    """Per desa with listed children (or only those of `kodes`): listed, verified, valid ATS, returned (each
-    child once)."""
-    area_rows = select(Area.kode, Area.nama, Area.parent_kode).where(Area.level == "desa")
-    if kodes is not None:
-        area_rows = area_rows.where(Area.kode.in_(kodes))  # an area page asks for a few of 1.410 desa
-    areas = {k: (n, p) for k, n, p in session.execute(area_rows)}
+def desa_figures(session: Session, until: date | None = None) -> list[DesaFigures]:
+    """Per desa with listed children: listed, verified, valid ATS, returned (each child once)."""
+    areas = {k: (n, p) for k, n, p in session.execute(select(Area.kode, Area.nama, Area.parent_kode)
+                                                      .where(Area.level == "desa"))}
     out: dict[str, DesaFigures] = {}
     returned = returned_children(session, until).subquery()
     stmt = (select(Child.desa_kode, func.count(Child.id), func.count(Child.status),
                    func.count(Child.id).filter(Child.status == STATUS_VALID_ATS), func.count(returned.c.child_id))
             .outerjoin(returned, returned.c.child_id == Child.id).group_by(Child.desa_kode))
-    if kodes is not None:
-        stmt = stmt.where(Child.desa_kode.in_(kodes))
     rows = session.execute(stmt)
     for kode, listed, verified, valid, back in rows:
         nama, parent = areas.get(kode, (kode, None))
