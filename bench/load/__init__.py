@@ -23,7 +23,7 @@
    an error.
 4. While it runs: a further focal point opens the progress form, posts a real update with an evidence PDF
    (CSRF token, multipart), and `flask reminders run` runs as its own process (with the scheduler unit's
-   Nice=) against a local SMTP server
+   Nice=, and its CPUWeight= as the nice value of the process's own autogroup) against a local SMTP server
    (aiosmtpd). Afterwards the database is checked: the update is stored once with its evidence file, the
    reminder run's notifications and outbox messages are all there, once each, every email was received
    once; a second reminder run adds nothing.
