@@ -18,7 +18,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from datetime import datetime
 from functools import lru_cache
@@ -35,9 +35,9 @@ from .formatting import current_locale
 from .services import permissions, revision
 from .services.clock import utcnow, wita_today
 
-# Kept content holds its forms' CSRF fields empty; each reader's own token is put back on the way out. Only
-# inside a tag can `name="csrf_token"` stand: text people typed is escaped, its quotes included.
-_CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*?value=")([^"]*)(")')
+# Kept content holds its forms' CSRF fields empty; each reader's own token is put back on the way out. Only in
+# markup can `<input` stand: text people typed is escaped (`<` and quotes alike, in templates and charts).
+_CSRF_VALUE = re.compile(r'(<input\b[^<>]*?\sname="csrf_token"[^<>]*?\svalue=")([^"<>]*)(")')
 
 
 class ContentCache:
@@ -56,6 +56,7 @@ class ContentCache:
         self._lock = threading.Lock()
         self._disk_token: str | None = None
         self._disk_files = 0
+        self._retired: deque[str] = deque(maxlen=64)  # revisions this process saw replaced
 
     def get(self, key: tuple[Any, ...], token: str) -> str | None:
         with self._lock:
@@ -106,17 +107,23 @@ class ContentCache:
         path = self._path(key, token)
         if path is None or self.folder is None:
             return
+        older: list[Path] = []
         with self._lock:
+            if token in self._retired:
+                return  # a slow request that read the data before a change: kept in memory only
             if token != self._disk_token:
+                if self._disk_token is not None:
+                    self._retired.append(self._disk_token)
                 self._disk_token, self._disk_files = token, _files_in(path.parent)
-                for older in self.folder.glob("*"):
-                    if older.name != token:
-                        shutil.rmtree(older, ignore_errors=True)
+                older = [p for p in self.folder.glob("*") if p.name != token]
             elif self._disk_files % 256 == 0:
                 self._disk_files = _files_in(path.parent)  # what the other workers wrote counts too
-            if self._disk_files >= self.max_files:
-                return
-            self._disk_files += 1
+            full = self._disk_files >= self.max_files
+            self._disk_files += 0 if full else 1
+        for folder in older:  # outside the lock: readers need it, and thousands of files take a while
+            shutil.rmtree(folder, ignore_errors=True)
+        if full:
+            return
         tmp = None
         try:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)

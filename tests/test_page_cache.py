@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -18,7 +18,7 @@ from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
 from coordinator.page_cache import ContentCache, content_cache
-from coordinator.services import revision
+from coordinator.services import ats_pages, revision
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF
 
@@ -367,6 +367,29 @@ def test_a_token_typed_into_a_text_is_never_handed_to_other_readers(world, cache
     assert _tokens(_main(_text(second, url))) == {"token-of-koordinator2@example.org"} and cache.hits > hits
 
 
+def test_text_that_looks_like_a_token_field_survives_the_cache(world, cache):
+    """An action title typed as `name="csrf_token" value="` reaches the charts' titles and descriptions: the
+    kept page must come back exactly as built, not with the markup after it cut."""
+    from tests.test_ats_pages import snapshot
+
+    ats_pages._TOTALS_CACHE.clear()
+    snapshot(date(2025, 3, 31), {"64.08.04": (100, 20, 10)})
+    snapshot(date(2026, 9, 30), {"64.08.04": (70, 10, 10)})
+    world.a1.title = 'Aksi name="csrf_token" value="x'
+    world.a1.areas = [world.kec]
+    db.session.commit()
+    client = _signed_in(world_app(), "koordinator@example.org")
+    for url in ("/ats/area/64.08.04", f"/actions/{world.a1.id}"):
+        built = _text(client, url)
+        hits = cache.hits
+        kept = _text(client, url)
+        assert cache.hits > hits
+        charts = [re.findall(r"<svg.*?</svg>", page, re.S) for page in (built, kept)]
+        assert charts[0] and charts[0] == charts[1], url
+        assert "Aksi name=&quot;csrf_token&quot; value=&quot;x" in charts[1][0]
+    ats_pages._TOTALS_CACHE.clear()
+
+
 def test_the_disk_bound_counts_what_every_worker_wrote(tmp_path):
     """Each worker counts the files already in the folder, so two workers together stay within max_files."""
     first, second = ContentCache(1 << 20, tmp_path, max_files=3), ContentCache(1 << 20, tmp_path, max_files=3)
@@ -387,3 +410,14 @@ def test_a_failed_write_leaves_no_half_file(tmp_path, monkeypatch):
     store.put(("page", "/monitor"), "<h1>Pemantauan</h1>", "t1")
     assert list((tmp_path / "t1").iterdir()) == []
     assert store.get(("page", "/monitor"), "t1") == "<h1>Pemantauan</h1>"  # still kept in memory
+
+
+def test_a_slow_request_of_the_previous_revision_leaves_the_new_folder(tmp_path):
+    """A request that read the data before a change and finishes after it must not make the folder of the new
+    revision go (and the other workers rebuild everything)."""
+    store = ContentCache(1 << 20, tmp_path)
+    store.put(("page", "/monitor"), "lama", "t1")
+    store.put(("page", "/monitor"), "baru", "t2")
+    store.put(("page", "/actions"), "lama juga", "t1")
+    assert [p.name for p in tmp_path.iterdir()] == ["t2"]
+    assert store.get(("page", "/actions"), "t1") == "lama juga"  # still served to requests of that revision

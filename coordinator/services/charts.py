@@ -32,6 +32,8 @@ class Series:
 
 
 def _attr(text: str) -> str:
+    """Text for an attribute or an element: quotes too, so that no typed text can look like markup's attributes
+    (page_cache.py finds the CSRF fields by them)."""
     return escape(str(text), {'"': "&quot;"})
 
 
@@ -95,7 +97,7 @@ def _draw_series(parts: list[str], series: list[Series], n: int, x_at: Callable[
             else:
                 style = f'fill="{_attr(color)}"'
             parts.append(f'<circle cx="{x_at(i):.1f}" cy="{y_at(v):.1f}" r="{radius}" {style} '
-                         f'data-value="{v:.10g}"><title>{escape(tip)}</title></circle>')
+                         f'data-value="{v:.10g}"><title>{_attr(tip)}</title></circle>')
         parts.append("</g>")
 
 
@@ -106,12 +108,12 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
     label = f"{title} ({unit})" if unit else title
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}">'
-            f"<title>{escape(label)}</title>")
+            f"<title>{_attr(label)}</title>")
     values = [v for s in series for v in s.values if v is not None and math.isfinite(v)]
     if not values or not x_labels:
         return (head + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
                 f'stroke="#d9e0de"/><text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" '
-                f'font-size="14" fill="#5b6663">{escape(empty_text)}</text></svg>')
+                f'font-size="14" fill="#5b6663">{_attr(empty_text)}</text></svg>')
 
     left, right, top, bottom = 72, 16, 48, 56
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -126,17 +128,17 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
     def y_at(v: float) -> float:
         return top + plot_h * (1 - (v - lo) / (hi - lo))
 
-    parts = [head, f'<desc>{escape(_describe(series, x_labels, unit, locale))}</desc>',
+    parts = [head, f'<desc>{_attr(_describe(series, x_labels, unit, locale))}</desc>',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{escape(title)}</text>']
+             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
     if unit:
-        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{escape(unit)}</text>')
+        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
     # Grid lines and y ticks.
     parts.append('<g class="grid" font-size="11" fill="#5b6663">')
     for t in ticks:
         y = y_at(t)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e9e7"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(t, locale))}</text>')
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_attr(_fmt(t, locale))}</text>')
     parts.append("</g>")
     # Axes.
     parts.append(f'<g class="axes" stroke="#5b6663"><line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>'
@@ -151,7 +153,7 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
         x = x_at(i)
         parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
         if i in shown:
-            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(text)}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{_attr(text)}</text>')
     parts.append("</g>")
     # Lines and points.
     _draw_series(parts, series, n, x_at, y_at, x_labels, unit, locale, radius=4, outlined=True)
@@ -169,7 +171,7 @@ def _legend(series: list[Series], x_right: int, y: int) -> str:
         color = s.color or PALETTE[k % len(PALETTE)]
         text_w = 7 * len(s.name) + 8
         x -= text_w
-        out.append(f'<text x="{x:.1f}" y="{y}">{escape(s.name)}</text>')
+        out.append(f'<text x="{x:.1f}" y="{y}">{_attr(s.name)}</text>')
         x -= 30
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
         out.append(f'<line x1="{x:.1f}" y1="{y - 4}" x2="{x + 24:.1f}" y2="{y - 4}" stroke="{_attr(color)}" '
@@ -229,13 +231,13 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
     label = f"{title} ({unit})" if unit else title
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart ats-chart" viewBox="0 0 {width} {height}" '
             f'width="{width}" height="{height}" role="img" aria-label="{_attr(label)}">'
-            f"<title>{escape(label)}</title>")
+            f"<title>{_attr(label)}</title>")
     n = min(len(dates), len(x_labels))
     values = [v for s in series for v in s.values[:n] if v is not None and math.isfinite(v)]
     if not values or n == 0:
         return (head + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" fill="#fff" '
                 f'stroke="#d9e0de"/><text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" '
-                f'font-size="14" fill="#5b6663">{escape(empty_text)}</text></svg>')
+                f'font-size="14" fill="#5b6663">{_attr(empty_text)}</text></svg>')
 
     left, right, top, bottom = 72, 16, 48, 56
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -255,17 +257,17 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
     desc = _describe(series, x_labels[:n], unit, locale)
     if bands:
         desc += ". " + "; ".join(b.label or f"{b.code} {b.title}" for b in bands)
-    parts = [head, f"<desc>{escape(desc)}</desc>",
+    parts = [head, f"<desc>{_attr(desc)}</desc>",
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{escape(title)}</text>']
+             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
     if unit:
-        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{escape(unit)}</text>')
+        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
     parts.append(_bands_svg(bands, x_of, left, left + plot_w, top, plot_h))
     parts.append('<g class="grid" font-size="11" fill="#5b6663">')
     for t in ticks:
         y = y_at(t)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e9e7"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(_fmt(t, locale))}</text>')
+                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{_attr(_fmt(t, locale))}</text>')
     parts.append("</g>")
     parts.append(f'<g class="axes" stroke="#5b6663"><line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}"/>'
                  f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/></g>')
@@ -275,7 +277,7 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
         x = x_of(dates[i])
         parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
         if abs(last_x - x) >= 64:
-            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{escape(x_labels[i])}</text>')
+            parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{_attr(x_labels[i])}</text>')
             last_x = x
     parts.append("</g>")
     _draw_series(parts, series, n, lambda i: x_of(dates[i]), y_at, x_labels, unit, locale, radius=3.5,
@@ -302,11 +304,11 @@ def _bands_svg(bands: list[Band], x_of: Callable[[date], float], x_min: float, x
         y = top + lane * lane_h
         color = PALETTE[lane % len(PALETTE)]
         text = b.label or f"{b.code} {b.title}"
-        out.append(f'<g class="band" data-code="{_attr(b.code)}"><title>{escape(text)}</title>'
+        out.append(f'<g class="band" data-code="{_attr(b.code)}"><title>{_attr(text)}</title>'
                    f'<rect x="{x1:.1f}" y="{y:.1f}" width="{x2 - x1:.1f}" height="{lane_h:.1f}" '
                    f'fill="{color}" fill-opacity="0.10" stroke="{color}" stroke-opacity="0.35"/>')
         if x2 - x1 >= 6 * len(b.code) + 6 and lane_h >= 12:
-            out.append(f'<text x="{x1 + 3:.1f}" y="{y + 11:.1f}" fill="{color}">{escape(b.code)}</text>')
+            out.append(f'<text x="{x1 + 3:.1f}" y="{y + 11:.1f}" fill="{color}">{_attr(b.code)}</text>')
         out.append("</g>")
     out.append("</g>")
     return "".join(out)
