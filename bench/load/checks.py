@@ -7,6 +7,7 @@ reported, and a second reminder run must add nothing.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -147,27 +148,37 @@ def scheduler_group_niceness() -> int:
     found = re.search(r"^CPUWeight=(\d+)\s*$", _scheduler_unit(), re.MULTILINE)
     if not found:
         return 0
-    return max(-20, min(19, round(math.log(100 / int(found.group(1)), 1.25))))
+    return max(-20, min(19, round(math.log(100 / max(1, int(found.group(1))), 1.25))))
 
 
-def _as_the_scheduler_unit(niceness: int, group_niceness: int) -> None:
-    """In the child before exec: the unit's priority for the process and for its session's group."""
+def _as_the_scheduler_unit(pid: int, niceness: int, group_niceness: int) -> int | None:
+    """The unit's priority for a started process and its session's group, set from here (no Python runs in the
+    child between fork and exec). Returns the group's nice value as the kernel has it, None without autogroups."""
     if niceness:
-        os.nice(niceness)
-    if group_niceness:
-        try:
-            Path("/proc/self/autogroup").write_text(str(group_niceness), encoding="ascii")
-        except OSError:
-            pass  # a kernel without autogroups schedules processes, not sessions: the process nice is enough
+        with contextlib.suppress(ProcessLookupError):
+            os.setpriority(os.PRIO_PROCESS, pid, niceness)
+    group = Path(f"/proc/{pid}/autogroup")
+    try:
+        if group_niceness:
+            group.write_text(str(group_niceness), encoding="ascii")
+        found = re.search(r"nice (-?\d+)", group.read_text(encoding="ascii"))
+        return int(found.group(1)) if found else None
+    except OSError:
+        return None  # a kernel without autogroups schedules processes, not sessions: the process nice is enough
 
 
 def reminder_run(env: dict[str, str], task: SideTask) -> None:
     task.started = time.time()
-    niceness, group_niceness = scheduler_niceness(), scheduler_group_niceness()
     try:
-        done = subprocess.run([str(BIN / "flask"), "reminders", "run"], cwd=REPO, env=env, capture_output=True,
-                              text=True, timeout=600, start_new_session=True,
-                              preexec_fn=lambda: _as_the_scheduler_unit(niceness, group_niceness))  # noqa: PLW1509
+        run = subprocess.Popen([str(BIN / "flask"), "reminders", "run"], cwd=REPO, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        task.detail["group_nice"] = _as_the_scheduler_unit(run.pid, scheduler_niceness(), scheduler_group_niceness())
+        try:
+            out, err = run.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            run.kill()
+            out, err = run.communicate()
+        done = subprocess.CompletedProcess(run.args, run.returncode, out, err)
         task.ended = time.time()
         found = SUMMARY.search(done.stdout)
         if done.returncode != 0 or not found:

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from bench.load.checks import SideTask, scheduler_group_niceness, scheduler_niceness
+from bench.load.checks import SideTask, scheduler_niceness
 from bench.load.constants import KINDS, MIX_FOCAL, MIX_SEES_EVERYTHING, NOW, P95_TARGET_MS
 from bench.load.locust_run import Sample, figures
 
@@ -80,9 +80,11 @@ def _side_tasks(run: Run) -> list[str]:
                 if run.writer.ok else "FAILED: " + "; ".join(run.writer.problems))]
     if run.reminders.ok:
         at = run.reminders.started - run.window[0]
-        nice, group = scheduler_niceness(), scheduler_group_niceness()
-        lines.append(f"- `flask reminders run` as its own process (nice {nice} in a scheduling group at nice {group}: "
-                     "the scheduler's systemd unit's Nice= and CPUWeight=), "
+        nice, group = scheduler_niceness(), r.get("group_nice")
+        where = (f"in a scheduling group at nice {group}" if group is not None
+                 else "with no scheduling group of its own (no autogroups on this kernel)")
+        lines.append(f"- `flask reminders run` as its own process (nice {nice} {where}, as the scheduler's "
+                     "systemd unit's Nice= and CPUWeight= give it), "
                      f"started {at:.1f} s "
                      f"into the window: exit 0 after {run.reminders.ended - run.reminders.started:.1f} s (process "
                      f"start included): {r['reminders']} reminders due, {r['notifications']} notifications, "
