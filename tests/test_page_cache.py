@@ -21,6 +21,7 @@ from coordinator.page_cache import ContentCache, content_cache
 from coordinator.services import ats_pages, revision
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF
+from tests.test_ats_pages import snapshot
 
 CACHED_PAGES = ["/monitor", "/actions", "/actions?status=terlambat&sort=due_date", "/ats", "/ats/area/64.08.04",
                 "/actions/{a1}"]
@@ -370,8 +371,6 @@ def test_a_token_typed_into_a_text_is_never_handed_to_other_readers(world, cache
 def test_text_that_looks_like_a_token_field_survives_the_cache(world, cache):
     """An action title typed as `name="csrf_token" value="` reaches the charts' titles and descriptions: the
     kept page must come back exactly as built, not with the markup after it cut."""
-    from tests.test_ats_pages import snapshot
-
     ats_pages._TOTALS_CACHE.clear()
     snapshot(date(2025, 3, 31), {"64.08.04": (100, 20, 10)})
     snapshot(date(2026, 9, 30), {"64.08.04": (70, 10, 10)})
