@@ -34,12 +34,19 @@ run: install
 	  trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# pytest-xdist spreads the suite over the cores (one database per worker, tests/databases.py); the browser
+# tests share one worker. Each run prints its wall time.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
+
 test: install-dev
 	@mkdir -p test-artifacts
-	$(BIN)/pytest -q -p no:cacheprovider tests
+	@start=$$(date +%s); $(PYTEST) tests; rc=$$?; \
+	  echo "== SQLite run (browser tests included): $$(( $$(date +%s) - start )) s =="; exit $$rc
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== PostgreSQL at $(PG_TEST_URL): running the suite again on it (browser tests ran on SQLite) =="; \
-	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider -m "not e2e" tests; \
+	  start=$$(date +%s); TEST_DATABASE_URL=$(PG_TEST_URL) $(PYTEST) -m "not e2e" tests; rc=$$?; \
+	  echo "== PostgreSQL run: $$(( $$(date +%s) - start )) s =="; exit $$rc; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: SKIPPING the PostgreSQL run =="; fi
 
 lint: install-dev

@@ -1,26 +1,56 @@
-"""Test fixtures: a real database built by the migrations (SQLite file, or
-PostgreSQL when TEST_DATABASE_URL points at it), emptied between tests."""
+"""Test fixtures: a real database built once by the migrations (an SQLite file, or a PostgreSQL template
+database when TEST_DATABASE_URL points at PostgreSQL), copied for each pytest-xdist worker.
+
+Each test runs inside a transaction that is rolled back at its end: the app's session joins it through a
+SAVEPOINT, so the app's own commits work as they do in production and vanish afterwards. Tests whose data
+another connection, thread or process must see are marked `commits`: they commit for real, and the tables
+are emptied after them.
+"""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from flask import g, has_app_context
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
-from sqlalchemy import text
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import CompoundSelect, Table, event, literal, select, union_all
+from sqlalchemy.engine import Connection
 
-from config import TestingConfig
-from coordinator import create_app
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Area, Milestone, Pillar, Plan, Program, User, VerifierArea
 from coordinator.services.reference_data import load_reference_lists
+from tests import databases
 
 PASSWORD = "demo-kutim-2026"
 FIXED_NOW = "2026-11-27T02:00:00"  # 10:00 WITA on 27 November 2026
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller (or a run without xdist) builds the schema once
+        config.stash[databases.TEMPLATE] = databases.build_template()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    template = config.stash.get(databases.TEMPLATE, None)
+    if template is not None:
+        databases.drop_template(template)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # type: ignore[no-untyped-def]  # xdist: tell each worker the template
+    node.workerinput["db_template"] = node.config.stash[databases.TEMPLATE]
+
+
+def _template(config: pytest.Config) -> str:
+    workerinput = getattr(config, "workerinput", None)
+    return workerinput["db_template"] if workerinput else config.stash[databases.TEMPLATE]
 
 
 class FreshGlobalsClient(FlaskClient):
@@ -35,49 +65,129 @@ class FreshGlobalsClient(FlaskClient):
         return super().open(*args, **kwargs)
 
 
+_flask_get_bind = FlaskSession.get_bind
+
+
+def _get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # type: ignore[no-untyped-def]
+    # Flask-SQLAlchemy 3 picks the engine by bind key and ignores a session bound to a connection; the
+    # rolled-back tests bind it to the connection that holds the test's transaction.
+    if bind is None and isinstance(self.bind, Connection):
+        return self.bind
+    return _flask_get_bind(self, mapper, clause=clause, bind=bind, **kwargs)
+
+
+FlaskSession.get_bind = _get_bind  # type: ignore[method-assign]
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(request, tmp_path_factory) -> Iterator[Flask]:
+    from config import TestingConfig
+    from coordinator import create_app
+
     uploads = tmp_path_factory.mktemp("uploads")
     os.environ.setdefault("UPLOAD_DIR", str(uploads))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     cfg = TestingConfig()
-    if not os.environ.get("TEST_DATABASE_URL"):
-        cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    cfg.SQLALCHEMY_DATABASE_URI = databases.worker_copy(_template(request.config), worker,
+                                                        tmp_path_factory.mktemp("db"))
     cfg.UPLOAD_DIR = str(uploads)
     application = create_app(cfg)
     application.test_client_class = FreshGlobalsClient
     application.config["FIXED_NOW"] = FIXED_NOW
-    with application.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop_worker_copy(cfg.SQLALCHEMY_DATABASE_URI)
 
 
-def _empty_all_tables() -> None:
-    tables = [t for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for t in tables:
-            db.session.execute(t.delete())
-    db.session.commit()
+_empty_all_tables = databases.empty_all_tables
+
+
+@functools.cache
+def _kept_tables() -> tuple[Table, ...]:
+    # The data revision's one row may stand: emptying the tables writes it (coordinator/services/revision.py).
+    return tuple(t for t in db.metadata.sorted_tables if t.name != "data_revision")
+
+
+@functools.cache
+def _any_row() -> CompoundSelect:
+    return union_all(*(select(literal(1)).select_from(t) for t in _kept_tables())).limit(1)
+
+
+def _rows_left(conn: Connection) -> list[str]:
+    """Tables that hold rows, as the committed database shows them (one quick query when there are none)."""
+    if conn.execute(_any_row()).first() is None:
+        return []
+    return [t.name for t in _kept_tables() if conn.execute(select(literal(1)).select_from(t).limit(1)).first()]
+
+
+@contextmanager
+def _rolled_back() -> Iterator[None]:
+    conn = db.engine.connect()
+    outer = conn.begin()
+    if conn.dialect.name == "sqlite":
+        # pysqlite opens a transaction only before its first write; without this BEGIN the first SAVEPOINT
+        # would be the outermost transaction and its RELEASE a real commit.
+        conn.exec_driver_sql("BEGIN")
+    factory = db.session.session_factory
+    db.session.remove()
+    factory.kw.update(bind=conn, join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        factory.kw.pop("bind", None)
+        factory.kw.pop("join_transaction_mode", None)
+        outer.rollback()
+        left = _rows_left(conn)
+        conn.close()
+        if left:
+            _empty_all_tables()
+            pytest.fail(f"the test committed outside its transaction ({', '.join(left)}): mark it "
+                        "@pytest.mark.commits", pytrace=False)
+
+
+@contextmanager
+def _committing() -> Iterator[None]:
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        db.session.remove()
+        _empty_all_tables()
+        db.session.remove()
 
 
 @pytest.fixture()
-def app_ctx(app):
+def app_ctx(app, request):
     app.config["FIXED_NOW"] = FIXED_NOW
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():
-        _empty_all_tables()
         # Previews a test uploaded and never confirmed (the hostile-input suite leaves many) are not the next
         # test's: the app's own hourly cleanup would remove them in real use.
         for folder in ("ats-pending", "verval-pending", "rad-pending"):
             shutil.rmtree(Path(app.config["UPLOAD_DIR"]) / folder, ignore_errors=True)
-        yield app
-        db.session.rollback()
-        db.session.remove()
+        isolation = _committing if request.node.get_closest_marker("commits") else _rolled_back
+        with isolation():
+            yield app
+
+
+def statements_run(fn: Callable[[], object]) -> list[str]:
+    """The SQL statements the app runs while `fn()` runs. Savepoints are left out: the test's transaction adds
+    one where production sends a plain BEGIN, which pysqlite and psycopg do not count as a statement."""
+    seen: list[str] = []
+
+    def before(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+    return seen
 
 
 @pytest.fixture()

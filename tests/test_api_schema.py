@@ -3,7 +3,7 @@ match the document (status codes, content type, closed schemas) and none may be 
 
 Runs as a coordinator (sees everything) and as a focal point (scoped lists, 403s) over the World fixture
 plus an indicator, ATS snapshots and a progress report. The API is read-only, so the data seeded once per
-test exists in every generated case; tables are emptied between the two tests by the app_ctx fixture.
+test exists in every generated case; each test's data is rolled back at its end by the app_ctx fixture.
 """
 from __future__ import annotations
 

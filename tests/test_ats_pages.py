@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import (
@@ -20,7 +20,7 @@ from coordinator.models import (
 from coordinator.services import ats_pages, charts
 from coordinator.services.ats_figures import live_snapshots, totals_of
 from coordinator.services.reference_data import load_kutim_areas
-from tests.conftest import World, login
+from tests.conftest import World, login, statements_run
 
 SU, BENGALON, TELUK_LINGGA, SWARGA_BARA = "64.08.04", "64.08.05", "64.08.04.1001", "64.08.04.1002"
 TODAY = date(2026, 11, 27)
@@ -286,18 +286,7 @@ def test_statuses_per_role(client, world, url):
 
 
 def _statements(fn) -> int:
-    count = 0
-
-    def before(*_args, **_kwargs):
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", before)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before)
-    return count
+    return len(statements_run(fn))
 
 
 def test_fixed_number_of_statements(world, app_ctx):

@@ -33,6 +33,8 @@ from coordinator.services.report_archive import load_report_settings
 
 BINARY = random.Random(7).randbytes(70_000)  # every byte value, NULs included
 PASSWORD_IN_URL = "Rahasia-Sekali-9"
+# A backup reads the database from other connections (pg_dump, SQLite's backup API) and a restore replaces it.
+pytestmark = pytest.mark.commits
 
 
 @pytest.fixture()

@@ -10,24 +10,18 @@ from sqlalchemy import func, select
 from coordinator.extensions import db
 from coordinator.models import CalendarFeed, User
 from coordinator.services import calendar_feed
-from tests.conftest import FIXED_NOW, PASSWORD, World, _empty_all_tables
+from tests.conftest import FIXED_NOW, PASSWORD, World
 
 NOW = datetime.fromisoformat(FIXED_NOW)
 LOGIN = 302
 
 
 @pytest.fixture()
-def ctx(app):
-    app.config["FIXED_NOW"] = FIXED_NOW
-    app.config["WTF_CSRF_ENABLED"] = False
-    saved = app.config.get("BASE_URL")
-    app.config["BASE_URL"] = "https://sitisek.example.go.id"
-    with app.app_context():
-        _empty_all_tables()
-        yield app
-        db.session.rollback()
-        db.session.remove()
-    app.config["BASE_URL"] = saved
+def ctx(app_ctx):
+    saved = app_ctx.config.get("BASE_URL")
+    app_ctx.config["BASE_URL"] = "https://sitisek.example.go.id"
+    yield app_ctx
+    app_ctx.config["BASE_URL"] = saved
 
 
 @pytest.fixture()

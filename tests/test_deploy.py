@@ -25,6 +25,8 @@ DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DEPLOY_DB = "coordinator_deploy_test"
+# One worker runs this module under pytest-xdist: its production environment is set up once.
+pytestmark = pytest.mark.xdist_group("deploy")
 
 
 def _postgres_url() -> str | None:

@@ -8,6 +8,7 @@ import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,7 @@ def test_enqueue_twice_records_one_row(app_ctx):
                                                                                             "Pengingat", NOW)
 
 
+@pytest.mark.commits
 def test_two_sessions_enqueueing_the_same_keys_at_once_record_each_once(app_ctx):
     engine = db.engine
     barrier = threading.Barrier(2)
@@ -129,6 +131,7 @@ def test_deliver_sends_once_with_content_intact(app_ctx, smtp, tmp_path):
     assert (row.status, row.attempts, row.sent_at, row.last_error) == ("sent", 1, NOW, None)
 
 
+@pytest.mark.commits
 def test_two_runs_at_the_same_moment_send_each_message_once(app_ctx, smtp):
     keys = _enqueue(12)
     smtp.handler.delay = 0.02  # a slow server keeps both runs busy at the same time
@@ -158,6 +161,7 @@ def test_two_runs_at_the_same_moment_send_each_message_once(app_ctx, smtp):
     assert {r.status for r in _rows()} == {"sent"}
 
 
+@pytest.mark.commits
 def test_two_cli_processes_at_the_same_moment_send_each_message_once(app_ctx, smtp, tmp_path):
     """Two `outbox deliver` processes started together, against the test database built by the migrations."""
     keys = _enqueue(10)

@@ -93,6 +93,7 @@ def test_a_progress_update_shows_at_once_on_every_cached_page(world, cache):
     assert _text(coordinator, "/actions") != before["/actions"]  # the list's progress column
 
 
+@pytest.mark.commits
 def test_a_change_by_another_worker_is_seen(world, cache, tmp_path):
     """Two app instances on one database, each with its own memory and one shared folder, as two gunicorn
     workers: the second finds what the first built; a change committed by either is seen by both."""

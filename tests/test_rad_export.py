@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event
 
 from coordinator.extensions import db
 from coordinator.models import Area, Indicator, IndicatorTarget, Milestone, Pillar, Program, ProgressUpdate
@@ -19,7 +18,7 @@ from coordinator.services import rad_import
 from coordinator.services.rad_collect import collect_matrix, export_plan
 from coordinator.services.rad_layout import MAIN_SHEET
 from coordinator.services.reference_data import load_reference_lists
-from tests.conftest import _empty_all_tables
+from tests.conftest import _empty_all_tables, statements_run
 
 NOW = datetime(2026, 11, 27, 2, 0)  # 10:00 WITA, 27 November 2026
 EXPORT_ONLY_HEADERS = {"Status", "Progres (%)", "Laporan terakhir"}
@@ -117,15 +116,8 @@ def test_collecting_takes_a_fixed_number_of_statements(world):
     enrich(world)
 
     def statements() -> int:
-        seen: list[str] = []
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
-            db.session.expire_all()
-            collect_matrix(db.session, NOW)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
-        return len(seen)
+        db.session.expire_all()
+        return len(statements_run(lambda: collect_matrix(db.session, NOW)))
 
     few = statements()
     for i in range(10):

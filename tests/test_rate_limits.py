@@ -72,6 +72,7 @@ def test_zero_means_no_limit_and_long_keys_are_hashed(app_ctx):
     assert rate_limits.make_key("login-ip", None) == "login-ip:-"
 
 
+@pytest.mark.commits
 def test_two_workers_counting_at_once_lose_no_hit(app_ctx):
     engine = db.engine
     barrier = threading.Barrier(2)
@@ -214,6 +215,7 @@ def test_api_requests_per_token_per_minute(client, world, app_ctx, limits):
     assert client.get("/api/v1/plan", headers=auth).status_code == 200
 
 
+@pytest.mark.commits
 def test_api_limit_holds_across_processes(app, client, world, app_ctx, limits):
     """Two app instances (two gunicorn workers) on one database share the count."""
     limits(API_RATE_LIMIT_PER_MINUTE=4)

@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
@@ -240,6 +241,7 @@ def test_time_travel_across_a_month_end(app_ctx, world, smtp):
     assert "terlambat 1 hari, tenggat 31 Oktober 2026" in second
 
 
+@pytest.mark.commits
 def test_two_cli_processes_at_the_same_moment_send_each_message_once(world, smtp, tmp_path):
     world.disdik.head_email = "kepala.disdik@example.org"
     db.session.commit()
