@@ -14,9 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-
-from . import formatting, security
-from .extensions import babel, csrf, db, login_manager, migrate
+from coordinator import formatting, security
+from coordinator.extensions import babel, csrf, db, login_manager, migrate
 
 
 def _select_locale() -> str:
@@ -64,14 +63,14 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.session_protection = "basic"
     formatting.register(app)
 
-    from .models import User
-    from .services import audit, revision
+    from coordinator.models import User
+    from coordinator.services import audit, revision
 
     with app.app_context():
         audit.install(db.session)
         revision.install(db.session)
     if app.config.get("PAGE_CACHE"):
-        from .page_cache import code_version
+        from coordinator.page_cache import code_version
 
         code_version()  # read now, in gunicorn's master, not later in a worker (see code_version)
 
@@ -80,7 +79,7 @@ def create_app(config: Config | None = None) -> Flask:
         from flask import g
         from sqlalchemy import select
 
-        from .services.notifications import unread_count_of
+        from coordinator.services.notifications import unread_count_of
 
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or len(ident) > 18:
@@ -119,7 +118,7 @@ def create_app(config: Config | None = None) -> Flask:
         # A village verifier works on the children of their desa and nothing else of the plan.
         from flask import abort, request
 
-        from .services import permissions
+        from coordinator.services import permissions
 
         if request.blueprint == "api":  # the API's own check decides by the token, never by the cookie
             return
@@ -133,7 +132,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from .services import permissions
+        from coordinator.services import permissions
 
         return {"perm": permissions, "locale": formatting.current_locale()}
 
@@ -147,20 +146,20 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .actions import bp as actions_bp
-    from .admin import bp as admin_bp
-    from .agencies import bp as agencies_bp
-    from .api import bp as api_bp
-    from .ats import bp as ats_bp
-    from .auth import bp as auth_bp
-    from .calendar import bp as calendar_bp
-    from .health import bp as health_bp
-    from .indicators import bp as indicators_bp
-    from .monitor import bp as monitor_bp
-    from .notifications import bp as notifications_bp
-    from .plan import bp as plan_bp
-    from .reports import bp as reports_bp
-    from .verval import bp as verval_bp
+    from coordinator.actions import bp as actions_bp
+    from coordinator.admin import bp as admin_bp
+    from coordinator.agencies import bp as agencies_bp
+    from coordinator.api import bp as api_bp
+    from coordinator.ats import bp as ats_bp
+    from coordinator.auth import bp as auth_bp
+    from coordinator.calendar import bp as calendar_bp
+    from coordinator.health import bp as health_bp
+    from coordinator.indicators import bp as indicators_bp
+    from coordinator.monitor import bp as monitor_bp
+    from coordinator.notifications import bp as notifications_bp
+    from coordinator.plan import bp as plan_bp
+    from coordinator.reports import bp as reports_bp
+    from coordinator.verval import bp as verval_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
                notifications_bp, reports_bp, verval_bp, api_bp, health_bp):
@@ -169,7 +168,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_errors(app: Flask) -> None:
     def render(code: int, message: str | None = None) -> Any:
-        from .api.errors import is_api_request, json_error
+        from coordinator.api.errors import is_api_request, json_error
 
         if is_api_request():  # /api/ answers in JSON, even for URLs no route matched
             return json_error(code, message)
@@ -193,6 +192,6 @@ def _register_errors(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from .cli import register
+    from coordinator.cli import register
 
     register(app)

@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from .extensions import db
+from coordinator.extensions import db
 
 
 def _known_revisions(app: Flask) -> tuple[set[str], set[str]]:
@@ -45,9 +45,9 @@ def register(app: Flask) -> None:
 
         FILE is the archive to write, or a directory to write sitisek-YYYYMMDD.tar.gz into.
         """
-        from .services.backup import BackupError, create_backup, default_archive_name
-        from .services.backup_archive import manifest_summary
-        from .services.clock import utcnow
+        from coordinator.services.backup import BackupError, create_backup, default_archive_name
+        from coordinator.services.backup_archive import manifest_summary
+        from coordinator.services.clock import utcnow
 
         now = utcnow()
         target = file / default_archive_name(now) if file.is_dir() else file
@@ -73,8 +73,8 @@ def register(app: Flask) -> None:
         Stop the web app and the scheduler first. Nothing is changed when the archive is damaged,
         from the other database engine or from a newer SITISEK.
         """
-        from .services.backup import BackupError, check_restore, display_url, restore_backup
-        from .services.backup_archive import manifest_summary
+        from coordinator.services.backup import BackupError, check_restore, display_url, restore_backup
+        from coordinator.services.backup_archive import manifest_summary
 
         url = current_app.config["SQLALCHEMY_DATABASE_URI"]
         upload_dir = current_app.config["UPLOAD_DIR"]
@@ -109,7 +109,7 @@ def _new_data_revision() -> None:
     """Running web workers keep rendered pages per data revision: a new one makes them all build afresh."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .services import revision
+    from coordinator.services import revision
 
     try:
         revision.bump(db.session)

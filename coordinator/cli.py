@@ -5,7 +5,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from .extensions import db
+from coordinator.extensions import db
 
 
 def register(app: Flask) -> None:
@@ -17,10 +17,10 @@ def register(app: Flask) -> None:
         """Fill an empty database with Kutim's areas and a demo plan with a year of history."""
         from sqlalchemy import select
 
-        from .models import Plan
-        from .services.clock import utcnow
-        from .services.seed import seed_demo
-        from .services.seed_content import DEMO_PASSWORD, DEMO_USERS
+        from coordinator.models import Plan
+        from coordinator.services.clock import utcnow
+        from coordinator.services.seed import seed_demo
+        from coordinator.services.seed_content import DEMO_PASSWORD, DEMO_USERS
 
         if if_empty and db.session.scalar(select(Plan.id)):
             click.echo("Basis data sudah berisi rencana aksi; data demo tidak ditambahkan lagi.")
@@ -56,10 +56,10 @@ def register(app: Flask) -> None:
         """Create a user."""
         from sqlalchemy import func, select
 
-        from .models import Agency
-        from .services.accounts import create_user
-        from .services.clock import utcnow
-        from .services.errors import DomainError
+        from coordinator.models import Agency
+        from coordinator.services.accounts import create_user
+        from coordinator.services.clock import utcnow
+        from coordinator.services.errors import DomainError
 
         agency_id = None
         if agency_code:
@@ -77,30 +77,30 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(users)
 
-    from .ats.cli import register as register_ats
+    from coordinator.ats.cli import register as register_ats
 
     register_ats(app)
 
-    from .outbox_cli import register as register_outbox
+    from coordinator.outbox_cli import register as register_outbox
 
     register_outbox(app)
 
-    from .reminders.cli import register as register_reminders
+    from coordinator.reminders.cli import register as register_reminders
 
     register_reminders(app)
 
-    from .reports.cli import register as register_reports
+    from coordinator.reports.cli import register as register_reports
 
     register_reports(app)
 
-    from .plan.rad_cli import register as register_rad
+    from coordinator.plan.rad_cli import register as register_rad
 
     register_rad(app)
 
-    from .verval.cli import register as register_verval
+    from coordinator.verval.cli import register as register_verval
 
     register_verval(app)
 
-    from .backup_cli import register as register_backup
+    from coordinator.backup_cli import register as register_backup
 
     register_backup(app)

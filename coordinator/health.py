@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .extensions import db
+from coordinator.extensions import db
 
 bp = Blueprint("health", __name__)
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"

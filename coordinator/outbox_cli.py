@@ -5,7 +5,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .extensions import db
+from coordinator.extensions import db
 
 STATUSES = ("pending", "sending", "sent", "failed")
 
@@ -21,9 +21,9 @@ def register(app: Flask) -> None:
         """Send every message that is due; SMTP failures stay in the outbox to retry."""
         from datetime import UTC, datetime
 
-        from .services.clock import utcnow
-        from .services.mailer import SmtpMailer
-        from .services.outbox import deliver_pending
+        from coordinator.services.clock import utcnow
+        from coordinator.services.mailer import SmtpMailer
+        from coordinator.services.outbox import deliver_pending
 
         try:
             now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
@@ -42,7 +42,7 @@ def register(app: Flask) -> None:
         """Print the most recent messages, newest first."""
         from sqlalchemy import select
 
-        from .models.outbox import OutboxMessage
+        from coordinator.models.outbox import OutboxMessage
 
         stmt = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
         if status:

@@ -30,10 +30,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from .extensions import db
-from .formatting import current_locale
-from .services import permissions, revision
-from .services.clock import utcnow, wita_today
+from coordinator.extensions import db
+from coordinator.formatting import current_locale
+from coordinator.services import permissions, revision
+from coordinator.services.clock import utcnow, wita_today
 
 # Kept content holds its forms' CSRF fields empty; each reader's own token is put back on the way out. Only in
 # markup can `<input` stand: text people typed is escaped (`<` and quotes alike, in templates and charts).

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import abort, request
 from flask_login import current_user, login_required
 
-from .extensions import db
+from coordinator.extensions import db
 
 T = TypeVar("T")
 

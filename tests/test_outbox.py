@@ -16,9 +16,8 @@ from coordinator.extensions import db
 from coordinator.models import User
 from coordinator.models.outbox import OutboxMessage
 from coordinator.services.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
-
-from .conftest import make_user
-from .smtp_server import unwire
+from tests.conftest import make_user
+from tests.smtp_server import unwire
 
 NOW = datetime(2026, 11, 27, 2, 0)  # conftest's FIXED_NOW: 10:00 WITA
 REFUSED = "tidak.ada@example.org"

@@ -22,10 +22,9 @@ from coordinator.models import (
 )
 from coordinator.services.clock import WITA
 from coordinator.services.reminders import collect, load_settings, parse_days, run_reminders
-
-from .conftest import make_user
-from .smtp_server import unwire
-from .test_outbox import ROOT
+from tests.conftest import make_user
+from tests.smtp_server import unwire
+from tests.test_outbox import ROOT
 
 
 def at(d: date, hour: int = 7) -> datetime:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
-from ..services.clock import to_wita, utcnow
-from ..services.export import to_csv, to_xlsx
-from ..services.listing import ActionRow
+from coordinator.services.clock import to_wita, utcnow
+from coordinator.services.export import to_csv, to_xlsx
+from coordinator.services.listing import ActionRow
 
 STATUS_LABELS = {"belum_mulai": "Belum mulai", "berjalan": "Berjalan", "terlambat": "Terlambat",
                  "selesai": "Selesai", "dibatalkan": "Dibatalkan"}

@@ -6,23 +6,23 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from ..ats.routes import action_band, trend_chart
-from ..extensions import db
-from ..formatting import current_locale
-from ..models import Action, Evidence, Milestone, ProgressUpdate
-from ..page_cache import cached_content, everyone
-from ..services import ats_outcomes, ats_pages, choices, listing, permissions
-from ..services import plan as plan_service
-from ..services import progress as progress_service
-from ..services.audit import history_for
-from ..services.clock import month_start, utcnow, wita_today
-from ..services.errors import DomainError
-from ..services.evidence import IncomingFile, path_of
-from ..services.status import status_of
-from ..web import apply_domain_error, get_or_404, int_arg, require, role_required
-from . import bp
-from .exports import export_actions
-from .forms import ActionForm, CorrectionForm, MilestoneForm, OverrideForm, ProgressForm
+from coordinator.actions import bp
+from coordinator.actions.exports import export_actions
+from coordinator.actions.forms import ActionForm, CorrectionForm, MilestoneForm, OverrideForm, ProgressForm
+from coordinator.ats.routes import action_band, trend_chart
+from coordinator.extensions import db
+from coordinator.formatting import current_locale
+from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
+from coordinator.page_cache import cached_content, everyone
+from coordinator.services import ats_outcomes, ats_pages, choices, listing, permissions
+from coordinator.services import plan as plan_service
+from coordinator.services import progress as progress_service
+from coordinator.services.audit import history_for
+from coordinator.services.clock import month_start, utcnow, wita_today
+from coordinator.services.errors import DomainError
+from coordinator.services.evidence import IncomingFile, path_of
+from coordinator.services.status import status_of
+from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
 
 
 def _parse_date(name: str) -> date | None:

@@ -3,17 +3,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..forms_base import BaseForm
-from ..models import REFERENCE_LISTS, ROLE_ADMIN, ROLES, Agency, Area, ReferenceItem, User
-from ..services import accounts, choices, permissions
-from ..services import admin as admin_service
-from ..services.audit import history_for
-from ..services.clock import utcnow
-from ..services.errors import DomainError
-from ..web import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next
-from . import bp
-from .forms import (
+from coordinator.admin import bp
+from coordinator.admin.forms import (
     REFERENCE_LIST_LABELS,
     ROLE_LABELS,
     AreaEditForm,
@@ -24,6 +15,15 @@ from .forms import (
     ResetPasswordForm,
     UserForm,
 )
+from coordinator.extensions import db
+from coordinator.forms_base import BaseForm
+from coordinator.models import REFERENCE_LISTS, ROLE_ADMIN, ROLES, Agency, Area, ReferenceItem, User
+from coordinator.services import accounts, choices, permissions
+from coordinator.services import admin as admin_service
+from coordinator.services.audit import history_for
+from coordinator.services.clock import utcnow
+from coordinator.services.errors import DomainError
+from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next
 
 manage_users = role_required(permissions.can_manage_agencies_and_users)
 manage_reference = role_required(permissions.can_manage_reference_data)

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import db
-from ..models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
-from ..services import login_history, permissions
-from ..web import int_arg, role_required
-from . import bp
+from coordinator.admin import bp
+from coordinator.extensions import db
+from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
+from coordinator.services import login_history, permissions
+from coordinator.web import int_arg, role_required
 
 view_logins = role_required(permissions.can_view_login_history)
 KIND_LABELS = {

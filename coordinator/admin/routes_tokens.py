@@ -9,16 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ApiToken, User
-from ..services import api_tokens as token_service
-from ..services import permissions
-from ..services.clock import WITA, utcnow
-from ..services.errors import DomainError
-from ..web import apply_domain_error, get_or_404, role_required
-from . import bp
-from .forms import ROLE_LABELS
-from .forms_tokens import ApiTokenForm
+from coordinator.admin import bp
+from coordinator.admin.forms import ROLE_LABELS
+from coordinator.admin.forms_tokens import ApiTokenForm
+from coordinator.extensions import db
+from coordinator.models import ApiToken, User
+from coordinator.services import api_tokens as token_service
+from coordinator.services import permissions
+from coordinator.services.clock import WITA, utcnow
+from coordinator.services.errors import DomainError
+from coordinator.web import apply_domain_error, get_or_404, role_required
 
 MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100
 manage_tokens = role_required(permissions.can_manage_api_tokens)

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("agencies", __name__)
 
-from . import routes  # noqa: E402,F401
+from coordinator.agencies import routes  # noqa: E402,F401

@@ -3,16 +3,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Agency
-from ..services import agencies as agency_service
-from ..services import permissions
-from ..services.audit import history_for
-from ..services.clock import utcnow
-from ..services.errors import DomainError
-from ..web import apply_domain_error, get_or_404, require, role_required
-from . import bp
-from .forms import AgencyForm
+from coordinator.agencies import bp
+from coordinator.agencies.forms import AgencyForm
+from coordinator.extensions import db
+from coordinator.models import Agency
+from coordinator.services import agencies as agency_service
+from coordinator.services import permissions
+from coordinator.services.audit import history_for
+from coordinator.services.clock import utcnow
+from coordinator.services.errors import DomainError
+from coordinator.web import apply_domain_error, get_or_404, require, role_required
 
 
 @bp.route("/agencies")

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from . import auth, errors, openapi, routes_actions, routes_ats, routes_indicators, routes_plan  # noqa: E402,F401
+from coordinator.api import auth, errors, openapi, routes_actions, routes_ats, routes_indicators, routes_plan  # noqa: E402,F401

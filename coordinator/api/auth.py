@@ -9,11 +9,11 @@ from flask import Response, abort, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
-from ..extensions import db
-from ..services import api_tokens, audit, rate_limits
-from ..services.clock import utcnow
-from . import bp
-from .errors import json_error
+from coordinator.api import bp
+from coordinator.api.errors import json_error
+from coordinator.extensions import db
+from coordinator.services import api_tokens, audit, rate_limits
+from coordinator.services.clock import utcnow
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 

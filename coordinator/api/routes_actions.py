@@ -5,14 +5,14 @@ from flask import abort, jsonify, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import STATUS_VALUES, Action, ProgressUpdate
-from ..services import action_summaries, listing, permissions
-from ..services.clock import utcnow, wita_today
-from ..services.status import load_action_facts
-from . import bp
-from .errors import page_body, page_params, query_choice, query_date, query_int, query_text
-from .routes_plan import agency_ref, iso_date, iso_datetime
+from coordinator.api import bp
+from coordinator.api.errors import page_body, page_params, query_choice, query_date, query_int, query_text
+from coordinator.api.routes_plan import agency_ref, iso_date, iso_datetime
+from coordinator.extensions import db
+from coordinator.models import STATUS_VALUES, Action, ProgressUpdate
+from coordinator.services import action_summaries, listing, permissions
+from coordinator.services.clock import utcnow, wita_today
+from coordinator.services.status import load_action_facts
 
 
 def _filter() -> listing.ActionFilter:

@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Area
-from ..services import permissions
-from ..services.ats_figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
-from . import bp
-from .errors import ApiError, bad_parameter, query_date, query_text
-from .routes_plan import iso_date, iso_datetime
+from coordinator.api import bp
+from coordinator.api.errors import ApiError, bad_parameter, query_date, query_text
+from coordinator.api.routes_plan import iso_date, iso_datetime
+from coordinator.extensions import db
+from coordinator.models import Area
+from coordinator.services import permissions
+from coordinator.services.ats_figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
 
 
 @bp.get("/ats/snapshots")

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 
-from ..extensions import db
-from ..models import Indicator
-from ..services import indicators as indicator_service
-from ..services.clock import utcnow, wita_today
-from . import bp
-from .errors import page_body, page_params, query_int
-from .routes_plan import iso_datetime
+from coordinator.api import bp
+from coordinator.api.errors import page_body, page_params, query_int
+from coordinator.api.routes_plan import iso_datetime
+from coordinator.extensions import db
+from coordinator.models import Indicator
+from coordinator.services import indicators as indicator_service
+from coordinator.services.clock import utcnow, wita_today
 
 
 def _base(i: Indicator) -> dict:

@@ -8,12 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Action, Agency, Pillar, Plan, action_supporting_agency
-from ..services import permissions
-from ..services import plan as plan_service
-from . import bp
-from .errors import ApiError
+from coordinator.api import bp
+from coordinator.api.errors import ApiError
+from coordinator.extensions import db
+from coordinator.models import Action, Agency, Pillar, Plan, action_supporting_agency
+from coordinator.services import permissions
+from coordinator.services import plan as plan_service
 
 
 def iso_date(value: date | None) -> str | None:
@@ -93,7 +93,7 @@ def agency(agency_id: int):
         .where(live, action_supporting_agency.c.agency_id == a.id)).all()
 
     def refs(rows: list) -> list[dict]:
-        from ..services.listing import code_key
+        from coordinator.services.listing import code_key
 
         return [{"id": i, "code": c} for i, c in sorted(rows, key=lambda r: code_key(r[1]))]
 

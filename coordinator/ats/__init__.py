@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("ats", __name__)
 
-from . import import_routes, routes  # noqa: E402,F401
+from coordinator.ats import import_routes, routes  # noqa: E402,F401

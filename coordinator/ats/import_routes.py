@@ -14,15 +14,15 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..pending_uploads import PendingUploads
-from ..services import ats_import, choices, permissions
-from ..services.clock import utcnow
-from ..services.errors import DomainError
-from ..services.evidence import clean_filename
-from ..web import apply_domain_error, role_required
-from . import bp
-from .import_forms import ConfirmForm, ImportForm
+from coordinator.ats import bp
+from coordinator.ats.import_forms import ConfirmForm, ImportForm
+from coordinator.extensions import db
+from coordinator.pending_uploads import PendingUploads
+from coordinator.services import ats_import, choices, permissions
+from coordinator.services.clock import utcnow
+from coordinator.services.errors import DomainError
+from coordinator.services.evidence import clean_filename
+from coordinator.web import apply_domain_error, role_required
 
 MAX_BYTES = 10 * 1024 * 1024
 PENDING = PendingUploads("ats-pending")

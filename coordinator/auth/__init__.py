@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import routes, routes_reset  # noqa: E402,F401
+from coordinator.auth import routes, routes_reset  # noqa: E402,F401

@@ -2,13 +2,13 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..extensions import db
-from ..services import accounts
-from ..services.clock import utcnow
-from ..web import safe_next
-from . import bp
-from .forms import AccountForm, LoginForm, PasswordForm
-from .limits import count
+from coordinator.auth import bp
+from coordinator.auth.forms import AccountForm, LoginForm, PasswordForm
+from coordinator.auth.limits import count
+from coordinator.extensions import db
+from coordinator.services import accounts
+from coordinator.services.clock import utcnow
+from coordinator.web import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])

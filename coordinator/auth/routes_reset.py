@@ -16,16 +16,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from ..extensions import db
-from ..services import accounts, audit, outbox, password_reset
-from ..services.clock import utcnow
-from ..services.errors import DomainError
-from ..services.mailer import SmtpMailer
-from ..services.reminders import DEFAULT_BASE_URL
-from ..web import apply_domain_error
-from . import bp
-from .forms import ForgotPasswordForm, NewPasswordForm
-from .limits import count
+from coordinator.auth import bp
+from coordinator.auth.forms import ForgotPasswordForm, NewPasswordForm
+from coordinator.auth.limits import count
+from coordinator.extensions import db
+from coordinator.services import accounts, audit, outbox, password_reset
+from coordinator.services.clock import utcnow
+from coordinator.services.errors import DomainError
+from coordinator.services.mailer import SmtpMailer
+from coordinator.services.reminders import DEFAULT_BASE_URL
+from coordinator.web import apply_domain_error
 
 log = logging.getLogger(__name__)
 HOUR = 3600

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("calendar", __name__)
 
-from . import routes  # noqa: E402,F401
+from coordinator.calendar import routes  # noqa: E402,F401

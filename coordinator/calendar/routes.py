@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Agency, CalendarFeed
-from ..services import calendar_feed
-from ..services.clock import utcnow
-from ..web import MAX_ID, get_or_404
-from . import bp
+from coordinator.calendar import bp
+from coordinator.extensions import db
+from coordinator.models import Agency, CalendarFeed
+from coordinator.services import calendar_feed
+from coordinator.services.clock import utcnow
+from coordinator.web import MAX_ID, get_or_404
 
 
 def _base_url() -> str:

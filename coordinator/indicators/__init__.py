@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("indicators", __name__)
 
-from . import routes  # noqa: E402,F401
+from coordinator.indicators import routes  # noqa: E402,F401

@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models, one aggregate per module."""
-from .action import (
+from coordinator.models.action import (
     ATS_CATEGORIES,
     MILESTONE_STATES,
     STATUS_VALUES,
@@ -10,13 +10,21 @@ from .action import (
     action_area,
     action_supporting_agency,
 )
-from .agency import AGENCY_KINDS, Agency
-from .api import ApiToken
-from .area import LEVEL_DESA, LEVEL_KECAMATAN, Area
-from .ats import FIGURE_AREA, FIGURE_RESIDU, RETURN_PATHWAYS, AreaAlias, AtsFigure, AtsSnapshot, ProgressOutcome
-from .audit import AuditEntry
-from .indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
-from .notify import (
+from coordinator.models.agency import AGENCY_KINDS, Agency
+from coordinator.models.api import ApiToken
+from coordinator.models.area import LEVEL_DESA, LEVEL_KECAMATAN, Area
+from coordinator.models.ats import (
+    FIGURE_AREA,
+    FIGURE_RESIDU,
+    RETURN_PATHWAYS,
+    AreaAlias,
+    AtsFigure,
+    AtsSnapshot,
+    ProgressOutcome,
+)
+from coordinator.models.audit import AuditEntry
+from coordinator.models.indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
+from coordinator.models.notify import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
     KIND_MISSING_INDICATOR,
@@ -29,10 +37,10 @@ from .notify import (
     NotificationPreference,
     ReminderSettings,
 )
-from .outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
-from .plan import Pillar, Plan, Program
-from .reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
-from .report import (
+from coordinator.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
+from coordinator.models.plan import Pillar, Plan, Program
+from coordinator.models.reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
+from coordinator.models.report import (
     REPORT_SCOPES,
     SCOPE_AGENCY,
     SCOPE_KECAMATAN,
@@ -41,9 +49,9 @@ from .report import (
     ReportArchive,
     ReportSettings,
 )
-from .revision import DataRevision
-from .security import PasswordResetToken, RateLimitCounter
-from .user import (
+from coordinator.models.revision import DataRevision
+from coordinator.models.security import PasswordResetToken, RateLimitCounter
+from coordinator.models.user import (
     ROLE_ADMIN,
     ROLE_COORDINATOR,
     ROLE_FOCAL,
@@ -54,7 +62,7 @@ from .user import (
     User,
     new_session_token,
 )
-from .verval import (
+from coordinator.models.verval import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
     OUTCOMES,

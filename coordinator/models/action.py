@@ -6,10 +6,10 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .agency import Agency
-from .area import Area
-from .plan import Program
+from coordinator.extensions import db
+from coordinator.models.agency import Agency
+from coordinator.models.area import Area
+from coordinator.models.plan import Program
 
 ATS_CATEGORIES = ("BPB", "DO", "LTM")
 MILESTONE_STATES = ("belum_mulai", "berjalan", "selesai", "dibatalkan")
@@ -142,5 +142,5 @@ class Evidence(db.Model):
     update: Mapped[ProgressUpdate] = relationship(back_populates="evidence")
 
 
-from .ats import ProgressOutcome  # noqa: E402,F401  (resolves the annotation)
-from .user import User  # noqa: E402,F401  (resolves the "User" annotation)
+from coordinator.models.ats import ProgressOutcome  # noqa: E402,F401  (resolves the annotation)
+from coordinator.models.user import User  # noqa: E402,F401  (resolves the "User" annotation)

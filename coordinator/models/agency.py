@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from coordinator.extensions import db
 
 AGENCY_KINDS = ("opd", "vertikal", "kecamatan", "desa", "mitra")
 

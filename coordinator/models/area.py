@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from coordinator.extensions import db
 
 LEVEL_KECAMATAN = "kecamatan"
 LEVEL_DESA = "desa"

@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .area import Area
+from coordinator.extensions import db
+from coordinator.models.area import Area
 
 FIGURE_AREA = "area"
 FIGURE_RESIDU = "residu"  # children whose address matched no area: counted in the regency, never in an area

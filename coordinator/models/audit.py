@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from coordinator.extensions import db
 
 
 class AuditEntry(db.Model):
@@ -32,4 +32,4 @@ class AuditEntry(db.Model):
     user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
-from .user import User  # noqa: E402,F401
+from coordinator.models.user import User  # noqa: E402,F401

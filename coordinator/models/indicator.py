@@ -6,9 +6,9 @@ from datetime import datetime
 from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .action import Action
-from .plan import Plan
+from coordinator.extensions import db
+from coordinator.models.action import Action
+from coordinator.models.plan import Plan
 
 DIRECTIONS = ("naik", "turun")
 

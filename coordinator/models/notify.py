@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from coordinator.extensions import db
 
 # Kinds of reminder; each user may turn email on or off per kind (in-app notifications always appear).
 KIND_DUE_SOON = "due_soon"  # a milestone or action due in 14, 7 or 1 days

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from coordinator.extensions import db
 
 OUTBOX_PENDING = "pending"  # waiting, or waiting to retry after `next_attempt_at`
 OUTBOX_SENDING = "sending"  # claimed by one delivery run

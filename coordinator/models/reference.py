@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from coordinator.extensions import db
 
 LIST_FUNDING_SOURCE = "sumber_dana"
 LIST_VERVAL_STATUS = "verval_status"  # village verification: what the verifier found

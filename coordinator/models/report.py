@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from coordinator.extensions import db
 
 SCOPE_REGENCY = "kabupaten"
 SCOPE_AGENCY = "opd"

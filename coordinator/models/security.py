@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .user import User
+from coordinator.extensions import db
+from coordinator.models.user import User
 
 
 class PasswordResetToken(db.Model):

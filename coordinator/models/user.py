@@ -10,8 +10,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
-from .agency import Agency
+from coordinator.extensions import db
+from coordinator.models.agency import Agency
 
 ROLE_ADMIN = "admin"
 ROLE_COORDINATOR = "koordinator"

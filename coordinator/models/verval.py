@@ -12,8 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .reference import LIST_VERVAL_REASON, LIST_VERVAL_STATUS  # noqa: F401 - re-exported
+from coordinator.extensions import db
+from coordinator.models.reference import LIST_VERVAL_REASON, LIST_VERVAL_STATUS  # noqa: F401 - re-exported
 
 # The status that confirms a child is out of school (the others explain why the child is not ATS).
 STATUS_VALID_ATS = "ats_valid"

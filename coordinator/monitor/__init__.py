@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("monitor", __name__)
 
-from . import routes  # noqa: E402,F401
+from coordinator.monitor import routes  # noqa: E402,F401

@@ -2,13 +2,13 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..page_cache import cached_content, everyone
-from ..services import permissions
-from ..services.clock import utcnow
-from ..services.monitor import GroupCounts, build_monitor
-from ..web import role_required
-from . import bp
+from coordinator.extensions import db
+from coordinator.monitor import bp
+from coordinator.page_cache import cached_content, everyone
+from coordinator.services import permissions
+from coordinator.services.clock import utcnow
+from coordinator.services.monitor import GroupCounts, build_monitor
+from coordinator.web import role_required
 
 LIST_LIMIT = 25
 

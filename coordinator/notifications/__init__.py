@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from . import routes  # noqa: E402,F401
+from coordinator.notifications import routes  # noqa: E402,F401

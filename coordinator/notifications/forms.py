@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
-from ..forms_base import BaseForm, in_range, max_length, required
-from ..models import (
+from coordinator.forms_base import BaseForm, in_range, max_length, required
+from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
     KIND_MISSING_INDICATOR,
@@ -16,8 +16,8 @@ from ..models import (
     KIND_OVERDUE,
     KIND_WEEKLY_SUMMARY,
 )
-from ..services import notifications
-from ..services.errors import DomainError
+from coordinator.services import notifications
+from coordinator.services.errors import DomainError
 
 KIND_LABELS = {
     KIND_DUE_SOON: _l("Tenggat yang mendekat"),

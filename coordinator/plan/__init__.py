@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("plan", __name__)
 
-from . import rad_routes, routes  # noqa: E402,F401
+from coordinator.plan import rad_routes, routes  # noqa: E402,F401

@@ -20,7 +20,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from ..extensions import db
+from coordinator.extensions import db
 
 
 def issue_text(issue) -> str:  # type: ignore[no-untyped-def]
@@ -45,8 +45,8 @@ def issue_text(issue) -> str:  # type: ignore[no-untyped-def]
 def _agency_map(pairs: tuple[str, ...]) -> dict[str, str]:
     from sqlalchemy import func, select
 
-    from ..models import Agency
-    from ..services.rad_resolve import agency_key
+    from coordinator.models import Agency
+    from coordinator.services.rad_resolve import agency_key
 
     out: dict[str, str] = {}
     for pair in pairs:
@@ -90,9 +90,9 @@ def register(app: Flask) -> None:
     @click.option("--create-agencies", is_flag=True, help="Create every agency that matches none.")
     def import_command(file: Path, dry_run: bool, maps: tuple[str, ...], create_agencies: bool) -> None:
         """Import a RAD matrix (XLSX); nothing is saved on any error."""
-        from ..services import rad_import
-        from ..services.clock import utcnow
-        from ..services.rad_parse import FileRefused, parse_matrix
+        from coordinator.services import rad_import
+        from coordinator.services.clock import utcnow
+        from coordinator.services.rad_parse import FileRefused, parse_matrix
 
         agency_map = _agency_map(maps)
         try:
@@ -141,10 +141,10 @@ def register(app: Flask) -> None:
         """Export the plan as a RAD matrix (XLSX) with status and progress."""
         from sqlalchemy import func, select
 
-        from ..models import Action
-        from ..services.clock import utcnow
-        from ..services.plan import current_plan
-        from ..services.rad_collect import export_plan
+        from coordinator.models import Action
+        from coordinator.services.clock import utcnow
+        from coordinator.services.plan import current_plan
+        from coordinator.services.rad_collect import export_plan
 
         if current_plan(db.session) is None:
             click.echo("Belum ada rencana aksi; tidak ada yang diekspor.", err=True)

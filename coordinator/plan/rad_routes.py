@@ -13,16 +13,16 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..pending_uploads import PendingUploads
-from ..services import choices, permissions, rad_import
-from ..services.clock import utcnow, wita_today
-from ..services.evidence import clean_filename
-from ..services.plan import current_plan
-from ..services.rad_layout import COLUMNS
-from ..web import role_required
-from . import bp
-from .rad_forms import RadConfirmForm, RadImportForm
+from coordinator.extensions import db
+from coordinator.pending_uploads import PendingUploads
+from coordinator.plan import bp
+from coordinator.plan.rad_forms import RadConfirmForm, RadImportForm
+from coordinator.services import choices, permissions, rad_import
+from coordinator.services.clock import utcnow, wita_today
+from coordinator.services.evidence import clean_filename
+from coordinator.services.plan import current_plan
+from coordinator.services.rad_layout import COLUMNS
+from coordinator.web import role_required
 
 MAX_BYTES = 10 * 1024 * 1024
 PENDING = PendingUploads("rad-pending")
@@ -37,7 +37,7 @@ def _mapping() -> dict[str, str]:
 
 
 def _parse(data: bytes, name: str) -> Any:
-    from ..services.rad_parse import parse_matrix
+    from coordinator.services.rad_parse import parse_matrix
 
     return parse_matrix(data, name)
 
@@ -59,7 +59,7 @@ def _show(p: rad_import.ImportPreview, form: RadConfirmForm, file_name: str, map
 @bp.route("/plan/import", methods=["GET", "POST"])
 @role_required(permissions.can_edit_plan)
 def rad_import_upload():
-    from ..services.rad_parse import FileRefused
+    from coordinator.services.rad_parse import FileRefused
 
     form = RadImportForm()
     if form.validate_on_submit():
@@ -86,7 +86,7 @@ def rad_import_upload():
 @bp.route("/plan/import/confirm", methods=["POST"])
 @role_required(permissions.can_edit_plan)
 def rad_import_confirm():
-    from ..services.rad_parse import FileRefused
+    from coordinator.services.rad_parse import FileRefused
 
     form = RadConfirmForm()
     token = form.token.data or ""
@@ -128,7 +128,7 @@ def rad_import_confirm():
 @bp.route("/plan/export.xlsx")
 @role_required(permissions.sees_everything)
 def rad_export():
-    from ..services.rad_collect import export_plan
+    from coordinator.services.rad_collect import export_plan
 
     if current_plan(db.session) is None:
         abort(404)

@@ -3,15 +3,15 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Action, Pillar, Plan, Program
-from ..services import choices, permissions
-from ..services import plan as plan_service
-from ..services.audit import history_of_types
-from ..services.errors import DomainError
-from ..web import apply_domain_error, get_or_404, role_required
-from . import bp
-from .forms import PillarForm, PlanForm, ProgramForm
+from coordinator.extensions import db
+from coordinator.models import Action, Pillar, Plan, Program
+from coordinator.plan import bp
+from coordinator.plan.forms import PillarForm, PlanForm, ProgramForm
+from coordinator.services import choices, permissions
+from coordinator.services import plan as plan_service
+from coordinator.services.audit import history_of_types
+from coordinator.services.errors import DomainError
+from coordinator.web import apply_domain_error, get_or_404, role_required
 
 
 def _form_page(form, title, cancel_url, status=200):

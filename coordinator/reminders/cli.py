@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 def parse_now(value: str | None) -> datetime:
     """ISO datetime (UTC unless it carries an offset) -> naive UTC; none -> the app clock."""
-    from ..services.clock import utcnow
+    from coordinator.services.clock import utcnow
 
     if not value:
         return utcnow()
@@ -32,7 +32,7 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Print who would get what; record and send nothing.")
     def run_command(now_iso: str | None, dry_run: bool) -> None:
         """Record what is due in the outbox, then deliver everything pending (SMTP failures stay to retry)."""
-        from .scheduler import daily_run, summary
+        from coordinator.reminders.scheduler import daily_run, summary
 
         now = parse_now(now_iso)
         result = daily_run(now, dry_run=dry_run)
@@ -53,6 +53,6 @@ def register(app: Flask) -> None:
     @click.option("--no-catch-up", is_flag=True, help="Do not run today's reminders at start when their time is past.")
     def scheduler_command(no_catch_up: bool) -> None:
         """Run the reminder scheduler in this process (one process only; never inside web workers)."""
-        from .scheduler import run_scheduler
+        from coordinator.reminders.scheduler import run_scheduler
 
         run_scheduler(app, catch_up=not no_catch_up)

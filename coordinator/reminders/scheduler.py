@@ -19,13 +19,13 @@ from typing import Any, cast
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..reports.jobs import monthly_delivery_run
-from ..services.clock import WITA, to_wita, utcnow
-from ..services.login_history import prune_login_history
-from ..services.mailer import SmtpMailer
-from ..services.outbox import DeliveryResult, deliver_pending
-from ..services.reminders import DEFAULT_BASE_URL, RunResult, load_settings, run_reminders
+from coordinator.extensions import db
+from coordinator.reports.jobs import monthly_delivery_run
+from coordinator.services.clock import WITA, to_wita, utcnow
+from coordinator.services.login_history import prune_login_history
+from coordinator.services.mailer import SmtpMailer
+from coordinator.services.outbox import DeliveryResult, deliver_pending
+from coordinator.services.reminders import DEFAULT_BASE_URL, RunResult, load_settings, run_reminders
 
 log = logging.getLogger(__name__)
 DELIVER_EVERY = timedelta(minutes=10)

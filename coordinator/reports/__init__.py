@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from . import routes  # noqa: E402,F401
+from coordinator.reports import routes  # noqa: E402,F401

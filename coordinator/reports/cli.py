@@ -8,11 +8,11 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ..extensions import db
+from coordinator.extensions import db
 
 
 def _fail(err: Exception) -> click.ClickException:
-    from ..services.errors import DomainError
+    from coordinator.services.errors import DomainError
 
     if isinstance(err, DomainError):
         return click.ClickException(err.message % err.params if err.params else err.message)
@@ -37,14 +37,14 @@ def register(app: Flask) -> None:
                         locale: str, close_first: bool, send: bool, regenerate: bool) -> None:
         """Write the month's report. A closed month's report comes from the archive (made and archived with its
         SHA-256 the first time); an open month gives a draft marked DRAF, unless --close or --send closes it."""
-        from ..models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
-        from ..services.clock import utcnow
-        from ..services.errors import DomainError
-        from ..services.mailer import SmtpMailer
-        from ..services.outbox import deliver_pending
-        from ..services.report_archive import generate, latest_archive, preview, read_archived
-        from ..services.report_delivery import send_archive
-        from ..services.report_facts import close_month, live_snapshot, parse_period
+        from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+        from coordinator.services.clock import utcnow
+        from coordinator.services.errors import DomainError
+        from coordinator.services.mailer import SmtpMailer
+        from coordinator.services.outbox import deliver_pending
+        from coordinator.services.report_archive import generate, latest_archive, preview, read_archived
+        from coordinator.services.report_delivery import send_archive
+        from coordinator.services.report_facts import close_month, live_snapshot, parse_period
 
         if agency_code and kecamatan_kode:
             raise click.UsageError("Use --agency or --kecamatan, not both.")
@@ -94,9 +94,9 @@ def register(app: Flask) -> None:
     @click.option("--period", required=True, metavar="YYYY-MM")
     def close_command(period: str) -> None:
         """Freeze a month that has ended (its report's figures no longer change)."""
-        from ..services.clock import utcnow
-        from ..services.errors import DomainError
-        from ..services.report_facts import close_month, parse_period
+        from coordinator.services.clock import utcnow
+        from coordinator.services.errors import DomainError
+        from coordinator.services.report_facts import close_month, parse_period
 
         try:
             snapshot = close_month(db.session, parse_period(period), utcnow(), None)
@@ -110,7 +110,7 @@ def register(app: Flask) -> None:
     def deliver_command() -> None:
         """What the scheduler does every 10 minutes: from the send day on, close last month, archive and
         email its report to the leaders (once), then deliver pending email."""
-        from .jobs import monthly_delivery_run
+        from coordinator.reports.jobs import monthly_delivery_run
 
         click.echo(monthly_delivery_run())
 

@@ -7,11 +7,11 @@ from typing import cast
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from ..extensions import db
-from ..services.clock import utcnow
-from ..services.mailer import SmtpMailer
-from ..services.outbox import deliver_pending
-from ..services.report_delivery import scheduled_delivery
+from coordinator.extensions import db
+from coordinator.services.clock import utcnow
+from coordinator.services.mailer import SmtpMailer
+from coordinator.services.outbox import deliver_pending
+from coordinator.services.report_delivery import scheduled_delivery
 
 
 def monthly_delivery_run(now: datetime | None = None) -> str:

@@ -11,9 +11,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from ..extensions import db
-from ..formatting import fmt_month
-from ..models import (
+from coordinator.extensions import db
+from coordinator.formatting import fmt_month
+from coordinator.models import (
     SCOPE_AGENCY,
     SCOPE_KECAMATAN,
     SCOPE_REGENCY,
@@ -23,12 +23,14 @@ from ..models import (
     OutboxMessage,
     ReportArchive,
 )
-from ..services import permissions
-from ..services import report_archive as archive_service
-from ..services.clock import add_months, month_start, utcnow, wita_today
-from ..services.errors import N_, DomainError
-from ..services.report_delivery import KIND_MONTHLY_REPORT, leaders_list, send_archive
-from ..services.report_facts import (
+from coordinator.reports import bp
+from coordinator.reports.forms import CloseForm, EmptyForm, GenerateForm, ReopenForm, ReportSettingsForm, scope_choices
+from coordinator.services import permissions
+from coordinator.services import report_archive as archive_service
+from coordinator.services.clock import add_months, month_start, utcnow, wita_today
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.report_delivery import KIND_MONTHLY_REPORT, leaders_list, send_archive
+from coordinator.services.report_facts import (
     DECISIONS_MAX,
     close_month,
     collect_facts,
@@ -38,10 +40,8 @@ from ..services.report_facts import (
     parse_period,
     reopen_month,
 )
-from ..services.report_settings import ReportSettingsInput, update_settings
-from ..web import apply_domain_error, get_or_404, role_required
-from . import bp
-from .forms import CloseForm, EmptyForm, GenerateForm, ReopenForm, ReportSettingsForm, scope_choices
+from coordinator.services.report_settings import ReportSettingsInput, update_settings
+from coordinator.web import apply_domain_error, get_or_404, role_required
 
 managers_only = role_required(permissions.can_manage_reports)
 viewers_only = role_required(permissions.can_view_reports)

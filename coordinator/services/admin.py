@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     LEVEL_DESA,
     LEVEL_KECAMATAN,
     REFERENCE_LISTS,
@@ -29,7 +29,7 @@ from ..models import (
     VerifierArea,
     action_area,
 )
-from .errors import N_, DomainError
+from coordinator.services.errors import N_, DomainError
 
 AREA_JENIS = ("desa", "kelurahan", "persiapan")
 KECAMATAN_KODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")

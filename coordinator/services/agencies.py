@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AGENCY_KINDS, Agency, ProgressUpdate, User
-from .clock import wita_today
-from .errors import N_, DomainError
-from .listing import ActionFilter, ActionRow, all_matching
-from .monitor import on_time_rate, overdue_items
+from coordinator.models import AGENCY_KINDS, Agency, ProgressUpdate, User
+from coordinator.services.clock import wita_today
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.listing import ActionFilter, ActionRow, all_matching
+from coordinator.services.monitor import on_time_rate, overdue_items
 
 
 def save_agency(session: Session, agency: Agency | None, data: dict[str, Any]) -> Agency:

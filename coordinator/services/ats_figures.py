@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, Area, AtsFigure, AtsSnapshot
+from coordinator.models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, Area, AtsFigure, AtsSnapshot
 
 Counts = dict[str, int]  # {"BPB": n, "DO": n, "LTM": n, "total": n}
 

@@ -36,8 +36,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
-from .ats_figures import (
+from coordinator.models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
+from coordinator.services.ats_figures import (
     Counts,
     SnapshotTotals,
     add_to,
@@ -48,11 +48,11 @@ from .ats_figures import (
     snapshot_before,
     totals_for,
 )
-from .ats_indicators import quarter_of, refresh_snapshot_indicators
-from .ats_match import AreaMatcher, name_key
-from .ats_parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
-from .clock import utcnow, wita_today
-from .errors import N_, DomainError
+from coordinator.services.ats_indicators import quarter_of, refresh_snapshot_indicators
+from coordinator.services.ats_match import AreaMatcher, name_key
+from coordinator.services.ats_parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
+from coordinator.services.clock import utcnow, wita_today
+from coordinator.services.errors import N_, DomainError
 
 CHANGE_WARNING = 0.30
 EARLIEST = date(2000, 1, 1)

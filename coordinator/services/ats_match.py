@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import LEVEL_KECAMATAN, Area, AreaAlias
+from coordinator.models import LEVEL_KECAMATAN, Area, AreaAlias
 
 # Known spellings of the same place: variant word -> the word in the area table. Edit freely.
 VARIANTS: dict[str, str] = {

@@ -20,7 +20,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (
+from coordinator.models import (
     ATS_CATEGORIES,
     FIGURE_AREA,
     LEVEL_KECAMATAN,
@@ -33,9 +33,9 @@ from ..models import (
     ProgressUpdate,
     action_area,
 )
-from . import revision
-from .ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
-from .ats_page_types import (
+from coordinator.services import revision
+from coordinator.services.ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
+from coordinator.services.ats_page_types import (
     ActionTrend,
     AreaInfo,
     AreaPage,
@@ -47,7 +47,7 @@ from .ats_page_types import (
     Point,
     Row,
 )
-from .status import load_action_facts, status_of
+from coordinator.services.status import load_action_facts, status_of
 
 INACTIVE = ("selesai", "dibatalkan")
 
@@ -348,7 +348,7 @@ def area_page(session: Session, kode: str, today: date) -> AreaPage | None:
 
 
 def _by_name(session: Session, kodes: list[str]) -> ByName | None:
-    from .verval import desa_figures  # the one counting rule of the verval figures
+    from coordinator.services.verval import desa_figures  # the one counting rule of the verval figures
 
     # Every desa's figures in one statement per data revision; an area page sums its own.
     every = revision.memoized(session, ("verval-desa-figures",),

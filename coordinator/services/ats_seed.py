@@ -27,10 +27,19 @@ from datetime import date, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ..models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, Action, Area, AtsFigure, AtsSnapshot, Indicator
-from ..models.action import action_area
-from .ats_indicators import refresh_snapshot_indicators
-from .clock import add_months, month_start, wita_today
+from coordinator.models import (
+    ATS_CATEGORIES,
+    FIGURE_AREA,
+    FIGURE_RESIDU,
+    Action,
+    Area,
+    AtsFigure,
+    AtsSnapshot,
+    Indicator,
+)
+from coordinator.models.action import action_area
+from coordinator.services.ats_indicators import refresh_snapshot_indicators
+from coordinator.services.clock import add_months, month_start, wita_today
 
 MONTHS = 24
 FIRST = date(2025, 3, 31)

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import (
+from coordinator.models import (
     Action,
     Agency,
     Area,
@@ -32,7 +32,7 @@ from ..models import (
     ReportSettings,
     User,
 )
-from .clock import utcnow
+from coordinator.services.clock import utcnow
 
 current_actor_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_actor_id", default=None)
 

@@ -32,8 +32,15 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from .backup_archive import BackupError, Manifest, extract_archive, remove_leftovers, verify_archive, write_archive
-from .clock import wita_today
+from coordinator.services.backup_archive import (
+    BackupError,
+    Manifest,
+    extract_archive,
+    remove_leftovers,
+    verify_archive,
+    write_archive,
+)
+from coordinator.services.clock import wita_today
 
 __all__ = ["BackupError", "BackupResult", "check_restore", "create_backup", "default_archive_name",
            "display_url", "restore_backup"]

@@ -15,7 +15,7 @@ from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from .errors import N_
+from coordinator.services.errors import N_
 
 MASK = "•"
 

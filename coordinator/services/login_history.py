@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, scoped_session
 
-from ..models import LoginAttempt
-from ..models.user import ATTEMPT_KINDS
+from coordinator.models import LoginAttempt
+from coordinator.models.user import ATTEMPT_KINDS
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy import CursorResult, ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
-from ..models import (
+from coordinator.models import (
     KIND_WEEKLY_SUMMARY,
     OUTBOX_FAILED,
     OUTBOX_PENDING,
@@ -26,7 +26,7 @@ from ..models import (
     ReminderSettings,
     User,
 )
-from .errors import N_, DomainError
+from coordinator.services.errors import N_, DomainError
 
 AnySession = Session | scoped_session[Any]
 

@@ -25,11 +25,11 @@ from flask_babel import gettext
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from ..formatting import fmt_datetime, in_locale
-from ..models import OutboxMessage, PasswordResetToken, User
-from ..models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
-from .accounts import _check_password, normalise_email, record_attempt
-from .outbox import enqueue, outbox_key
+from coordinator.formatting import fmt_datetime, in_locale
+from coordinator.models import OutboxMessage, PasswordResetToken, User
+from coordinator.models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
+from coordinator.services.accounts import _check_password, normalise_email, record_attempt
+from coordinator.services.outbox import enqueue, outbox_key
 
 # The outbox kind; its body is scrubbed once sent (outbox.SECRET_KINDS).
 KIND_PASSWORD_RESET = "password_reset"  # noqa: S105

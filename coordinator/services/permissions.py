@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..models import Action, Milestone, ProgressUpdate
+from coordinator.models import Action, Milestone, ProgressUpdate
 
 
 def is_signed_in(user: Any) -> bool:

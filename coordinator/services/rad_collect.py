@@ -12,12 +12,12 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Action, Agency, Area, Indicator, Plan, Program
-from .clock import to_wita, wita_today
-from .indicators import live_indicators, natural_key
-from .listing import code_key, latest_progress
-from .plan import current_plan
-from .rad_layout import (
+from coordinator.models import Action, Agency, Area, Indicator, Plan, Program
+from coordinator.services.clock import to_wita, wita_today
+from coordinator.services.indicators import live_indicators, natural_key
+from coordinator.services.listing import code_key, latest_progress
+from coordinator.services.plan import current_plan
+from coordinator.services.rad_layout import (
     ActionExtras,
     MatrixAction,
     MatrixIndicator,
@@ -26,9 +26,9 @@ from .rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from .rad_parse_cells import split_list
-from .rad_resolve import AgencyLookup, FundingLookup, location_label
-from .status import load_action_facts
+from coordinator.services.rad_parse_cells import split_list
+from coordinator.services.rad_resolve import AgencyLookup, FundingLookup, location_label
+from coordinator.services.status import load_action_facts
 
 TITLE = "RENCANA AKSI DAERAH PENANGANAN ANAK TIDAK SEKOLAH"
 
@@ -137,7 +137,7 @@ def title_lines(plan: Plan | None, now: datetime) -> list[str]:
 
 
 def export_plan(session: Session, now: datetime) -> bytes:
-    from .rad_export import write_matrix
+    from coordinator.services.rad_export import write_matrix
 
     matrix, extras = collect_matrix(session, now)
     plan = current_plan(session)

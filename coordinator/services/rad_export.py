@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import _is_formula_like
-from .rad_layout import (
+from coordinator.services.export import _is_formula_like
+from coordinator.services.rad_layout import (
     COLUMNS,
     GROUPS,
     INDICATOR_COLUMNS,
@@ -29,8 +29,8 @@ from .rad_layout import (
     MatrixIndicator,
     ParsedMatrix,
 )
-from .rad_parse_cells import milestone_line
-from .rad_parse_sheets import target_header
+from coordinator.services.rad_parse_cells import milestone_line
+from coordinator.services.rad_parse_sheets import target_header
 
 __all__ = ["STATUS_WORDS", "write_matrix"]
 

@@ -16,15 +16,31 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import ATS_CATEGORIES, Action, Pillar, Plan, Program
-from . import audit
-from .agencies import save_agency
-from .ats_match import AreaMatcher
-from .errors import N_, DomainError
-from .plan import ActionInput, current_plan, save_action, save_milestone, save_pillar, save_plan, save_program
-from .rad_import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
-from .rad_layout import COLUMNS, MAIN_SHEET, PLAN_FIELDS, PLAN_SHEET, Issue, MatrixAction, ParsedMatrix
-from .rad_resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
+from coordinator.models import ATS_CATEGORIES, Action, Pillar, Plan, Program
+from coordinator.services import audit
+from coordinator.services.agencies import save_agency
+from coordinator.services.ats_match import AreaMatcher
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.plan import (
+    ActionInput,
+    current_plan,
+    save_action,
+    save_milestone,
+    save_pillar,
+    save_plan,
+    save_program,
+)
+from coordinator.services.rad_import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
+from coordinator.services.rad_layout import (
+    COLUMNS,
+    MAIN_SHEET,
+    PLAN_FIELDS,
+    PLAN_SHEET,
+    Issue,
+    MatrixAction,
+    ParsedMatrix,
+)
+from coordinator.services.rad_resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
 KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
@@ -152,7 +168,7 @@ class Importer:
                 continue
             seen[code] = ma.row
             self._action(ma, programs.get(ma.program_code.strip()), existing.get(code))
-        from .rad_import_indicators import import_indicators
+        from coordinator.services.rad_import_indicators import import_indicators
 
         import_indicators(self, plan)
         live = self.s.scalars(select(Action.code).join(Program).join(Pillar).where(

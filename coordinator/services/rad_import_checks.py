@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import N_
-from .rad_layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
+from coordinator.services.errors import N_
+from coordinator.services.rad_layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
 
 if TYPE_CHECKING:
-    from .rad_import import Importer
+    from coordinator.services.rad_import import Importer
 
 MAX_BUDGET = 10**15  # Rp 1.000 triliun: far above any action, far below what the BIGINT column holds
 MAX_PILLAR = 999

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from ..models import Action, Indicator, Plan
-from .errors import N_, DomainError
-from .indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
-from .rad_import_checks import TOO_LONG, too_long_indicator_field
-from .rad_layout import INDICATOR_COLUMNS, INDICATOR_SHEET
-from .rad_resolve import resolve_location
+from coordinator.models import Action, Indicator, Plan
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
+from coordinator.services.rad_import_checks import TOO_LONG, too_long_indicator_field
+from coordinator.services.rad_layout import INDICATOR_COLUMNS, INDICATOR_SHEET
+from coordinator.services.rad_resolve import resolve_location
 
 if TYPE_CHECKING:
-    from .rad_import import Importer
+    from coordinator.services.rad_import import Importer
 
 SHEET_HEADERS = dict(INDICATOR_COLUMNS)
 FIELD_COLUMN = {"baseline_value": "baseline", "ats_area_kode": "ats_area", "action_ids": "actions"}

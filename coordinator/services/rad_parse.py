@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .ats_parse import TOTAL_WORDS
-from .errors import N_
-from .rad_dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
-from .rad_layout import (
+from coordinator.services.ats_parse import TOTAL_WORDS
+from coordinator.services.errors import N_
+from coordinator.services.rad_dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
+from coordinator.services.rad_layout import (
     EXPORT_ONLY,
     INDICATOR_SHEET,
     MAIN_SHEET,
@@ -26,7 +26,7 @@ from .rad_layout import (
     MatrixIndicator,
     ParsedMatrix,
 )
-from .rad_parse_cells import (
+from coordinator.services.rad_parse_cells import (
     NOT_XLSX,
     NotANumber,
     Sheet,
@@ -44,8 +44,8 @@ from .rad_parse_cells import (
     split_list,
     split_locations,
 )
-from .rad_parse_sheets import read_indicator_defs, read_plan
-from .table_files import FileRefused
+from coordinator.services.rad_parse_sheets import read_indicator_defs, read_plan
+from coordinator.services.table_files import FileRefused
 
 __all__ = ["FileRefused", "parse_matrix"]
 

@@ -5,10 +5,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .errors import N_
-from .rad_dates import ROMAN
-from .rad_layout import INDICATOR_COLUMNS, PLAN_FIELDS, Issue, MatrixIndicatorDef, MatrixPlan, ParsedMatrix
-from .rad_parse_cells import NotANumber, Sheet, as_int, free_text, norm_header, one_line, parse_number
+from coordinator.services.errors import N_
+from coordinator.services.rad_dates import ROMAN
+from coordinator.services.rad_layout import (
+    INDICATOR_COLUMNS,
+    PLAN_FIELDS,
+    Issue,
+    MatrixIndicatorDef,
+    MatrixPlan,
+    ParsedMatrix,
+)
+from coordinator.services.rad_parse_cells import (
+    NotANumber,
+    Sheet,
+    as_int,
+    free_text,
+    norm_header,
+    one_line,
+    parse_number,
+)
 
 NO_INDICATOR_HEADER = N_("Lembar %(sheet)s: baris judul kolom (Kode, Nama indikator) tidak ditemukan.")
 INDICATOR_INCOMPLETE = N_("Lembar %(sheet)s, baris %(row)s: kode atau nama indikator kosong.")

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import LIST_FUNDING_SOURCE, LIST_VERVAL_REASON, LIST_VERVAL_STATUS, Area, ReferenceItem
+from coordinator.models import LIST_FUNDING_SOURCE, LIST_VERVAL_REASON, LIST_VERVAL_STATUS, Area, ReferenceItem
 
 WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kutim_wilayah.csv"
 

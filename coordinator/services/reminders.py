@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
     KIND_MISSING_INDICATOR,
@@ -43,13 +43,13 @@ from ..models import (
     ReminderSettings,
     User,
 )
-from ..models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
-from .clock import month_start, wita_today
-from .mailer import Mailer
-from .monitor import CLOSED, updated_action_ids
-from .outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
-from .rows import insert_or_ignore
-from .status import load_action_facts
+from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
+from coordinator.services.clock import month_start, wita_today
+from coordinator.services.mailer import Mailer
+from coordinator.services.monitor import CLOSED, updated_action_ids
+from coordinator.services.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
+from coordinator.services.rows import insert_or_ignore
+from coordinator.services.status import load_action_facts
 
 DbSession = Session
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
@@ -312,7 +312,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
     then delivers everything pending, which commits (see outbox.deliver_pending). A dry run writes nothing
     and returns the digests that would be recorded.
     """
-    from .reminders_digest import render_digest, render_weekly, weekly_digests
+    from coordinator.services.reminders_digest import render_digest, render_weekly, weekly_digests
 
     settings = load_settings(session, create=not dry_run)
     today = wita_today(now)
@@ -377,6 +377,6 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
 
 
 def render_notification_title(r: Reminder) -> str:
-    from .reminders_digest import notification_title
+    from coordinator.services.reminders_digest import notification_title
 
     return notification_title(r)

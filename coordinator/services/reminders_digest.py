@@ -14,8 +14,8 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..formatting import fmt_date, fmt_month, in_locale
-from ..models import (
+from coordinator.formatting import fmt_date, fmt_month, in_locale
+from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
     KIND_MISSING_INDICATOR,
@@ -25,11 +25,11 @@ from ..models import (
     NotificationPreference,
     User,
 )
-from ..models.user import ROLE_ADMIN, ROLE_COORDINATOR
-from .clock import wita_today
-from .monitor import build_monitor
-from .outbox import outbox_key
-from .reminders import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
+from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR
+from coordinator.services.clock import wita_today
+from coordinator.services.monitor import build_monitor
+from coordinator.services.outbox import outbox_key
+from coordinator.services.reminders import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
 
 QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

@@ -14,9 +14,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
-from ..models import SCOPE_KECAMATAN
-from . import charts
-from .report_model import MonthlyReport
+from coordinator.models import SCOPE_KECAMATAN
+from coordinator.services import charts
+from coordinator.services.report_model import MonthlyReport
 
 CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}
 CHART_WIDTH = 672  # px at 96 dpi: the text width of an A4 page with 16 mm side margins

@@ -21,12 +21,12 @@ from flask import render_template
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..formatting import fmt_month, in_locale
-from ..models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
-from .clock import add_months, month_start, to_wita
-from .errors import N_, DomainError
-from .outbox import Attachment, enqueue, outbox_key
-from .report_archive import (
+from coordinator.formatting import fmt_month, in_locale
+from coordinator.models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
+from coordinator.services.clock import add_months, month_start, to_wita
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.outbox import Attachment, enqueue, outbox_key
+from coordinator.services.report_archive import (
     LOCALES,
     archive_path,
     file_name,
@@ -35,8 +35,8 @@ from .report_archive import (
     load_report_settings,
     read_archived,
 )
-from .report_facts import close_month, live_snapshot, load_facts
-from .report_model import build_report
+from coordinator.services.report_facts import close_month, live_snapshot, load_facts
+from coordinator.services.report_model import build_report
 
 KIND_MONTHLY_REPORT = "monthly_report"
 

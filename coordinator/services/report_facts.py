@@ -28,7 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     ATS_CATEGORIES,
     RETURNED_OUTCOMES,
     STATUS_VALID_ATS,
@@ -52,11 +52,11 @@ from ..models import (
     action_area,
     action_supporting_agency,
 )
-from .ats_figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
-from .ats_indicators import ATS_METRICS, metric_value
-from .ats_pages import baseline_snapshot
-from .clock import add_months, to_wita, wita_today
-from .errors import N_, DomainError
+from coordinator.services.ats_figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
+from coordinator.services.ats_indicators import ATS_METRICS, metric_value
+from coordinator.services.ats_pages import baseline_snapshot
+from coordinator.services.clock import add_months, to_wita, wita_today
+from coordinator.services.errors import N_, DomainError
 
 FACTS_VERSION = 1
 WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving
@@ -314,7 +314,7 @@ def decision_candidates(facts: dict[str, Any]) -> list[dict[str, Any]]:
     period = date.fromisoformat(facts["period"])
     since = add_months(period, -DECISION_LOOKBACK_MONTHS)
     as_of = date.fromisoformat(facts["as_of"])
-    from .report_model import action_status, late_since  # the same rules as the report
+    from coordinator.services.report_model import action_status, late_since  # the same rules as the report
 
     out = []
     for a in facts["actions"]:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ..models import ReportSettings
-from .errors import N_, DomainError
-from .report_archive import LOCALES, load_report_settings
-from .report_delivery import parse_addresses
+from coordinator.models import ReportSettings
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.report_archive import LOCALES, load_report_settings
+from coordinator.services.report_delivery import parse_addresses
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 4000

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     Action,
     Agency,
     Area,
@@ -28,11 +28,11 @@ from ..models import (
     ProgressUpdate,
     User,
 )
-from . import seed_content as content
-from .ats_seed import seed_ats_snapshots
-from .clock import WITA, add_months, month_start, wita_today
-from .reference_data import load_kutim_areas, load_reference_lists
-from .seed_verval import VERIFIER_EMAIL, seed_children
+from coordinator.services import seed_content as content
+from coordinator.services.ats_seed import seed_ats_snapshots
+from coordinator.services.clock import WITA, add_months, month_start, wita_today
+from coordinator.services.reference_data import load_kutim_areas, load_reference_lists
+from coordinator.services.seed_verval import VERIFIER_EMAIL, seed_children
 
 
 @dataclass

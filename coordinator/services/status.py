@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Action, Milestone, Program
-from . import revision
+from coordinator.models import Action, Milestone, Program
+from coordinator.services import revision
 
 OPEN_STATES = ("belum_mulai", "berjalan")
 

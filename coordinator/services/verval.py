@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
     OUTCOMES,
@@ -35,7 +35,7 @@ from ..models import (
     VerifierArea,
     action_supporting_agency,
 )
-from .errors import N_, DomainError
+from coordinator.services.errors import N_, DomainError
 
 NPSN_LEN = 8
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import (
+from coordinator.models import (
     ROLE_VERIFIER,
     Area,
     Child,
@@ -27,11 +27,11 @@ from ..models import (
     VerifierArea,
     VervalSettings,
 )
-from .ats_figures import snapshot_on_or_before, totals_of
-from .child_data import mask_date
-from .errors import N_, DomainError
-from .rows import insert_or_ignore
-from .verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
+from coordinator.services.ats_figures import snapshot_on_or_before, totals_of
+from coordinator.services.child_data import mask_date
+from coordinator.services.errors import N_, DomainError
+from coordinator.services.rows import insert_or_ignore
+from coordinator.services.verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
 
 UNVERIFIED = "belum"  # the children list's filter value for children not verified yet
 RETENTION_MIN, RETENTION_MAX, RETENTION_DEFAULT = 1, 30, 5

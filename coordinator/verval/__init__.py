@@ -13,4 +13,4 @@ def _not_kept(response):  # type: ignore[no-untyped-def]
     return response
 
 
-from . import routes_admin, routes_children  # noqa: E402,F401
+from coordinator.verval import routes_admin, routes_children  # noqa: E402,F401

@@ -8,7 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from ..extensions import db
+from coordinator.extensions import db
 
 
 def register(app: Flask) -> None:
@@ -20,10 +20,10 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Check every row and print the summary; save nothing.")
     def import_command(file: str, source: str | None, dry_run: bool) -> None:
         """Import the list, all or nothing: any row error exits 1 with the errors and saves nothing."""
-        from ..services.child_data import key_from_config
-        from ..services.clock import utcnow
-        from ..services.errors import DomainError
-        from ..services.verval_import import preview, save
+        from coordinator.services.child_data import key_from_config
+        from coordinator.services.clock import utcnow
+        from coordinator.services.errors import DomainError
+        from coordinator.services.verval_import import preview, save
 
         data = Path(file).read_bytes()
         key = key_from_config(current_app.config)
@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
     @click.option("--format", "fmt", default="json", type=click.Choice(["json", "table"]))
     def summary_command(fmt: str) -> None:
         """Per desa with listed children: kode, nama, listed, verified, valid_ats, returned."""
-        from ..services.verval import desa_figures
+        from coordinator.services.verval import desa_figures
 
         rows = [{"kode": f.kode, "nama": f.nama, "listed": f.listed, "verified": f.verified,
                  "valid_ats": f.valid_ats, "returned": f.returned} for f in desa_figures(db.session)]
@@ -73,8 +73,8 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Only count the children whose personal data is due for erasure.")
     def retention_command(dry_run: bool) -> None:
         """Anonymise the children kept longer than the retention period (the aggregate counts stay)."""
-        from ..services.clock import utcnow
-        from ..services.verval_admin import apply_retention, retention_due
+        from coordinator.services.clock import utcnow
+        from coordinator.services.verval_admin import apply_retention, retention_due
 
         now = utcnow()
         if dry_run:

@@ -17,21 +17,21 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
-from ..extensions import db
-from ..formatting import current_locale
-from ..models import LIST_VERVAL_STATUS, Area, Child
-from ..pending_uploads import PendingUploads
-from ..services import permissions, verval_admin, verval_import
-from ..services.child_data import key_from_config
-from ..services.clock import to_wita, utcnow
-from ..services.errors import DomainError
-from ..services.evidence import clean_filename
-from ..services.export import to_csv, to_xlsx
-from ..services.report_pdf import html_to_pdf
-from ..services.verval import list_codes
-from ..web import apply_domain_error, get_or_404, int_arg, require, role_required
-from . import bp
-from .forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
+from coordinator.extensions import db
+from coordinator.formatting import current_locale
+from coordinator.models import LIST_VERVAL_STATUS, Area, Child
+from coordinator.pending_uploads import PendingUploads
+from coordinator.services import permissions, verval_admin, verval_import
+from coordinator.services.child_data import key_from_config
+from coordinator.services.clock import to_wita, utcnow
+from coordinator.services.errors import DomainError
+from coordinator.services.evidence import clean_filename
+from coordinator.services.export import to_csv, to_xlsx
+from coordinator.services.report_pdf import html_to_pdf
+from coordinator.services.verval import list_codes
+from coordinator.verval import bp
+from coordinator.verval.forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
+from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
 
 TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 MAX_BYTES = 20 * 1024 * 1024

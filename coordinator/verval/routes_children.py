@@ -11,9 +11,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
-from ..extensions import db
-from ..formatting import current_locale
-from ..models import (
+from coordinator.extensions import db
+from coordinator.formatting import current_locale
+from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
     STATUS_VALID_ATS,
@@ -23,11 +23,11 @@ from ..models import (
     ChildCase,
     ReferenceItem,
 )
-from ..services import permissions
-from ..services.child_data import ascii_digits, key_from_config, mask_date, mask_name
-from ..services.clock import utcnow, wita_today
-from ..services.errors import DomainError
-from ..services.verval import (
+from coordinator.services import permissions
+from coordinator.services.child_data import ascii_digits, key_from_config, mask_date, mask_name
+from coordinator.services.clock import utcnow, wita_today
+from coordinator.services.errors import DomainError
+from coordinator.services.verval import (
     OutcomeInput,
     VerificationInput,
     can_record_outcome,
@@ -41,9 +41,16 @@ from ..services.verval import (
     verifier_desa,
     visible_children,
 )
-from ..web import apply_domain_error, get_or_404, int_arg, require, role_required
-from . import bp
-from .forms_children import DISABILITY_VALUE, OUTCOME_CHOICES, WILLING_CHOICES, LinkCaseForm, OutcomeForm, VerifyForm
+from coordinator.verval import bp
+from coordinator.verval.forms_children import (
+    DISABILITY_VALUE,
+    OUTCOME_CHOICES,
+    WILLING_CHOICES,
+    LinkCaseForm,
+    OutcomeForm,
+    VerifyForm,
+)
+from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
 
 PER_PAGE = 25
 NIK_LEN = 16

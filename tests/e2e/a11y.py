@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from .helpers import path_of
+from tests.e2e.helpers import path_of
 
 VENDOR = Path(__file__).resolve().parent / "vendor"
 AXE_SOURCE = (VENDOR / "axe.min.js").read_text(encoding="utf-8")

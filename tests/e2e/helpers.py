@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
 
 from coordinator.services.seed_content import DEMO_PASSWORD
-
-from .conftest import DESKTOP, PHONE, LiveServer
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer
 
 PASSWORD = DEMO_PASSWORD
 TIMEOUT_MS = 15_000

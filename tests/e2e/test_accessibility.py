@@ -13,9 +13,9 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from .a11y import AXE_VERSION, VENDOR, axe_problems
-from .conftest import LiveServer
-from .helpers import SIZES, Watch, is_phone, login, main_nav, new_context, path_of, size_name
+from tests.e2e.a11y import AXE_VERSION, VENDOR, axe_problems
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import SIZES, Watch, is_phone, login, main_nav, new_context, path_of, size_name
 
 
 def test_axe_is_vendored_with_its_licence() -> None:

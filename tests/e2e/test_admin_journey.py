@@ -16,10 +16,21 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from coordinator.services.seed_content import DEMO_PASSWORD
-
-from .a11y import assert_accessible
-from .conftest import LiveServer
-from .helpers import SIZES, Watch, assert_fits, choose, click_to, flash, go, login, new_context, shot, size_name
+from tests.e2e.a11y import assert_accessible
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import (
+    SIZES,
+    Watch,
+    assert_fits,
+    choose,
+    click_to,
+    flash,
+    go,
+    login,
+    new_context,
+    shot,
+    size_name,
+)
 
 pytestmark = pytest.mark.e2e
 

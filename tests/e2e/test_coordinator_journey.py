@@ -14,9 +14,21 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from .a11y import assert_accessible
-from .conftest import LiveServer
-from .helpers import SIZES, Watch, assert_fits, click_to, flash, go, is_phone, login, new_context, shot, size_name
+from tests.e2e.a11y import assert_accessible
+from tests.e2e.conftest import LiveServer
+from tests.e2e.helpers import (
+    SIZES,
+    Watch,
+    assert_fits,
+    click_to,
+    flash,
+    go,
+    is_phone,
+    login,
+    new_context,
+    shot,
+    size_name,
+)
 
 pytestmark = pytest.mark.e2e
 

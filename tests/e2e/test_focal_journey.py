@@ -17,9 +17,19 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import Action, Agency
-
-from .conftest import DESKTOP, PHONE, LiveServer
-from .helpers import SIZES, Watch, assert_fits, click_to, login, main_nav, new_context, path_of, shot, size_name
+from tests.e2e.conftest import DESKTOP, PHONE, LiveServer
+from tests.e2e.helpers import (
+    SIZES,
+    Watch,
+    assert_fits,
+    click_to,
+    login,
+    main_nav,
+    new_context,
+    path_of,
+    shot,
+    size_name,
+)
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,20 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from .conftest import DESKTOP, LiveServer
-from .helpers import SIZES, Watch, assert_fits, click_to, flash, go, login, main_nav, new_context, shot, size_name
+from tests.e2e.conftest import DESKTOP, LiveServer
+from tests.e2e.helpers import (
+    SIZES,
+    Watch,
+    assert_fits,
+    click_to,
+    flash,
+    go,
+    login,
+    main_nav,
+    new_context,
+    shot,
+    size_name,
+)
 
 pytestmark = pytest.mark.e2e
 
