@@ -30,10 +30,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from bench.pages import NOW, USER, build_app, load_average, login, machine, publish, seed
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Area, AtsFigure, AtsSnapshot
 from coordinator.services import ats_import
-from coordinator.services.errors import DomainError
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "ats-latest.md"

@@ -29,9 +29,9 @@ from sqlalchemy import func, select
 from bench.pages import NOW, build_app, machine, seed
 from config import TestingConfig
 from coordinator import create_app
+from coordinator.core.clock import WITA
 from coordinator.extensions import db
 from coordinator.models import Notification, OutboxMessage
-from coordinator.services.clock import WITA
 from coordinator.services.mailer import OutgoingMail
 from coordinator.services.reminders import run_reminders
 

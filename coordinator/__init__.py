@@ -14,7 +14,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-from coordinator import formatting, security
+from coordinator import security
+from coordinator.core import formatting
 from coordinator.extensions import babel, csrf, db, login_manager, migrate
 
 
@@ -63,8 +64,8 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.session_protection = "basic"
     formatting.register(app)
 
+    from coordinator.core import audit, revision
     from coordinator.models import User
-    from coordinator.services import audit, revision
 
     with app.app_context():
         audit.install(db.session)
@@ -118,7 +119,7 @@ def create_app(config: Config | None = None) -> Flask:
         # A village verifier works on the children of their desa and nothing else of the plan.
         from flask import abort, request
 
-        from coordinator.services import permissions
+        from coordinator.core import permissions
 
         if request.blueprint == "api":  # the API's own check decides by the token, never by the cookie
             return
@@ -132,7 +133,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from coordinator.services import permissions
+        from coordinator.core import permissions
 
         return {"perm": permissions, "locale": formatting.current_locale()}
 

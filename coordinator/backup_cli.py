@@ -45,9 +45,9 @@ def register(app: Flask) -> None:
 
         FILE is the archive to write, or a directory to write sitisek-YYYYMMDD.tar.gz into.
         """
+        from coordinator.core.clock import utcnow
         from coordinator.services.backup import BackupError, create_backup, default_archive_name
         from coordinator.services.backup_archive import manifest_summary
-        from coordinator.services.clock import utcnow
 
         now = utcnow()
         target = file / default_archive_name(now) if file.is_dir() else file
@@ -109,7 +109,7 @@ def _new_data_revision() -> None:
     """Running web workers keep rendered pages per data revision: a new one makes them all build afresh."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from coordinator.services import revision
+    from coordinator.core import revision
 
     try:
         revision.bump(db.session)

@@ -17,8 +17,8 @@ def register(app: Flask) -> None:
         """Fill an empty database with Kutim's areas and a demo plan with a year of history."""
         from sqlalchemy import select
 
+        from coordinator.core.clock import utcnow
         from coordinator.models import Plan
-        from coordinator.services.clock import utcnow
         from coordinator.services.seed import seed_demo
         from coordinator.services.seed_content import DEMO_PASSWORD, DEMO_USERS
 
@@ -56,10 +56,10 @@ def register(app: Flask) -> None:
         """Create a user."""
         from sqlalchemy import func, select
 
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
         from coordinator.models import Agency
         from coordinator.services.accounts import create_user
-        from coordinator.services.clock import utcnow
-        from coordinator.services.errors import DomainError
 
         agency_id = None
         if agency_code:

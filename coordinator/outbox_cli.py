@@ -21,7 +21,7 @@ def register(app: Flask) -> None:
         """Send every message that is due; SMTP failures stay in the outbox to retry."""
         from datetime import UTC, datetime
 
-        from coordinator.services.clock import utcnow
+        from coordinator.core.clock import utcnow
         from coordinator.services.mailer import SmtpMailer
         from coordinator.services.outbox import deliver_pending
 

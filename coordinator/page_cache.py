@@ -3,7 +3,7 @@
 The deadline monitor, the action list, the action page and the ATS pages show the same content to everyone of a
 role (and, for focal points, of an agency), and most requests for them find the data unchanged since the last
 one: their content (the page without the layout around it, which names the user) is kept per process, keyed by
-the data revision (services/revision.py), the template, the path with its query, the language, what of the
+the data revision (core/revision.py), the template, the path with its query, the language, what of the
 reader the content depends on (by default the role and a focal point's agency), and today's date in WITA
 (statuses and days left change at midnight). Forms in kept content get the reader's own CSRF token. Any committed
 change to the data, from any process, replaces the revision, so nothing stale is ever shown; a request that has
@@ -30,10 +30,10 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from coordinator.core import permissions, revision
+from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.formatting import current_locale
-from coordinator.services import permissions, revision
-from coordinator.services.clock import utcnow, wita_today
 
 # Kept content holds its forms' CSRF fields empty; each reader's own token is put back on the way out. Only in
 # markup can `<input` stand: text people typed is escaped (`<` and quotes alike, in templates and charts).

@@ -106,7 +106,7 @@ _empty_all_tables = databases.empty_all_tables
 
 @functools.cache
 def _kept_tables() -> tuple[Table, ...]:
-    # The data revision's one row may stand: emptying the tables writes it (coordinator/services/revision.py).
+    # The data revision's one row may stand: emptying the tables writes it (coordinator/core/revision.py).
     return tuple(t for t in db.metadata.sorted_tables if t.name != "data_revision")
 
 

@@ -6,10 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from coordinator.core import choices
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Area, AuditEntry, ReferenceItem, User
-from coordinator.services import accounts, choices
-from coordinator.services.errors import DomainError
+from coordinator.services import accounts
 from tests.conftest import PASSWORD, login
 
 ADMIN = "admin@example.org"

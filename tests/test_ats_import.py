@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
 from coordinator.services import ats_import
 from coordinator.services.ats_figures import live_snapshots, totals_of
 from coordinator.services.ats_match import AreaMatcher, name_key
 from coordinator.services.ats_parse import NotACount, parse, parse_count
-from coordinator.services.errors import DomainError
 from coordinator.services.reference_data import load_kutim_areas
 from tests.conftest import login, make_user
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from coordinator.core import charts
 from coordinator.extensions import db
 from coordinator.models import (
     Area,
@@ -17,7 +18,7 @@ from coordinator.models import (
     ProgressOutcome,
     ProgressUpdate,
 )
-from coordinator.services import ats_pages, charts
+from coordinator.services import ats_pages
 from coordinator.services.ats_figures import live_snapshots, totals_of
 from coordinator.services.reference_data import load_kutim_areas
 from tests.conftest import World, login, statements_run

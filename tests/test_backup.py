@@ -21,14 +21,14 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
+from coordinator.core import revision
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, Evidence, ProgressUpdate, User
 from coordinator.services import backup as backup_service
-from coordinator.services import revision
 from coordinator.services.api_tokens import create_token
 from coordinator.services.backup import create_backup
 from coordinator.services.backup_archive import DB_MEMBERS, BackupError
-from coordinator.services.clock import utcnow
 from coordinator.services.report_archive import load_report_settings
 
 BINARY = random.Random(7).randbytes(70_000)  # every byte value, NULs included

@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from coordinator.core import charts
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.indicators.forms import format_decimal_id, parse_decimal
 from coordinator.models import AuditEntry, Indicator, IndicatorTarget, IndicatorValue
-from coordinator.services import charts
 from coordinator.services import indicators as svc
-from coordinator.services.errors import DomainError
 
 NOW = datetime(2026, 11, 27, 2, 0)
 COORD, LEADER, FOCAL = "koordinator@example.org", "pimpinan@example.org", "dinsos@example.org"

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import (
     KIND_DUE_SOON,
@@ -24,7 +25,6 @@ from coordinator.models import (
     User,
 )
 from coordinator.services import notifications as service
-from coordinator.services.errors import DomainError
 from tests.conftest import FIXED_NOW, login
 
 NOW = datetime.fromisoformat(FIXED_NOW)

@@ -1,7 +1,7 @@
 """Cached page content (coordinator/page_cache.py): served again while the data is unchanged, never stale.
 
 The monitor, the action list and the ATS pages are kept rendered per process, keyed by the data revision token
-(services/revision.py). These tests prove the cache is really used, and that every way the shown data can change
+(core/revision.py). These tests prove the cache is really used, and that every way the shown data can change
 (a form, another worker on the same database, a new day, the reader's language, role or agency, changes not yet
 committed) gives the page as freshly built.
 """
@@ -15,10 +15,11 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from coordinator import create_app
+from coordinator.core import revision
 from coordinator.extensions import db
 from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
 from coordinator.page_cache import ContentCache, content_cache
-from coordinator.services import ats_pages, revision
+from coordinator.services import ats_pages
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF
 from tests.test_ats_pages import snapshot

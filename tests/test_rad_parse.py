@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from coordinator.core.table_files import FileRefused
 from coordinator.services import rad_parse as rp
 from coordinator.services.rad_dates import BAD_YEAR, NO_SUCH_DAY, NO_YEAR, REVERSED, UNREADABLE, BadDate, parse_when
 from coordinator.services.rad_export import write_matrix
@@ -28,7 +29,6 @@ from coordinator.services.rad_layout import (
 )
 from coordinator.services.rad_parse import parse_matrix
 from coordinator.services.rad_parse_cells import parse_number, split_list, split_locations
-from coordinator.services.table_files import FileRefused
 
 DATA = Path(__file__).resolve().parent / "data"
 D = date

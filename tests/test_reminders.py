@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.core.clock import WITA
 from coordinator.extensions import db
 from coordinator.models import (
     Indicator,
@@ -20,7 +21,6 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
 )
-from coordinator.services.clock import WITA
 from coordinator.services.reminders import collect, load_settings, parse_days, run_reminders
 from tests.conftest import make_user
 from tests.smtp_server import unwire

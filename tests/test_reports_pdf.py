@@ -12,9 +12,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, MonthlySnapshot, ProgressUpdate, ReportArchive
-from coordinator.services.errors import DomainError
 from coordinator.services.report_archive import archive_path, generate, preview
 from coordinator.services.report_facts import close_month, collect_facts, live_snapshot, load_facts, reopen_month
 from coordinator.services.report_model import build_report

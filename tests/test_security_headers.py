@@ -10,10 +10,10 @@ import pytest
 
 import config
 from coordinator import create_app
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.health import code_revision
 from coordinator.security import CONTENT_SECURITY_POLICY
-from coordinator.services.clock import utcnow
 from coordinator.services.seed import seed_demo
 from coordinator.services.seed_content import DEMO_PASSWORD
 

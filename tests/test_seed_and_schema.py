@@ -3,9 +3,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressOutcome, ProgressUpdate, User
-from coordinator.services.clock import utcnow
 from coordinator.services.monitor import build_monitor
 from coordinator.services.seed_content import DEMO_PASSWORD
 

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import (
     AtsFigure,
@@ -25,7 +26,6 @@ from coordinator.models import (
     VervalSettings,
 )
 from coordinator.services import verval_admin
-from coordinator.services.errors import DomainError
 from coordinator.services.verval import desa_figures, log_access
 from tests.verval_data import list_xlsx, make_child, make_verifier, nik_for
 

@@ -8,10 +8,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select, text
 
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Area, Child, ChildCase, ChildVerification, VervalImport
 from coordinator.services.child_data import ChildDataKey, check_nik, key_from_config, mask_date, mask_name, mask_nik
-from coordinator.services.errors import DomainError
 from coordinator.services.verval import desa_figures
 from coordinator.services.verval_import import preview, save
 from tests.verval_data import list_xlsx, make_child, nik_for

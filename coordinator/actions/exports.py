@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
-from coordinator.services.clock import to_wita, utcnow
-from coordinator.services.export import to_csv, to_xlsx
+from coordinator.core.clock import to_wita, utcnow
+from coordinator.core.export import to_csv, to_xlsx
 from coordinator.services.listing import ActionRow
 
 STATUS_LABELS = {"belum_mulai": "Belum mulai", "berjalan": "Berjalan", "terlambat": "Terlambat",

@@ -10,16 +10,17 @@ from coordinator.actions import bp
 from coordinator.actions.exports import export_actions
 from coordinator.actions.forms import ActionForm, CorrectionForm, MilestoneForm, OverrideForm, ProgressForm
 from coordinator.ats.routes import action_band, trend_chart
+from coordinator.core import choices, permissions
+from coordinator.core.audit import history_for
+from coordinator.core.clock import month_start, utcnow, wita_today
+from coordinator.core.errors import DomainError
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.formatting import current_locale
 from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
 from coordinator.page_cache import cached_content, everyone
-from coordinator.services import ats_outcomes, ats_pages, choices, listing, permissions
+from coordinator.services import ats_outcomes, ats_pages, listing
 from coordinator.services import plan as plan_service
 from coordinator.services import progress as progress_service
-from coordinator.services.audit import history_for
-from coordinator.services.clock import month_start, utcnow, wita_today
-from coordinator.services.errors import DomainError
 from coordinator.services.evidence import IncomingFile, path_of
 from coordinator.services.status import status_of
 from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required

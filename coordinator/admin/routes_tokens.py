@@ -12,12 +12,12 @@ from sqlalchemy import select
 from coordinator.admin import bp
 from coordinator.admin.forms import ROLE_LABELS
 from coordinator.admin.forms_tokens import ApiTokenForm
+from coordinator.core import permissions
+from coordinator.core.clock import WITA, utcnow
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import ApiToken, User
 from coordinator.services import api_tokens as token_service
-from coordinator.services import permissions
-from coordinator.services.clock import WITA, utcnow
-from coordinator.services.errors import DomainError
 from coordinator.web import apply_domain_error, get_or_404, role_required
 
 MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100

@@ -5,13 +5,13 @@ from sqlalchemy import select
 
 from coordinator.agencies import bp
 from coordinator.agencies.forms import AgencyForm
+from coordinator.core import permissions
+from coordinator.core.audit import history_for
+from coordinator.core.clock import utcnow
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency
 from coordinator.services import agencies as agency_service
-from coordinator.services import permissions
-from coordinator.services.audit import history_for
-from coordinator.services.clock import utcnow
-from coordinator.services.errors import DomainError
 from coordinator.web import apply_domain_error, get_or_404, require, role_required
 
 

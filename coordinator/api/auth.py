@@ -11,9 +11,10 @@ from flask_login import AnonymousUserMixin
 
 from coordinator.api import bp
 from coordinator.api.errors import json_error
+from coordinator.core import audit
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.services import api_tokens, audit, rate_limits
-from coordinator.services.clock import utcnow
+from coordinator.services import api_tokens, rate_limits
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from coordinator.api import bp
 from coordinator.api.errors import page_body, page_params, query_choice, query_date, query_int, query_text
 from coordinator.api.routes_plan import agency_ref, iso_date, iso_datetime
+from coordinator.core import permissions
+from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.models import STATUS_VALUES, Action, ProgressUpdate
-from coordinator.services import action_summaries, listing, permissions
-from coordinator.services.clock import utcnow, wita_today
+from coordinator.services import action_summaries, listing
 from coordinator.services.status import load_action_facts
 
 

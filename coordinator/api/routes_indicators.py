@@ -6,10 +6,10 @@ from flask import abort, jsonify, url_for
 from coordinator.api import bp
 from coordinator.api.errors import page_body, page_params, query_int
 from coordinator.api.routes_plan import iso_datetime
+from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.models import Indicator
 from coordinator.services import indicators as indicator_service
-from coordinator.services.clock import utcnow, wita_today
 
 
 def _base(i: Indicator) -> dict:

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from coordinator.api import bp
 from coordinator.api.errors import ApiError
+from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Pillar, Plan, action_supporting_agency
-from coordinator.services import permissions
 from coordinator.services import plan as plan_service
 
 

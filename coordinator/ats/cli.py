@@ -54,10 +54,10 @@ def register(app: Flask) -> None:
     def import_command(file: Path, as_of: date, source: str, note: str | None, dry_run: bool,
                        replace: bool) -> None:
         """Import an ATS table (XLSX or CSV) as a snapshot."""
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
         from coordinator.services import ats_import
         from coordinator.services.ats_figures import totals_of
-        from coordinator.services.clock import utcnow
-        from coordinator.services.errors import DomainError
 
         data = file.read_bytes()
         p = ats_import.preview(db.session, data, file.name, as_of, source, {}, utcnow())

@@ -16,11 +16,12 @@ from flask_login import current_user
 
 from coordinator.ats import bp
 from coordinator.ats.import_forms import ConfirmForm, ImportForm
+from coordinator.core import choices, permissions
+from coordinator.core.clock import utcnow
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.pending_uploads import PendingUploads
-from coordinator.services import ats_import, choices, permissions
-from coordinator.services.clock import utcnow
-from coordinator.services.errors import DomainError
+from coordinator.services import ats_import
 from coordinator.services.evidence import clean_filename
 from coordinator.web import apply_domain_error, role_required
 

@@ -2,9 +2,9 @@
 so the counter row is never held while the request goes on (services/rate_limits.py)."""
 from __future__ import annotations
 
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.services import rate_limits
-from coordinator.services.clock import utcnow
 
 
 def count(scope: str, value: str | None, limit: int, seconds: int) -> rate_limits.Hit:

@@ -5,9 +5,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from coordinator.auth import bp
 from coordinator.auth.forms import AccountForm, LoginForm, PasswordForm
 from coordinator.auth.limits import count
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.services import accounts
-from coordinator.services.clock import utcnow
 from coordinator.web import safe_next
 
 

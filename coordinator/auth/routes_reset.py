@@ -19,10 +19,11 @@ from flask_login import current_user, logout_user
 from coordinator.auth import bp
 from coordinator.auth.forms import ForgotPasswordForm, NewPasswordForm
 from coordinator.auth.limits import count
+from coordinator.core import audit
+from coordinator.core.clock import utcnow
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.services import accounts, audit, outbox, password_reset
-from coordinator.services.clock import utcnow
-from coordinator.services.errors import DomainError
+from coordinator.services import accounts, outbox, password_reset
 from coordinator.services.mailer import SmtpMailer
 from coordinator.services.reminders import DEFAULT_BASE_URL
 from coordinator.web import apply_domain_error

@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coordinator.calendar import bp
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, CalendarFeed
 from coordinator.services import calendar_feed
-from coordinator.services.clock import utcnow
 from coordinator.web import MAX_ID, get_or_404
 
 

@@ -3,19 +3,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from coordinator.core import charts, choices, permissions
+from coordinator.core.audit import history_for
+from coordinator.core.clock import to_wita, utcnow, wita_today
+from coordinator.core.errors import DomainError
+from coordinator.core.export import to_csv, to_xlsx
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.formatting import current_locale
 from coordinator.indicators import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
 from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
-from coordinator.services import charts, choices, permissions
 from coordinator.services import indicators as indicator_service
 from coordinator.services import plan as plan_service
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
-from coordinator.services.audit import history_for
-from coordinator.services.clock import to_wita, utcnow, wita_today
-from coordinator.services.errors import DomainError
-from coordinator.services.export import to_csv, to_xlsx
 from coordinator.web import apply_domain_error, get_or_404, role_required
 
 QUARTER_NAMES = {1: _l("TW I"), 2: _l("TW II"), 3: _l("TW III"), 4: _l("TW IV")}

@@ -11,7 +11,7 @@ from coordinator.extensions import db
 
 class DataRevision(db.Model):
     """A random token, replaced in the same transaction as every commit that changes plan, ATS or verval data
-    (services/revision.py). Caches of rendered pages are keyed by it in every process, so a change made by
+    (core/revision.py). Caches of rendered pages are keyed by it in every process, so a change made by
     any worker, the scheduler or a CLI command is seen by all of them at once."""
 
     __tablename__ = "data_revision"

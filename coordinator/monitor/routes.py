@@ -2,11 +2,11 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from coordinator.core import permissions
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.monitor import bp
 from coordinator.page_cache import cached_content, everyone
-from coordinator.services import permissions
-from coordinator.services.clock import utcnow
 from coordinator.services.monitor import GroupCounts, build_monitor
 from coordinator.web import role_required
 

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import StopValidation, ValidationError
 
+from coordinator.core.errors import DomainError
 from coordinator.forms_base import BaseForm, in_range, max_length, required
 from coordinator.models import (
     KIND_DUE_SOON,
@@ -17,7 +18,6 @@ from coordinator.models import (
     KIND_WEEKLY_SUMMARY,
 )
 from coordinator.services import notifications
-from coordinator.services.errors import DomainError
 
 KIND_LABELS = {
     KIND_DUE_SOON: _l("Tenggat yang mendekat"),

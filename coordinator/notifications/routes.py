@@ -7,14 +7,14 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from coordinator.core import permissions
+from coordinator.core.clock import utcnow
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from coordinator.notifications import bp
 from coordinator.notifications.forms import KIND_LABELS, WEEKDAYS, ReminderSettingsForm, preferences_form
 from coordinator.services import notifications as service
-from coordinator.services import permissions
-from coordinator.services.clock import utcnow
-from coordinator.services.errors import DomainError
 from coordinator.web import apply_domain_error, get_or_404, int_arg, role_required, safe_next
 
 coordinators_only = role_required(permissions.can_edit_plan)

@@ -90,8 +90,8 @@ def register(app: Flask) -> None:
     @click.option("--create-agencies", is_flag=True, help="Create every agency that matches none.")
     def import_command(file: Path, dry_run: bool, maps: tuple[str, ...], create_agencies: bool) -> None:
         """Import a RAD matrix (XLSX); nothing is saved on any error."""
+        from coordinator.core.clock import utcnow
         from coordinator.services import rad_import
-        from coordinator.services.clock import utcnow
         from coordinator.services.rad_parse import FileRefused, parse_matrix
 
         agency_map = _agency_map(maps)
@@ -141,8 +141,8 @@ def register(app: Flask) -> None:
         """Export the plan as a RAD matrix (XLSX) with status and progress."""
         from sqlalchemy import func, select
 
+        from coordinator.core.clock import utcnow
         from coordinator.models import Action
-        from coordinator.services.clock import utcnow
         from coordinator.services.plan import current_plan
         from coordinator.services.rad_collect import export_plan
 

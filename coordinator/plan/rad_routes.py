@@ -13,12 +13,13 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordinator.core import choices, permissions
+from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.pending_uploads import PendingUploads
 from coordinator.plan import bp
 from coordinator.plan.rad_forms import RadConfirmForm, RadImportForm
-from coordinator.services import choices, permissions, rad_import
-from coordinator.services.clock import utcnow, wita_today
+from coordinator.services import rad_import
 from coordinator.services.evidence import clean_filename
 from coordinator.services.plan import current_plan
 from coordinator.services.rad_layout import COLUMNS

@@ -3,14 +3,14 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
 
+from coordinator.core import choices, permissions
+from coordinator.core.audit import history_of_types
+from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Pillar, Plan, Program
 from coordinator.plan import bp
 from coordinator.plan.forms import PillarForm, PlanForm, ProgramForm
-from coordinator.services import choices, permissions
 from coordinator.services import plan as plan_service
-from coordinator.services.audit import history_of_types
-from coordinator.services.errors import DomainError
 from coordinator.web import apply_domain_error, get_or_404, role_required
 
 

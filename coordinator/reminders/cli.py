@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 def parse_now(value: str | None) -> datetime:
     """ISO datetime (UTC unless it carries an offset) -> naive UTC; none -> the app clock."""
-    from coordinator.services.clock import utcnow
+    from coordinator.core.clock import utcnow
 
     if not value:
         return utcnow()

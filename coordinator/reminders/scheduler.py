@@ -19,9 +19,9 @@ from typing import Any, cast
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import WITA, to_wita, utcnow
 from coordinator.extensions import db
 from coordinator.reports.jobs import monthly_delivery_run
-from coordinator.services.clock import WITA, to_wita, utcnow
 from coordinator.services.login_history import prune_login_history
 from coordinator.services.mailer import SmtpMailer
 from coordinator.services.outbox import DeliveryResult, deliver_pending

@@ -12,7 +12,7 @@ from coordinator.extensions import db
 
 
 def _fail(err: Exception) -> click.ClickException:
-    from coordinator.services.errors import DomainError
+    from coordinator.core.errors import DomainError
 
     if isinstance(err, DomainError):
         return click.ClickException(err.message % err.params if err.params else err.message)
@@ -37,9 +37,9 @@ def register(app: Flask) -> None:
                         locale: str, close_first: bool, send: bool, regenerate: bool) -> None:
         """Write the month's report. A closed month's report comes from the archive (made and archived with its
         SHA-256 the first time); an open month gives a draft marked DRAF, unless --close or --send closes it."""
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
         from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
-        from coordinator.services.clock import utcnow
-        from coordinator.services.errors import DomainError
         from coordinator.services.mailer import SmtpMailer
         from coordinator.services.outbox import deliver_pending
         from coordinator.services.report_archive import generate, latest_archive, preview, read_archived
@@ -94,8 +94,8 @@ def register(app: Flask) -> None:
     @click.option("--period", required=True, metavar="YYYY-MM")
     def close_command(period: str) -> None:
         """Freeze a month that has ended (its report's figures no longer change)."""
-        from coordinator.services.clock import utcnow
-        from coordinator.services.errors import DomainError
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
         from coordinator.services.report_facts import close_month, parse_period
 
         try:

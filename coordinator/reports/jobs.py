@@ -7,8 +7,8 @@ from typing import cast
 from flask import current_app
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.services.clock import utcnow
 from coordinator.services.mailer import SmtpMailer
 from coordinator.services.outbox import deliver_pending
 from coordinator.services.report_delivery import scheduled_delivery

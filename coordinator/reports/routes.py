@@ -11,8 +11,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
+from coordinator.core import permissions
+from coordinator.core.clock import add_months, month_start, utcnow, wita_today
+from coordinator.core.errors import N_, DomainError
+from coordinator.core.formatting import fmt_month
 from coordinator.extensions import db
-from coordinator.formatting import fmt_month
 from coordinator.models import (
     SCOPE_AGENCY,
     SCOPE_KECAMATAN,
@@ -25,10 +28,7 @@ from coordinator.models import (
 )
 from coordinator.reports import bp
 from coordinator.reports.forms import CloseForm, EmptyForm, GenerateForm, ReopenForm, ReportSettingsForm, scope_choices
-from coordinator.services import permissions
 from coordinator.services import report_archive as archive_service
-from coordinator.services.clock import add_months, month_start, utcnow, wita_today
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.report_delivery import KIND_MONTHLY_REPORT, leaders_list, send_archive
 from coordinator.services.report_facts import (
     DECISIONS_MAX,

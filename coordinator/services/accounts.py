@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import ROLE_ADMIN, ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, new_session_token
 from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE
-from coordinator.services.errors import N_, DomainError
 
 
 def normalise_email(email: str) -> str:

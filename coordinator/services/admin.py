@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     LEVEL_DESA,
     LEVEL_KECAMATAN,
@@ -29,7 +30,6 @@ from coordinator.models import (
     VerifierArea,
     action_area,
 )
-from coordinator.services.errors import N_, DomainError
 
 AREA_JENIS = ("desa", "kelurahan", "persiapan")
 KECAMATAN_KODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")

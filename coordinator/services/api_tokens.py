@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import ApiToken, User
-from coordinator.services.errors import N_, DomainError
 
 SECRET_PREFIX = "sitisek_"  # noqa: S105  (a public marker, not a secret)
 DISPLAY_CHARS = 12

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import Action, Area, ProgressOutcome, ProgressUpdate
-from coordinator.services.errors import N_, DomainError
 
 MAX_ROWS = 15
 NUMBER_FIELDS = ("reached", "returned_formal", "returned_paket", "returned_pesantren", "returned_lkp")

@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core import revision
 from coordinator.models import (
     ATS_CATEGORIES,
     FIGURE_AREA,
@@ -33,7 +34,6 @@ from coordinator.models import (
     ProgressUpdate,
     action_area,
 )
-from coordinator.services import revision
 from coordinator.services.ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
 from coordinator.services.ats_page_types import (
     ActionTrend,

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from coordinator.core.errors import N_
+from coordinator.core.table_files import FileRefused, NotACount, _text, read_cells
 from coordinator.models import ATS_CATEGORIES
-from coordinator.services.errors import N_
-from coordinator.services.table_files import FileRefused, NotACount, _text, read_cells
 
 KIND_AREA, KIND_RESIDU, KIND_TOTAL = "area", "residu", "total"
 TOTAL_WORDS = {"jumlah", "total", "subtotal", "jml", "sub total", "jumlah total"}

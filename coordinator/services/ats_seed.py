@@ -27,6 +27,7 @@ from datetime import date, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import add_months, month_start, wita_today
 from coordinator.models import (
     ATS_CATEGORIES,
     FIGURE_AREA,
@@ -39,7 +40,6 @@ from coordinator.models import (
 )
 from coordinator.models.action import action_area
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
-from coordinator.services.clock import add_months, month_start, wita_today
 
 MONTHS = 24
 FIRST = date(2025, 3, 31)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from coordinator.core.clock import wita_today
 from coordinator.services.backup_archive import (
     BackupError,
     Manifest,
@@ -40,7 +41,6 @@ from coordinator.services.backup_archive import (
     verify_archive,
     write_archive,
 )
-from coordinator.services.clock import wita_today
 
 __all__ = ["BackupError", "BackupResult", "check_restore", "create_backup", "default_archive_name",
            "display_url", "restore_backup"]

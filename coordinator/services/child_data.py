@@ -15,7 +15,7 @@ from datetime import date
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from coordinator.services.errors import N_
+from coordinator.core.errors import N_
 
 MASK = "•"
 

@@ -9,7 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from coordinator.services.errors import N_, DomainError
+from coordinator.core.errors import N_, DomainError
 
 ALLOWED = {
     "pdf": "application/pdf",

@@ -19,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import DIRECTIONS, Action, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
 from coordinator.services.ats_indicators import ATS_METRICS
-from coordinator.services.errors import N_, DomainError
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 QUARTERS = (1, 2, 3, 4)

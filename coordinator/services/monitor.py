@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from coordinator.core.clock import month_start, wita_today
 from coordinator.models import Agency, Pillar, ProgressUpdate, action_supporting_agency
-from coordinator.services.clock import month_start, wita_today
 from coordinator.services.status import ActionFacts, load_action_facts
 
 CLOSED = ("selesai", "dibatalkan")

@@ -13,6 +13,7 @@ from sqlalchemy import CursorResult, ScalarSelect, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     KIND_WEEKLY_SUMMARY,
     OUTBOX_FAILED,
@@ -26,7 +27,6 @@ from coordinator.models import (
     ReminderSettings,
     User,
 )
-from coordinator.services.errors import N_, DomainError
 
 AnySession = Session | scoped_session[Any]
 

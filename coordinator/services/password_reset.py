@@ -25,7 +25,7 @@ from flask_babel import gettext
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from coordinator.formatting import fmt_datetime, in_locale
+from coordinator.core.formatting import fmt_datetime, in_locale
 from coordinator.models import OutboxMessage, PasswordResetToken, User
 from coordinator.models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
 from coordinator.services.accounts import _check_password, normalise_email, record_attempt

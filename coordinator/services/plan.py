@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import wita_today
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import ATS_CATEGORIES, MILESTONE_STATES, Action, Agency, Area, Milestone, Pillar, Plan, Program
-from coordinator.services.clock import wita_today
-from coordinator.services.errors import N_, DomainError
 
 
 def current_plan(session: Session) -> Plan | None:

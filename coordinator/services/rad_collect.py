@@ -12,8 +12,8 @@ from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core.clock import to_wita, wita_today
 from coordinator.models import Action, Agency, Area, Indicator, Plan, Program
-from coordinator.services.clock import to_wita, wita_today
 from coordinator.services.indicators import live_indicators, natural_key
 from coordinator.services.listing import code_key, latest_progress
 from coordinator.services.plan import current_plan

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from coordinator.services.errors import N_
+from coordinator.core.errors import N_
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 UNREADABLE = N_("\"%(value)s\" bukan tanggal atau waktu yang dikenali.")

@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from coordinator.services.export import _is_formula_like
+from coordinator.core.export import _is_formula_like
 from coordinator.services.rad_layout import (
     COLUMNS,
     GROUPS,

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core import audit
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import ATS_CATEGORIES, Action, Pillar, Plan, Program
-from coordinator.services import audit
 from coordinator.services.agencies import save_agency
 from coordinator.services.ats_match import AreaMatcher
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.plan import (
     ActionInput,
     current_plan,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from coordinator.services.errors import N_
+from coordinator.core.errors import N_
 from coordinator.services.rad_layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import Action, Indicator, Plan
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
 from coordinator.services.rad_import_checks import TOO_LONG, too_long_indicator_field
 from coordinator.services.rad_layout import INDICATOR_COLUMNS, INDICATOR_SHEET

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coordinator.core.errors import N_
+from coordinator.core.table_files import FileRefused
 from coordinator.services.ats_parse import TOTAL_WORDS
-from coordinator.services.errors import N_
 from coordinator.services.rad_dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
 from coordinator.services.rad_layout import (
     EXPORT_ONLY,
@@ -45,7 +46,6 @@ from coordinator.services.rad_parse_cells import (
     split_locations,
 )
 from coordinator.services.rad_parse_sheets import read_indicator_defs, read_plan
-from coordinator.services.table_files import FileRefused
 
 __all__ = ["FileRefused", "parse_matrix"]
 

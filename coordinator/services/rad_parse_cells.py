@@ -9,11 +9,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import Any
 
+from coordinator.core.errors import N_
+from coordinator.core.table_files import MAX_UNZIPPED, TOO_MANY_ROWS, FileRefused, _text
 from coordinator.models import ATS_CATEGORIES, MILESTONE_STATES
-from coordinator.services.errors import N_
 from coordinator.services.rad_dates import parse_when
 from coordinator.services.rad_layout import COLUMNS, MILESTONE_STATE_WORDS, MatrixMilestone
-from coordinator.services.table_files import MAX_UNZIPPED, TOO_MANY_ROWS, FileRefused, _text
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 64

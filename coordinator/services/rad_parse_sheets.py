@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from coordinator.services.errors import N_
+from coordinator.core.errors import N_
 from coordinator.services.rad_dates import ROMAN
 from coordinator.services.rad_layout import (
     INDICATOR_COLUMNS,

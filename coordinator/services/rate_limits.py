@@ -24,8 +24,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, scoped_session
 
+from coordinator.core.rows import insert_or_ignore
 from coordinator.models import RateLimitCounter
-from coordinator.services.rows import insert_or_ignore
 
 EPOCH = datetime(1970, 1, 1)
 KEY_MAX = 200

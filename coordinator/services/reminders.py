@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import month_start, wita_today
+from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
@@ -44,11 +46,9 @@ from coordinator.models import (
     User,
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
-from coordinator.services.clock import month_start, wita_today
 from coordinator.services.mailer import Mailer
 from coordinator.services.monitor import CLOSED, updated_action_ids
 from coordinator.services.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
-from coordinator.services.rows import insert_or_ignore
 from coordinator.services.status import load_action_facts
 
 DbSession = Session

@@ -14,7 +14,8 @@ from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator.formatting import fmt_date, fmt_month, in_locale
+from coordinator.core.clock import wita_today
+from coordinator.core.formatting import fmt_date, fmt_month, in_locale
 from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
@@ -26,7 +27,6 @@ from coordinator.models import (
     User,
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR
-from coordinator.services.clock import wita_today
 from coordinator.services.monitor import build_monitor
 from coordinator.services.outbox import outbox_key
 from coordinator.services.reminders import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder

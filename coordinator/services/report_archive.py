@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
+from coordinator.core.rows import insert_or_ignore
 from coordinator.models import SCOPE_REGENCY, MonthlySnapshot, ReportArchive, ReportSettings
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.report_facts import collect_facts, live_snapshot, load_facts
 from coordinator.services.report_model import MonthlyReport, build_report
 from coordinator.services.report_pdf import RenderedReport, document_number, new_stored_name, render_report
-from coordinator.services.rows import insert_or_ignore
 
 LOCALES = ("id", "en")
 

@@ -14,8 +14,8 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
+from coordinator.core import charts
 from coordinator.models import SCOPE_KECAMATAN
-from coordinator.services import charts
 from coordinator.services.report_model import MonthlyReport
 
 CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}

@@ -21,10 +21,10 @@ from flask import render_template
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from coordinator.formatting import fmt_month, in_locale
+from coordinator.core.clock import add_months, month_start, to_wita
+from coordinator.core.errors import N_, DomainError
+from coordinator.core.formatting import fmt_month, in_locale
 from coordinator.models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
-from coordinator.services.clock import add_months, month_start, to_wita
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.outbox import Attachment, enqueue, outbox_key
 from coordinator.services.report_archive import (
     LOCALES,

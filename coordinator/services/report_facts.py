@@ -28,6 +28,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import add_months, to_wita, wita_today
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     ATS_CATEGORIES,
     RETURNED_OUTCOMES,
@@ -55,8 +57,6 @@ from coordinator.models import (
 from coordinator.services.ats_figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
 from coordinator.services.ats_indicators import ATS_METRICS, metric_value
 from coordinator.services.ats_pages import baseline_snapshot
-from coordinator.services.clock import add_months, to_wita, wita_today
-from coordinator.services.errors import N_, DomainError
 
 FACTS_VERSION = 1
 WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving

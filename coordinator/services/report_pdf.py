@@ -20,9 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from flask import current_app, render_template
 
-from coordinator.formatting import in_locale
+from coordinator.core.clock import wita_today
+from coordinator.core.formatting import in_locale
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, ReportSettings
-from coordinator.services.clock import wita_today
 from coordinator.services.report_model import MonthlyReport
 
 BASE_URL = "https://sitisek.invalid/"  # never resolved: the fetcher answers for it

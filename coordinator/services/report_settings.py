@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import ReportSettings
-from coordinator.services.errors import N_, DomainError
 from coordinator.services.report_archive import LOCALES, load_report_settings
 from coordinator.services.report_delivery import parse_addresses
 

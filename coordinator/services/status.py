@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.core import revision
 from coordinator.models import Action, Milestone, Program
-from coordinator.services import revision
 
 OPEN_STATES = ("belum_mulai", "berjalan")
 
@@ -88,7 +88,7 @@ def status_of(action: Action, today: date) -> str:
 
 def load_action_facts(session: Session, action_ids: list[int] | None = None) -> list[ActionFacts]:
     """All live actions (or the given ones) with their milestones. Every live action is read in two statements
-    once per process and data revision (services/revision.py); callers must not change the facts they get."""
+    once per process and data revision (core/revision.py); callers must not change the facts they get."""
     every = revision.memoized(session, ("action-facts",), lambda: _read_action_facts(session))
     if action_ids is None:
         return every

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
@@ -35,7 +36,6 @@ from coordinator.models import (
     VerifierArea,
     action_supporting_agency,
 )
-from coordinator.services.errors import N_, DomainError
 
 NPSN_LEN = 8
 

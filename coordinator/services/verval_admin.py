@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
+from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
     ROLE_VERIFIER,
     Area,
@@ -29,8 +31,6 @@ from coordinator.models import (
 )
 from coordinator.services.ats_figures import snapshot_on_or_before, totals_of
 from coordinator.services.child_data import mask_date
-from coordinator.services.errors import N_, DomainError
-from coordinator.services.rows import insert_or_ignore
 from coordinator.services.verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
 
 UNVERIFIED = "belum"  # the children list's filter value for children not verified yet

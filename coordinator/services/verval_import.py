@@ -17,11 +17,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from coordinator.core.errors import N_, DomainError
+from coordinator.core.table_files import FileRefused, NotACount, read_cells
 from coordinator.models import Child, VervalImport
 from coordinator.services.ats_match import AreaMatcher, name_key
 from coordinator.services.child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
-from coordinator.services.errors import N_, DomainError
-from coordinator.services.table_files import FileRefused, NotACount, read_cells
 
 MAX_ROWS = 100_000
 MAX_UNZIPPED = 200 * 1024 * 1024

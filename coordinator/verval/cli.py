@@ -20,9 +20,9 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Check every row and print the summary; save nothing.")
     def import_command(file: str, source: str | None, dry_run: bool) -> None:
         """Import the list, all or nothing: any row error exits 1 with the errors and saves nothing."""
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
         from coordinator.services.child_data import key_from_config
-        from coordinator.services.clock import utcnow
-        from coordinator.services.errors import DomainError
         from coordinator.services.verval_import import preview, save
 
         data = Path(file).read_bytes()
@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
     @click.option("--dry-run", is_flag=True, help="Only count the children whose personal data is due for erasure.")
     def retention_command(dry_run: bool) -> None:
         """Anonymise the children kept longer than the retention period (the aggregate counts stay)."""
-        from coordinator.services.clock import utcnow
+        from coordinator.core.clock import utcnow
         from coordinator.services.verval_admin import apply_retention, retention_due
 
         now = utcnow()

@@ -17,16 +17,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from coordinator.core import permissions
+from coordinator.core.clock import to_wita, utcnow
+from coordinator.core.errors import DomainError
+from coordinator.core.export import to_csv, to_xlsx
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.formatting import current_locale
 from coordinator.models import LIST_VERVAL_STATUS, Area, Child
 from coordinator.pending_uploads import PendingUploads
-from coordinator.services import permissions, verval_admin, verval_import
+from coordinator.services import verval_admin, verval_import
 from coordinator.services.child_data import key_from_config
-from coordinator.services.clock import to_wita, utcnow
-from coordinator.services.errors import DomainError
 from coordinator.services.evidence import clean_filename
-from coordinator.services.export import to_csv, to_xlsx
 from coordinator.services.report_pdf import html_to_pdf
 from coordinator.services.verval import list_codes
 from coordinator.verval import bp

@@ -11,8 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
+from coordinator.core import permissions
+from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.errors import DomainError
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.formatting import current_locale
 from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
@@ -23,10 +26,7 @@ from coordinator.models import (
     ChildCase,
     ReferenceItem,
 )
-from coordinator.services import permissions
 from coordinator.services.child_data import ascii_digits, key_from_config, mask_date, mask_name
-from coordinator.services.clock import utcnow, wita_today
-from coordinator.services.errors import DomainError
 from coordinator.services.verval import (
     OutcomeInput,
     VerificationInput,

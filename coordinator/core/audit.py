@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.core.clock import utcnow
 from coordinator.models import (
     Action,
     Agency,
@@ -32,7 +33,6 @@ from coordinator.models import (
     ReportSettings,
     User,
 )
-from coordinator.services.clock import utcnow
 
 current_actor_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_actor_id", default=None)
 

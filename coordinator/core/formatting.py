@@ -9,7 +9,7 @@ from typing import Any
 from flask import g
 from flask_babel import force_locale, format_date, format_decimal, get_locale
 
-from coordinator.services.clock import to_wita
+from coordinator.core.clock import to_wita
 
 
 def fmt_date(value: date | datetime | None, style: str = "long") -> str:
@@ -91,7 +91,7 @@ def current_locale() -> str:
 
 
 def register(app: Any) -> None:
-    from coordinator.history_view import readable_history
+    from coordinator.core.history_view import readable_history
 
     app.jinja_env.globals["readable_history"] = readable_history
     app.jinja_env.globals["iso_date"] = iso_date

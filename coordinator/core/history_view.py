@@ -8,10 +8,10 @@ from typing import Any
 
 from flask_babel import gettext
 
+from coordinator.core.errors import N_
+from coordinator.core.formatting import fmt_date, fmt_datetime, fmt_money
 from coordinator.extensions import db
-from coordinator.formatting import fmt_date, fmt_datetime, fmt_money
 from coordinator.models import Agency, Area, AuditEntry, Pillar, Program
-from coordinator.services.errors import N_
 
 FIELD_LABELS = {
     "code": N_("Kode"), "title": N_("Judul"), "name": N_("Nama"), "nama": N_("Nama"), "description": N_("Uraian"),

@@ -9,7 +9,7 @@ import re
 import zipfile
 from typing import Any
 
-from coordinator.services.errors import N_
+from coordinator.core.errors import N_
 
 MAX_ROWS = 20000
 ROW_MARGIN = 100  # empty rows tolerated below MAX_ROWS

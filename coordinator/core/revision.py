@@ -20,8 +20,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from coordinator.core.clock import utcnow
 from coordinator.models import DataRevision
-from coordinator.services.clock import utcnow
 
 BOOKKEEPING = frozenset({
     # written while reading, or alongside a change that counts anyway

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.core import revision
 from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, Pillar, Program, ReferenceItem
-from coordinator.services import revision
 
 # `keep`: values an existing record already uses stay offered even when deactivated since,
 # so editing something else on the record never silently drops or replaces them.
