@@ -71,7 +71,7 @@ class Config:
     API_RATE_LIMIT_PER_MINUTE = 600  # /api/v1 requests per token per minute
     LOGIN_HISTORY_DAYS = 365  # sign-in attempts (address, browser) kept this long; the daily run deletes older ones
     # Rendered content of the monitor, action list and ATS pages kept per process, keyed by the data revision
-    # (coordinator/page_cache.py); the budget is per gunicorn worker.
+    # (coordinator/web/page_cache.py); the budget is per gunicorn worker.
     PAGE_CACHE = True
     PAGE_CACHE_BYTES = 32 * 1024 * 1024
     ATS_AGE_MIN = 7
@@ -83,7 +83,7 @@ class Config:
         # Encrypts children's NIK and keys its lookup hash; losing it makes stored NIKs unreadable.
         self.CHILD_DATA_KEY = os.environ.get("CHILD_DATA_KEY") or _dev_child_data_key()
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
-        # Shared by the workers of one server (page_cache.py); rebuilt from the database whenever it is missing.
+        # Shared by the workers of one server (web/page_cache.py); rebuilt from the database whenever it is missing.
         self.PAGE_CACHE_DIR = os.environ.get("PAGE_CACHE_DIR") or str(INSTANCE_DIR / "page-cache")
         # Number of reverse proxies in front (nginx: 1); 0 trusts no X-Forwarded-* header.
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0") or 0)
@@ -122,7 +122,7 @@ class ProductionConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = url.replace("postgres://", "postgresql://", 1)
         self.SECRET_KEY = key
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
-        # Shared by the workers of one server (page_cache.py); rebuilt from the database whenever it is missing.
+        # Shared by the workers of one server (web/page_cache.py); rebuilt from the database whenever it is missing.
         self.PAGE_CACHE_DIR = os.environ.get("PAGE_CACHE_DIR") or str(INSTANCE_DIR / "page-cache")
         self.PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1") or 0)
 

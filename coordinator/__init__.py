@@ -14,9 +14,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-from coordinator import security
 from coordinator.core import formatting
 from coordinator.extensions import babel, csrf, db, login_manager, migrate
+from coordinator.web import headers as security
 
 
 def _select_locale() -> str:
@@ -71,7 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
         audit.install(db.session)
         revision.install(db.session)
     if app.config.get("PAGE_CACHE"):
-        from coordinator.page_cache import code_version
+        from coordinator.web.page_cache import code_version
 
         code_version()  # read now, in gunicorn's master, not later in a worker (see code_version)
 
@@ -85,7 +85,7 @@ def create_app(config: Config | None = None) -> Flask:
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or len(ident) > 18:
             return None
-        # One round trip for what every page needs: the user, the data revision (page_cache.py) and the bell.
+        # One round trip for what every page needs: the user, the data revision (web/page_cache.py) and the bell.
         row = db.session.execute(select(User, revision.token_of_row(), unread_count_of(int(ident)))
                                  .where(User.id == int(ident))).first()
         if row is None:
@@ -154,13 +154,13 @@ def _register_blueprints(app: Flask) -> None:
     from coordinator.ats import bp as ats_bp
     from coordinator.auth import bp as auth_bp
     from coordinator.calendar import bp as calendar_bp
-    from coordinator.health import bp as health_bp
     from coordinator.indicators import bp as indicators_bp
     from coordinator.monitor import bp as monitor_bp
     from coordinator.notifications import bp as notifications_bp
     from coordinator.plan import bp as plan_bp
     from coordinator.reports import bp as reports_bp
     from coordinator.verval import bp as verval_bp
+    from coordinator.web.health import bp as health_bp
 
     for bp in (auth_bp, monitor_bp, plan_bp, actions_bp, indicators_bp, agencies_bp, ats_bp, admin_bp, calendar_bp,
                notifications_bp, reports_bp, verval_bp, api_bp, health_bp):

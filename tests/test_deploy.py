@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from coordinator.health import code_revision
+from coordinator.web.health import code_revision
 from tests.smtp_server import _free_port
 
 ROOT = Path(__file__).resolve().parent.parent

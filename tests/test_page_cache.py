@@ -1,4 +1,4 @@
-"""Cached page content (coordinator/page_cache.py): served again while the data is unchanged, never stale.
+"""Cached page content (coordinator/web/page_cache.py): served again while the data is unchanged, never stale.
 
 The monitor, the action list and the ATS pages are kept rendered per process, keyed by the data revision token
 (core/revision.py). These tests prove the cache is really used, and that every way the shown data can change
@@ -18,8 +18,8 @@ from coordinator import create_app
 from coordinator.core import revision
 from coordinator.extensions import db
 from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
-from coordinator.page_cache import ContentCache, content_cache
 from coordinator.services import ats_pages
+from coordinator.web.page_cache import ContentCache, content_cache
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF
 from tests.test_ats_pages import snapshot
@@ -299,7 +299,7 @@ def test_workers_share_what_they_built_through_the_folder(tmp_path):
 def test_a_new_release_does_not_read_what_the_old_one_kept(world, cache, tmp_path, monkeypatch):
     """After an upgrade (new templates, the same data and revision) the folder still holds the old release's
     pages: they are filed under the code's version, so the new workers build their own and remove the old."""
-    import coordinator.page_cache as page_cache
+    import coordinator.web.page_cache as page_cache
 
     app = world_app()
     client = _signed_in(app, "koordinator@example.org")
@@ -342,7 +342,7 @@ def test_a_token_typed_into_a_text_is_never_handed_to_other_readers(world, cache
     """Only the forms' token fields are swapped. A reader's token standing anywhere else in the content (pasted
     into an action's description) must not be replaced by the next reader's own token there: the page is not
     kept at all."""
-    import coordinator.page_cache as page_cache
+    import coordinator.web.page_cache as page_cache
 
     make_user("koordinator2@example.org", "koordinator", world.disdik)
     db.session.commit()
@@ -407,7 +407,7 @@ def test_a_failed_write_leaves_no_half_file(tmp_path, monkeypatch):
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("coordinator.page_cache.os.replace", full_disk)
+    monkeypatch.setattr("coordinator.web.page_cache.os.replace", full_disk)
     store.put(("page", "/monitor"), "<h1>Pemantauan</h1>", "t1")
     assert list((tmp_path / "t1").iterdir()) == []
     assert store.get(("page", "/monitor"), "t1") == "<h1>Pemantauan</h1>"  # still kept in memory

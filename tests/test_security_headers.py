@@ -12,10 +12,10 @@ import config
 from coordinator import create_app
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.health import code_revision
-from coordinator.security import CONTENT_SECURITY_POLICY
 from coordinator.services.seed import seed_demo
 from coordinator.services.seed_content import DEMO_PASSWORD
+from coordinator.web.headers import CONTENT_SECURITY_POLICY
+from coordinator.web.health import code_revision
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "coordinator" / "templates"
 

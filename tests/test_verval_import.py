@@ -235,7 +235,7 @@ def test_a_previewed_file_nobody_confirms_is_gone_after_an_hour(app_ctx):
     import time
     from pathlib import Path
 
-    from coordinator.pending_uploads import PendingUploads
+    from coordinator.web.pending_uploads import PendingUploads
 
     pending = PendingUploads("pending-expiry-test")  # its own folder: other tests leave files in theirs
     with app_ctx.test_request_context():

@@ -9,8 +9,8 @@ from wtforms import (
     TextAreaField,
 )
 
-from coordinator.fields import CheckboxListField, MoneyField, MonthField
-from coordinator.forms_base import BaseForm, in_range, input_required, max_length, optional, required
+from coordinator.web.fields import CheckboxListField, MoneyField, MonthField
+from coordinator.web.forms import BaseForm, in_range, input_required, max_length, optional, required
 
 STATE_CHOICES = [
     ("belum_mulai", _l("Belum mulai")), ("berjalan", _l("Berjalan")),

@@ -17,13 +17,13 @@ from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
-from coordinator.page_cache import cached_content, everyone
 from coordinator.services import ats_outcomes, ats_pages, listing
 from coordinator.services import plan as plan_service
 from coordinator.services import progress as progress_service
 from coordinator.services.evidence import IncomingFile, path_of
 from coordinator.services.status import status_of
-from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
+from coordinator.web.page_cache import cached_content, everyone
+from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 
 
 def _parse_date(name: str) -> date | None:

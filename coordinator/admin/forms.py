@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length
 
-from coordinator.forms_base import BaseForm, in_range, max_length, optional, required
+from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 ROLE_LABELS = {
     "admin": _l("Admin"),

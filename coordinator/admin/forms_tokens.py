@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 
-from coordinator.forms_base import BaseForm, max_length, optional, required
+from coordinator.web.forms import BaseForm, max_length, optional, required
 
 
 class ApiTokenForm(BaseForm):

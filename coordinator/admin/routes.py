@@ -20,11 +20,11 @@ from coordinator.core.audit import history_for
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.forms_base import BaseForm
 from coordinator.models import REFERENCE_LISTS, ROLE_ADMIN, ROLES, Agency, Area, ReferenceItem, User
 from coordinator.services import accounts
 from coordinator.services import admin as admin_service
-from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next
+from coordinator.web.forms import BaseForm
+from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next
 
 manage_users = role_required(permissions.can_manage_agencies_and_users)
 manage_reference = role_required(permissions.can_manage_reference_data)

@@ -9,7 +9,7 @@ from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
 from coordinator.services import login_history
-from coordinator.web import int_arg, role_required
+from coordinator.web.routing import int_arg, role_required
 
 view_logins = role_required(permissions.can_view_login_history)
 KIND_LABELS = {

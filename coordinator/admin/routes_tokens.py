@@ -18,7 +18,7 @@ from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import ApiToken, User
 from coordinator.services import api_tokens as token_service
-from coordinator.web import apply_domain_error, get_or_404, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100
 manage_tokens = role_required(permissions.can_manage_api_tokens)

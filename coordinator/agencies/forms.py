@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import Email
 
-from coordinator.forms_base import BaseForm, max_length, optional, required
+from coordinator.web.forms import BaseForm, max_length, optional, required
 
 KIND_CHOICES = [("opd", _l("Perangkat daerah (OPD)")), ("vertikal", _l("Instansi vertikal")),
                 ("kecamatan", _l("Kecamatan")), ("desa", _l("Desa/kelurahan")), ("mitra", _l("Mitra/CSR"))]

@@ -12,7 +12,7 @@ from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency
 from coordinator.services import agencies as agency_service
-from coordinator.web import apply_domain_error, get_or_404, require, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, require, role_required
 
 
 @bp.route("/agencies")

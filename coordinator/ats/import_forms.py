@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, StringField, TextAreaField
 
-from coordinator.forms_base import BaseForm, input_required, max_length, optional, required
+from coordinator.web.forms import BaseForm, input_required, max_length, optional, required
 
 
 class ImportForm(BaseForm):

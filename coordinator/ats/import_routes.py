@@ -20,10 +20,10 @@ from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.pending_uploads import PendingUploads
 from coordinator.services import ats_import
 from coordinator.services.evidence import clean_filename
-from coordinator.web import apply_domain_error, role_required
+from coordinator.web.pending_uploads import PendingUploads
+from coordinator.web.routing import apply_domain_error, role_required
 
 MAX_BYTES = 10 * 1024 * 1024
 PENDING = PendingUploads("ats-pending")

@@ -14,9 +14,9 @@ from coordinator.core.clock import utcnow, wita_today
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
-from coordinator.page_cache import by_action_access, cached_content
 from coordinator.services import ats_history, ats_pages
-from coordinator.web import get_or_404, role_required
+from coordinator.web.page_cache import by_action_access, cached_content
+from coordinator.web.routing import get_or_404, role_required
 
 CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}
 

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, Length
 
-from coordinator.forms_base import BaseForm, max_length, required
+from coordinator.web.forms import BaseForm, max_length, required
 
 
 class LoginForm(BaseForm):

@@ -8,7 +8,7 @@ from coordinator.auth.limits import count
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.services import accounts
-from coordinator.web import safe_next
+from coordinator.web.routing import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])

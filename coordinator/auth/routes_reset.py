@@ -26,7 +26,7 @@ from coordinator.extensions import db
 from coordinator.services import accounts, outbox, password_reset
 from coordinator.services.mailer import SmtpMailer
 from coordinator.services.reminders import DEFAULT_BASE_URL
-from coordinator.web import apply_domain_error
+from coordinator.web.routing import apply_domain_error
 
 log = logging.getLogger(__name__)
 HOUR = 3600

@@ -10,7 +10,7 @@ from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, CalendarFeed
 from coordinator.services import calendar_feed
-from coordinator.web import MAX_ID, get_or_404
+from coordinator.web.routing import MAX_ID, get_or_404
 
 
 def _base_url() -> str:

@@ -33,7 +33,7 @@ class Series:
 
 def _attr(text: str) -> str:
     """Text for an attribute or an element: quotes too, so that no typed text can look like markup's attributes
-    (page_cache.py finds the CSRF fields by them)."""
+    (web/page_cache.py finds the CSRF fields by them)."""
     return escape(str(text), {'"': "&quot;"})
 
 

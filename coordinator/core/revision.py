@@ -1,7 +1,7 @@
 """The data revision: a token that changes with every commit that changes what the pages show.
 
 Pages whose content is the same for everyone of a role and agency (the deadline monitor, the action list, the ATS
-pages) are kept rendered per process, keyed by this token (coordinator/page_cache.py). Every commit through a
+pages) are kept rendered per process, keyed by this token (coordinator/web/page_cache.py). Every commit through a
 session of this app that adds, changes or deletes a row of a table outside BOOKKEEPING, whether by the ORM or by an
 INSERT/UPDATE/DELETE statement, replaces the token in the same transaction: a progress update saved by one gunicorn
 worker, an ATS import by the CLI or a restore is seen at once by every worker. Rows written while only reading

@@ -5,7 +5,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 
-from coordinator.forms_base import BaseForm, in_range, input_required, max_length, optional, required
+from coordinator.web.forms import BaseForm, in_range, input_required, max_length, optional, required
 
 DIRECTION_CHOICES = [
     ("naik", _l("Naik – makin tinggi makin baik")),

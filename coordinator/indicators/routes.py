@@ -16,7 +16,7 @@ from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
 from coordinator.services import indicators as indicator_service
 from coordinator.services import plan as plan_service
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
-from coordinator.web import apply_domain_error, get_or_404, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 QUARTER_NAMES = {1: _l("TW I"), 2: _l("TW II"), 3: _l("TW III"), 4: _l("TW IV")}
 

@@ -6,9 +6,9 @@ from coordinator.core import permissions
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.monitor import bp
-from coordinator.page_cache import cached_content, everyone
 from coordinator.services.monitor import GroupCounts, build_monitor
-from coordinator.web import role_required
+from coordinator.web.page_cache import cached_content, everyone
+from coordinator.web.routing import role_required
 
 LIST_LIMIT = 25
 

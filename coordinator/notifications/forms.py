@@ -8,7 +8,6 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import StopValidation, ValidationError
 
 from coordinator.core.errors import DomainError
-from coordinator.forms_base import BaseForm, in_range, max_length, required
 from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
@@ -18,6 +17,7 @@ from coordinator.models import (
     KIND_WEEKLY_SUMMARY,
 )
 from coordinator.services import notifications
+from coordinator.web.forms import BaseForm, in_range, max_length, required
 
 KIND_LABELS = {
     KIND_DUE_SOON: _l("Tenggat yang mendekat"),

@@ -15,7 +15,7 @@ from coordinator.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OU
 from coordinator.notifications import bp
 from coordinator.notifications.forms import KIND_LABELS, WEEKDAYS, ReminderSettingsForm, preferences_form
 from coordinator.services import notifications as service
-from coordinator.web import apply_domain_error, get_or_404, int_arg, role_required, safe_next
+from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, role_required, safe_next
 
 coordinators_only = role_required(permissions.can_edit_plan)
 admins_only = role_required(permissions.can_manage_reference_data)

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 
-from coordinator.forms_base import BaseForm, in_range, max_length, optional, required
+from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 
 class PlanForm(BaseForm):

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 
-from coordinator.forms_base import BaseForm, required
+from coordinator.web.forms import BaseForm, required
 
 
 class RadImportForm(BaseForm):

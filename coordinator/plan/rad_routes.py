@@ -16,14 +16,14 @@ from flask_login import current_user
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
-from coordinator.pending_uploads import PendingUploads
 from coordinator.plan import bp
 from coordinator.plan.rad_forms import RadConfirmForm, RadImportForm
 from coordinator.services import rad_import
 from coordinator.services.evidence import clean_filename
 from coordinator.services.plan import current_plan
 from coordinator.services.rad_layout import COLUMNS
-from coordinator.web import role_required
+from coordinator.web.pending_uploads import PendingUploads
+from coordinator.web.routing import role_required
 
 MAX_BYTES = 10 * 1024 * 1024
 PENDING = PendingUploads("rad-pending")

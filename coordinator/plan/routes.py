@@ -11,7 +11,7 @@ from coordinator.models import Action, Pillar, Plan, Program
 from coordinator.plan import bp
 from coordinator.plan.forms import PillarForm, PlanForm, ProgramForm
 from coordinator.services import plan as plan_service
-from coordinator.web import apply_domain_error, get_or_404, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 
 def _form_page(form, title, cancel_url, status=200):

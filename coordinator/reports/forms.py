@@ -5,9 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 
-from coordinator.fields import CheckboxListField
-from coordinator.forms_base import BaseForm, in_range, max_length, optional, required
 from coordinator.models import REPORT_SCOPES, SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+from coordinator.web.fields import CheckboxListField
+from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 

@@ -41,7 +41,7 @@ from coordinator.services.report_facts import (
     reopen_month,
 )
 from coordinator.services.report_settings import ReportSettingsInput, update_settings
-from coordinator.web import apply_domain_error, get_or_404, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 managers_only = role_required(permissions.can_manage_reports)
 viewers_only = role_required(permissions.can_view_reports)

@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 
-from coordinator.forms_base import BaseForm, in_range, input_required, max_length, required
 from coordinator.services.verval_admin import REASON_MAX, RETENTION_MAX, RETENTION_MIN
+from coordinator.web.forms import BaseForm, in_range, input_required, max_length, required
 
 
 class ImportForm(BaseForm):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField, TextAreaField
 
-from coordinator.forms_base import BaseForm, input_required, max_length, optional, required
+from coordinator.web.forms import BaseForm, input_required, max_length, optional, required
 
 WILLING_CHOICES = [("", _l("– (tidak ditanyakan)")), ("ya", _l("Ya")), ("tidak", _l("Tidak")),
                    ("ragu", _l("Ragu-ragu"))]

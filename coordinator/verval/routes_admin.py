@@ -24,7 +24,6 @@ from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import LIST_VERVAL_STATUS, Area, Child
-from coordinator.pending_uploads import PendingUploads
 from coordinator.services import verval_admin, verval_import
 from coordinator.services.child_data import key_from_config
 from coordinator.services.evidence import clean_filename
@@ -32,7 +31,8 @@ from coordinator.services.report_pdf import html_to_pdf
 from coordinator.services.verval import list_codes
 from coordinator.verval import bp
 from coordinator.verval.forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
-from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
+from coordinator.web.pending_uploads import PendingUploads
+from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 
 TOKEN_RE = re.compile(r"[0-9a-f]{32}")
 MAX_BYTES = 20 * 1024 * 1024

@@ -50,7 +50,7 @@ from coordinator.verval.forms_children import (
     OutcomeForm,
     VerifyForm,
 )
-from coordinator.web import apply_domain_error, get_or_404, int_arg, require, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 
 PER_PAGE = 25
 NIK_LEN = 16

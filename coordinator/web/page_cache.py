@@ -163,7 +163,7 @@ def code_version() -> str:
     release filled. create_app asks first, so gunicorn's master reads the files it loaded and a worker it forks
     after the files were replaced still files its pages under the code it runs."""
     digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # coordinator/
     root = package.parent
     files = [*package.rglob("*"), *(root / "migrations").rglob("*.py"), root / "config.py"]
     for path in sorted(files):

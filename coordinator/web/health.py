@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from coordinator.extensions import db
 
 bp = Blueprint("health", __name__)
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 @cache
