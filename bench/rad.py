@@ -123,8 +123,8 @@ def matrix_bench(copies: int) -> tuple[dict, dict, int]:
 
 def api_bench(scale: int, runs: int) -> dict[str, object]:
     """Seeds here, then times the requests in a fresh process, as a server worker would hold the app."""
+    from coordinator.accounts import api_tokens
     from coordinator.models import User
-    from coordinator.services import api_tokens
 
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(Path(folder))

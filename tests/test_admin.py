@@ -6,11 +6,11 @@ import re
 import pytest
 from sqlalchemy import select
 
+from coordinator.accounts import users as accounts
 from coordinator.core import choices
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Area, AuditEntry, ReferenceItem, User
-from coordinator.services import accounts
 from tests.conftest import PASSWORD, login
 
 ADMIN = "admin@example.org"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import select
 
+from coordinator.accounts import api_tokens
 from coordinator.extensions import db
 from coordinator.models import (
     ApiToken,
@@ -18,7 +19,6 @@ from coordinator.models import (
     IndicatorValue,
     ProgressUpdate,
 )
-from coordinator.services import api_tokens
 from coordinator.services.ats_figures import snapshot_on_or_before, totals_of
 from tests.conftest import World, login
 

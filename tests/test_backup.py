@@ -21,12 +21,12 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
+from coordinator.accounts.api_tokens import create_token
 from coordinator.core import revision
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, Evidence, ProgressUpdate, User
 from coordinator.services import backup as backup_service
-from coordinator.services.api_tokens import create_token
 from coordinator.services.backup import create_backup
 from coordinator.services.backup_archive import DB_MEMBERS, BackupError
 from coordinator.services.report_archive import load_report_settings

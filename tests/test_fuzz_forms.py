@@ -21,7 +21,7 @@ def _form_user(get: dict, post: dict) -> str | None:
 FORM_ENDPOINTS = [
     (endpoint, template, _form_user(get, post))
     for endpoint, (template, get, post) in MATRIX.items()
-    if _form_user(get, post) and endpoint != "auth.login"
+    if _form_user(get, post) and endpoint != "accounts.login"
 ]
 
 field_values = st.one_of(

@@ -25,9 +25,9 @@ from markupsafe import escape
 from sqlalchemy import String, Text, func, select
 from sqlalchemy import inspect as db_inspect
 
+from coordinator.accounts import api_tokens
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Milestone, Pillar, ProgressUpdate, User
-from coordinator.services import api_tokens
 from tests.conftest import login
 from tests.hostile_forms import PAYLOADS, SQL, XSS, Form, forms_of, leaks, local, scan
 from tests.test_permissions import EMAILS, MATRIX, _ids

@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.accounts import api_tokens
 from coordinator.extensions import db
 from coordinator.models import Action, Milestone, OutboxMessage, Pillar, ProgressUpdate
-from coordinator.services import api_tokens
 from tests.test_hostile_input import _as, _catalogue, _data, check
 from tests.test_permissions import MATRIX, ROLES, _ids
 
@@ -139,7 +139,7 @@ def test_unknown_and_impossible_ids_are_404(client, world, app_ctx):
         names = re.findall(r"\{(\w+)\}", template)
         for method, rules in (("GET", get), ("POST", post)):
             role = next((r for r in ROLES if r != "anon" and rules[r] in (200, 302)), None)
-            if names and role and endpoint != "auth.reset_password":
+            if names and role and endpoint != "accounts.reset_password":
                 cases.append((role, method, template, names, endpoint.startswith("api.")))
     assert len(cases) >= 60
     current = None

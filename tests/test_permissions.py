@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.accounts import api_tokens
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
@@ -29,7 +30,7 @@ from coordinator.models import (
     User,
     VerifierArea,
 )
-from coordinator.services import api_tokens, calendar_feed
+from coordinator.services import calendar_feed
 from coordinator.services.evidence import IncomingFile, store
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive
@@ -79,15 +80,15 @@ API_READ_ONLY = METHOD_NOT_ALLOWED
 # An empty POST to an edit form keeps the stored values (WTForms falls back to the
 # object), so it saves without change and redirects: 302.
 MATRIX: dict[str, tuple[str, dict, dict]] = {
-    "auth.login": ("/login", rule(200, 302, 302, 302, 302, 302, 302), rule(200, 302, 302, 302, 302, 302, 302)),
-    "auth.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
-    "auth.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
-    "auth.account": ("/account", everyone(200, verifier=200), everyone(200, verifier=200)),
+    "accounts.login": ("/login", rule(200, 302, 302, 302, 302, 302, 302), rule(200, 302, 302, 302, 302, 302, 302)),
+    "accounts.logout": ("/logout", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
+    "accounts.set_language": ("/language/en", rule(302, 302, 302, 302, 302, 302, 302), METHOD_NOT_ALLOWED),
+    "accounts.account": ("/account", everyone(200, verifier=200), everyone(200, verifier=200)),
     # Signed-in users change their password on the account page; a reset link works for anyone holding it.
-    "auth.forgot_password": ("/password/forgot", rule(200, 302, 302, 302, 302, 302, 302),
-                             rule(200, 302, 302, 302, 302, 302, 302)),
-    "auth.reset_password": ("/password/reset/unknown-link-0123456789abcdef", rule(404, 404, 404, 404, 404, 404, 404),
-                            rule(404, 404, 404, 404, 404, 404, 404)),
+    "accounts.forgot_password": ("/password/forgot", rule(200, 302, 302, 302, 302, 302, 302),
+                                 rule(200, 302, 302, 302, 302, 302, 302)),
+    "accounts.reset_password": ("/password/reset/unknown-link-0123456789abcdef",
+                                rule(404, 404, 404, 404, 404, 404, 404), rule(404, 404, 404, 404, 404, 404, 404)),
     "monitor.home": ("/", everyone(302, verifier=302), METHOD_NOT_ALLOWED),
     "monitor.deadlines": ("/monitor", seeing_all(200), METHOD_NOT_ALLOWED),
     "plan.overview": ("/plan", everyone(200), METHOD_NOT_ALLOWED),
@@ -290,7 +291,7 @@ def test_route_permission(endpoint, method, role, client, world, app_ctx):
     expected = (get_rules if method == "GET" else post_rules)[role]
     resp = client.open(url, method=method, data={}, headers=headers)
     assert resp.status_code == expected, f"{method} {url} as {role}: {resp.status_code}, expected {expected}"
-    if expected == LOGIN and role == "anon" and endpoint != "auth.set_language":
+    if expected == LOGIN and role == "anon" and endpoint != "accounts.set_language":
         assert "/login" in resp.headers["Location"]
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 import config
 from coordinator import create_app
+from coordinator.accounts import api_tokens, password_reset, rate_limits
 from coordinator.extensions import db
 from coordinator.models import LoginAttempt, OutboxMessage, PasswordResetToken, RateLimitCounter, User
-from coordinator.services import api_tokens, password_reset, rate_limits
 from tests.conftest import FIXED_NOW, PASSWORD, login
 
 NOW = datetime.fromisoformat(FIXED_NOW)  # 02:00:00 UTC

@@ -42,11 +42,11 @@ def prepare(out: Path, sees_everything: int, focal_points: int, seed: int) -> No
     from sqlalchemy import func, select
 
     from coordinator import create_app
+    from coordinator.accounts.users import create_user
     from coordinator.core.clock import month_start, utcnow, wita_today
     from coordinator.extensions import db
     from coordinator.models import Action, Agency, Area, Milestone, Pillar, ProgressUpdate, User
     from coordinator.models.action import action_supporting_agency
-    from coordinator.services.accounts import create_user
 
     rng = random.Random(seed)
     app = create_app()

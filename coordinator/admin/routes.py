@@ -3,6 +3,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordinator.accounts import users as accounts
 from coordinator.admin import bp
 from coordinator.admin.forms import (
     REFERENCE_LIST_LABELS,
@@ -21,7 +22,6 @@ from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import REFERENCE_LISTS, ROLE_ADMIN, ROLES, Agency, Area, ReferenceItem, User
-from coordinator.services import accounts
 from coordinator.services import admin as admin_service
 from coordinator.web.forms import BaseForm
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
+from coordinator.accounts import login_history
 from coordinator.admin import bp
 from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
-from coordinator.services import login_history
 from coordinator.web.routing import int_arg, role_required
 
 view_logins = role_required(permissions.can_view_login_history)

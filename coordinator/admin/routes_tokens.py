@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from coordinator.accounts import api_tokens as token_service
 from coordinator.admin import bp
 from coordinator.admin.forms import ROLE_LABELS
 from coordinator.admin.forms_tokens import ApiTokenForm
@@ -17,7 +18,6 @@ from coordinator.core.clock import WITA, utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import ApiToken, User
-from coordinator.services import api_tokens as token_service
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100

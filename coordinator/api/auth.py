@@ -9,12 +9,12 @@ from flask import Response, abort, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
+from coordinator.accounts import api_tokens, rate_limits
 from coordinator.api import bp
 from coordinator.api.errors import json_error
 from coordinator.core import audit
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.services import api_tokens, rate_limits
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 

@@ -109,8 +109,9 @@ def can_manage_api_tokens(user: Any) -> bool:
 
 
 # What a village verifier may open besides their children's pages: their account and signing out.
-VERIFIER_ENDPOINTS = {"auth.login", "auth.logout", "auth.account", "auth.set_language", "monitor.home", "static",
-                      "auth.forgot_password", "auth.reset_password",
+VERIFIER_ENDPOINTS = {"accounts.login", "accounts.logout", "accounts.account", "accounts.set_language",
+                      "monitor.home", "static",
+                      "accounts.forgot_password", "accounts.reset_password",
                       "notifications.index", "notifications.open", "notifications.read_all",
                       "notifications.preferences", "health.check"}
 

@@ -2,12 +2,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from coordinator.auth import bp
-from coordinator.auth.forms import AccountForm, LoginForm, PasswordForm
-from coordinator.auth.limits import count
+from coordinator.accounts import users as accounts
+from coordinator.accounts.blueprint import bp
+from coordinator.accounts.forms import AccountForm, LoginForm, PasswordForm
+from coordinator.accounts.limits import count
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.services import accounts
 from coordinator.web.routing import safe_next
 
 
@@ -25,7 +25,7 @@ def login():
         if not hit.allowed:
             form.form_errors.append(_("Terlalu banyak percobaan masuk dari alamat jaringan ini. Coba lagi dalam "
                                       "%(m)d menit.", m=hit.retry_minutes))
-            return render_template("auth/login.html", form=form), 429
+            return render_template("accounts/login.html", form=form), 429
     if form.validate_on_submit():
         now = utcnow()
         email = accounts.normalise_email(form.email.data)
@@ -46,7 +46,7 @@ def login():
             status = 200
     elif request.method == "POST":
         status = 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -57,13 +57,13 @@ def logout():
     db.session.commit()
     logout_user()
     flash(_("Anda sudah keluar."), "success")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/language/<lang>")
 def set_language(lang: str):
     if lang not in ("id", "en"):
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("accounts.login"))
     # Only the browser session: a signed-in user's saved language changes on the account page (a POST).
     session["lang"] = lang
     return redirect(safe_next(request.args.get("next"), url_for("monitor.home")))
@@ -79,7 +79,7 @@ def account():
         current_user.locale = profile.locale.data
         db.session.commit()
         flash(_("Profil disimpan."), "success")
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     if request.method == "POST" and "pw-submit" in request.form:
         if password.validate():
             if not current_user.check_password(password.current.data):
@@ -89,7 +89,7 @@ def account():
                 db.session.commit()
                 login_user(current_user)
                 flash(_("Kata sandi diganti. Sesi di perangkat lain sudah diakhiri."), "success")
-                return redirect(url_for("auth.account"))
+                return redirect(url_for("accounts.account"))
     elif request.method == "POST" and "p-submit" not in request.form:
         profile.validate()
-    return render_template("auth/account.html", profile=profile, password=password)
+    return render_template("accounts/account.html", profile=profile, password=password)

@@ -16,14 +16,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-from coordinator.auth import bp
-from coordinator.auth.forms import ForgotPasswordForm, NewPasswordForm
-from coordinator.auth.limits import count
+from coordinator.accounts import password_reset
+from coordinator.accounts import users as accounts
+from coordinator.accounts.blueprint import bp
+from coordinator.accounts.forms import ForgotPasswordForm, NewPasswordForm
+from coordinator.accounts.limits import count
 from coordinator.core import audit
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.services import accounts, outbox, password_reset
+from coordinator.services import outbox
 from coordinator.services.mailer import SmtpMailer
 from coordinator.services.reminders import DEFAULT_BASE_URL
 from coordinator.web.routing import apply_domain_error
@@ -49,7 +51,7 @@ def _send_now(app: Flask, message_id: int) -> None:
 @bp.route("/password/forgot", methods=["GET", "POST"])
 def forgot_password():
     if current_user.is_authenticated:  # a signed-in user changes the password on the account page
-        return redirect(url_for("auth.account"))
+        return redirect(url_for("accounts.account"))
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         cfg = current_app.config
@@ -61,7 +63,7 @@ def forgot_password():
         if not hit.allowed:
             form.form_errors.append(_("Terlalu banyak permintaan tautan. Coba lagi dalam %(m)d menit.",
                                       m=hit.retry_minutes))
-            return render_template("auth/forgot_password.html", form=form), 429
+            return render_template("accounts/forgot_password.html", form=form), 429
         minutes = int(cfg["PASSWORD_RESET_TOKEN_MINUTES"])
         result = password_reset.request_reset(
             db.session, email, now=utcnow(), ip=request.remote_addr, user_agent=request.user_agent.string,
@@ -70,12 +72,12 @@ def forgot_password():
         flash(_("Jika alamat itu milik akun yang aktif, tautan untuk mengganti kata sandi sudah dikirim ke sana. "
                 "Tautan berlaku %(m)d menit dan hanya dapat dipakai sekali. Periksa juga folder spam.", m=minutes),
               "success")
-        response = redirect(url_for("auth.login"))
+        response = redirect(url_for("accounts.login"))
         if result.message_id is not None:
             response.call_on_close(partial(_send_now, current_app._get_current_object(),  # type: ignore[attr-defined]
                                            result.message_id))
         return response
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template("accounts/forgot_password.html", form=form)
 
 
 def _invalid(verdict: str) -> ResponseReturnValue:
@@ -89,7 +91,7 @@ def _invalid(verdict: str) -> ResponseReturnValue:
     message = messages.get(verdict, _("Tautan ini tidak dikenal. Pastikan Anda membuka tautan lengkap dari email, "
                                       "atau mintalah tautan baru."))
     status = 404 if verdict == password_reset.UNKNOWN else 410
-    return _private(render_template("auth/reset_invalid.html", message=message), status)
+    return _private(render_template("accounts/reset_invalid.html", message=message), status)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -125,5 +127,5 @@ def reset_password(token: str):
                 logout_user()  # its session token is no longer valid anyway: clear the cookie too
             flash(_("Kata sandi baru disimpan dan semua sesi akun ini sudah diakhiri. Silakan masuk dengan kata "
                     "sandi baru."), "success")
-            return redirect(url_for("auth.login"))
-    return _private(render_template("auth/reset_password.html", form=form, email=user.email), 200)
+            return redirect(url_for("accounts.login"))
+    return _private(render_template("accounts/reset_password.html", form=form, email=user.email), 200)

@@ -25,10 +25,10 @@ from flask_babel import gettext
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
+from coordinator.accounts.users import _check_password, normalise_email, record_attempt
 from coordinator.core.formatting import fmt_datetime, in_locale
 from coordinator.models import OutboxMessage, PasswordResetToken, User
 from coordinator.models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
-from coordinator.services.accounts import _check_password, normalise_email, record_attempt
 from coordinator.services.outbox import enqueue, outbox_key
 
 # The outbox kind; its body is scrubbed once sent (outbox.SECRET_KINDS).

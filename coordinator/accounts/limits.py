@@ -1,10 +1,10 @@
 """Counting a request against a rate limit from a view: one short transaction of its own, committed at once
-so the counter row is never held while the request goes on (services/rate_limits.py)."""
+so the counter row is never held while the request goes on (accounts/rate_limits.py)."""
 from __future__ import annotations
 
+from coordinator.accounts import rate_limits
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.services import rate_limits
 
 
 def count(scope: str, value: str | None, limit: int, seconds: int) -> rate_limits.Hit:
