@@ -67,7 +67,7 @@ def import_once(app, data: bytes, create_agencies: bool) -> dict[str, float | in
 
 
 def empty_app(folder: Path):
-    from coordinator.services.reference_data import load_kutim_areas, load_reference_lists
+    from coordinator.admin.reference_data import load_kutim_areas, load_reference_lists
 
     app = build_app(folder)
     with app.app_context():

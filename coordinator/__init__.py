@@ -151,8 +151,19 @@ def create_app(config: Config | None = None) -> Flask:
 # blueprint (blueprint.py). A URL's first segment names the capability (docs/development.md, "Layout").
 VIEWS = (
     "accounts.routes", "accounts.reset_routes",
-    "monitor", "plan", "actions", "indicators", "agencies", "ats", "admin", "calendar",
-    "notifications", "reports", "verval", "api", "web.health",
+    "monitor",
+    "plan",
+    "actions",
+    "indicators",
+    "agencies",
+    "ats",
+    "admin.routes", "admin.login_routes", "admin.token_routes",
+    "calendar",
+    "notifications",
+    "reports",
+    "verval",
+    "api",
+    "web.health",
 )
 
 

@@ -23,9 +23,9 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import CompoundSelect, Table, event, literal, select, union_all
 from sqlalchemy.engine import Connection
 
+from coordinator.admin.reference_data import load_reference_lists
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Area, Milestone, Pillar, Plan, Program, User, VerifierArea
-from coordinator.services.reference_data import load_reference_lists
 from tests import databases
 
 PASSWORD = "demo-kutim-2026"

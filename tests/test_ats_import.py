@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
@@ -15,7 +16,6 @@ from coordinator.services import ats_import
 from coordinator.services.ats_figures import live_snapshots, totals_of
 from coordinator.services.ats_match import AreaMatcher, name_key
 from coordinator.services.ats_parse import NotACount, parse, parse_count
-from coordinator.services.reference_data import load_kutim_areas
 from tests.conftest import login, make_user
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -381,7 +381,7 @@ def test_a_141_desa_snapshot_from_19_files(kutim):
     import csv
     import io
 
-    from coordinator.services.reference_data import WILAYAH_CSV
+    from coordinator.admin.reference_data import WILAYAH_CSV
 
     do_save("ats_kecamatan_clean.xlsx")
     tables: dict[str, io.StringIO] = {}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.core import charts
 from coordinator.extensions import db
 from coordinator.models import (
@@ -20,7 +21,6 @@ from coordinator.models import (
 )
 from coordinator.services import ats_pages
 from coordinator.services.ats_figures import live_snapshots, totals_of
-from coordinator.services.reference_data import load_kutim_areas
 from tests.conftest import World, login, statements_run
 
 SU, BENGALON, TELUK_LINGGA, SWARGA_BARA = "64.08.04", "64.08.05", "64.08.04.1001", "64.08.04.1002"

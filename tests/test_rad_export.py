@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from coordinator.admin.reference_data import load_reference_lists
 from coordinator.extensions import db
 from coordinator.models import Area, Indicator, IndicatorTarget, Milestone, Pillar, Program, ProgressUpdate
 from coordinator.services import rad_import
 from coordinator.services.rad_collect import collect_matrix, export_plan
 from coordinator.services.rad_layout import MAIN_SHEET
-from coordinator.services.reference_data import load_reference_lists
 from tests.conftest import _empty_all_tables, statements_run
 
 NOW = datetime(2026, 11, 27, 2, 0)  # 10:00 WITA, 27 November 2026

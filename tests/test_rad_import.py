@@ -9,6 +9,7 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, AuditEntry, Indicator, IndicatorTarget, Milestone, Pillar
 from coordinator.services import rad_import
@@ -21,7 +22,6 @@ from coordinator.services.rad_layout import (
     ParsedMatrix,
 )
 from coordinator.services.rad_resolve import agency_key
-from coordinator.services.reference_data import load_kutim_areas
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
@@ -177,7 +177,7 @@ def test_parser_errors_block_saving(world):
 
 
 def test_new_plan_pillars_indicators_and_targets_in_an_empty_database(app_ctx):
-    from coordinator.services.reference_data import load_reference_lists
+    from coordinator.admin.reference_data import load_reference_lists
 
     load_reference_lists(db.session)
     load_kutim_areas(db.session)

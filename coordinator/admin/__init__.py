@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__)
-
-from coordinator.admin import routes, routes_logins, routes_tokens  # noqa: E402,F401
+"""Administration: user accounts and roles, areas (kecamatan, desa/kelurahan), reference lists,
+the login history and personal API tokens."""

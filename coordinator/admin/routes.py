@@ -4,7 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator.accounts import users as accounts
-from coordinator.admin import bp
+from coordinator.admin import directory as admin_service
+from coordinator.admin.blueprint import bp
 from coordinator.admin.forms import (
     REFERENCE_LIST_LABELS,
     ROLE_LABELS,
@@ -22,7 +23,6 @@ from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import REFERENCE_LISTS, ROLE_ADMIN, ROLES, Agency, Area, ReferenceItem, User
-from coordinator.services import admin as admin_service
 from coordinator.web.forms import BaseForm
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required, safe_next
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.admin.reference_data import load_kutim_areas, load_reference_lists
 from coordinator.core.clock import WITA, add_months, month_start, wita_today
 from coordinator.models import (
     Action,
@@ -31,7 +32,6 @@ from coordinator.models import (
 )
 from coordinator.services import seed_content as content
 from coordinator.services.ats_seed import seed_ats_snapshots
-from coordinator.services.reference_data import load_kutim_areas, load_reference_lists
 from coordinator.services.seed_verval import VERIFIER_EMAIL, seed_children
 
 

@@ -150,7 +150,7 @@ def upgrade():
 
     # ### end Alembic commands ###
     # The verification lists a fresh installation needs (admins edit them afterwards).
-    from coordinator.services.reference_data import VERVAL_REASONS, VERVAL_STATUSES
+    from coordinator.admin.reference_data import VERVAL_REASONS, VERVAL_STATUSES
 
     item = sa.table("reference_item", sa.column("list_name", sa.String), sa.column("code", sa.String),
                     sa.column("label_id", sa.String), sa.column("label_en", sa.String),

@@ -5,7 +5,7 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from coordinator.accounts import login_history
-from coordinator.admin import bp
+from coordinator.admin.blueprint import bp
 from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST

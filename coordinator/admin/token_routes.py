@@ -10,9 +10,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from coordinator.accounts import api_tokens as token_service
-from coordinator.admin import bp
+from coordinator.admin.blueprint import bp
 from coordinator.admin.forms import ROLE_LABELS
-from coordinator.admin.forms_tokens import ApiTokenForm
+from coordinator.admin.token_forms import ApiTokenForm
 from coordinator.core import permissions
 from coordinator.core.clock import WITA, utcnow
 from coordinator.core.errors import DomainError
