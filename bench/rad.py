@@ -42,8 +42,8 @@ API_TARGET_MS = 100.0
 
 def import_once(app, data: bytes, create_agencies: bool) -> dict[str, float | int]:
     from coordinator.models import Action
-    from coordinator.services import rad_import
-    from coordinator.services.rad_parse import parse_matrix
+    from coordinator.rad_matrix import importing as rad_import
+    from coordinator.rad_matrix.parse import parse_matrix
 
     now = datetime.fromisoformat(NOW)
     with app.app_context():
@@ -82,9 +82,9 @@ def big_matrix(copies: int) -> tuple[bytes, int]:
     """The demo plan (44 actions over real Kutim areas and agencies) repeated under new pillar numbers."""
     import copy as copying
 
-    from coordinator.services.plan import current_plan
-    from coordinator.services.rad_collect import collect_matrix, matrix_year, title_lines
-    from coordinator.services.rad_export import write_matrix
+    from coordinator.plan.editing import current_plan
+    from coordinator.rad_matrix.collect import collect_matrix, matrix_year, title_lines
+    from coordinator.rad_matrix.export import write_matrix
 
     with tempfile.TemporaryDirectory() as folder:
         app = build_app(Path(folder))

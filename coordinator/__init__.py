@@ -152,7 +152,8 @@ def create_app(config: Config | None = None) -> Flask:
 VIEWS = (
     "accounts.routes", "accounts.reset_routes",
     "monitor",
-    "plan",
+    "plan.routes",
+    "rad_matrix.routes",
     "actions",
     "indicators",
     "agencies",

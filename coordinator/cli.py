@@ -8,7 +8,7 @@ from flask import Flask
 
 from coordinator.extensions import db
 
-CLI_MODULES = ("accounts.cli", "ats.cli", "outbox_cli", "reminders.cli", "reports.cli", "plan.rad_cli", "verval.cli",
+CLI_MODULES = ("accounts.cli", "ats.cli", "outbox_cli", "reminders.cli", "reports.cli", "rad_matrix.cli", "verval.cli",
                "backup_cli")
 
 

@@ -202,9 +202,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "admin.api_token_revoke": ("/admin/api-tokens/{token}/revoke", METHOD_NOT_ALLOWED, admins(302)),
     "admin.logins": ("/admin/logins", admins(200), METHOD_NOT_ALLOWED),
     # The RAD matrix in Excel. An empty confirmation has no pending file: 400.
-    "plan.rad_import_upload": ("/plan/import", coordinators(200), coordinators(200)),
-    "plan.rad_import_confirm": ("/plan/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
-    "plan.rad_export": ("/plan/export.xlsx", seeing_all(200), METHOD_NOT_ALLOWED),
+    "rad_matrix.upload": ("/plan/import", coordinators(200), coordinators(200)),
+    "rad_matrix.confirm": ("/plan/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
+    "rad_matrix.export": ("/plan/export.xlsx", seeing_all(200), METHOD_NOT_ALLOWED),
     # The read API is called with each role's bearer token (no session cookie); without one: 401.
     "api.openapi": ("/api/v1/openapi.json", api_rule(200, 200, 200, 200), API_READ_ONLY),
     "api.plan": ("/api/v1/plan", api_rule(), API_READ_ONLY),

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from coordinator.admin.reference_data import load_reference_lists
 from coordinator.extensions import db
 from coordinator.models import Area, Indicator, IndicatorTarget, Milestone, Pillar, Program, ProgressUpdate
-from coordinator.services import rad_import
-from coordinator.services.rad_collect import collect_matrix, export_plan
-from coordinator.services.rad_layout import MAIN_SHEET
+from coordinator.rad_matrix import importing as rad_import
+from coordinator.rad_matrix.collect import collect_matrix, export_plan
+from coordinator.rad_matrix.layout import MAIN_SHEET
 from tests.conftest import _empty_all_tables, statements_run
 
 NOW = datetime(2026, 11, 27, 2, 0)  # 10:00 WITA, 27 November 2026
@@ -138,7 +138,7 @@ def reload_areas_and_reference_lists(areas: list[dict]) -> None:
 
 
 def test_round_trip_through_an_empty_database_loses_nothing(world):
-    from coordinator.services.rad_parse import parse_matrix
+    from coordinator.rad_matrix.parse import parse_matrix
 
     enrich(world)
     first = export_plan(db.session, NOW)
@@ -233,7 +233,7 @@ def world_app():
 def test_agency_names_the_reader_would_split_and_list_prefixed_titles_read_back_the_same(world):
     """Short names "Dinsos, P3A" / "Kesbang dan Pol" were written as is and split on re-import into two
     agencies (an unknown "P3A", "Pol" created or mapped); a title "a. Pendataan" lost its "a. "."""
-    from coordinator.services.rad_parse import parse_matrix
+    from coordinator.rad_matrix.parse import parse_matrix
 
     world.dinsos.short_name, world.dpppa.short_name = "Dinsos, P3A", "Kesbang dan Pol"
     world.a1.title, world.a2.title = "a. Pendampingan keluarga", "1) Verifikasi lapangan"

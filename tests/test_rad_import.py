@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, AuditEntry, Indicator, IndicatorTarget, Milestone, Pillar
-from coordinator.services import rad_import
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix import importing as rad_import
+from coordinator.rad_matrix.layout import (
     MatrixAction,
     MatrixIndicator,
     MatrixIndicatorDef,
@@ -21,7 +21,7 @@ from coordinator.services.rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.services.rad_resolve import agency_key
+from coordinator.rad_matrix.resolve import agency_key
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
@@ -127,8 +127,8 @@ def test_unknown_agencies_are_listed_with_rows_then_mapped_or_created(world):
 
 
 def test_locations_resolve_kecamatan_desa_and_qualified_names(app_ctx):
+    from coordinator.rad_matrix.resolve import resolve_location
     from coordinator.services.ats_match import AreaMatcher
-    from coordinator.services.rad_resolve import resolve_location
 
     load_kutim_areas(db.session)
     m = AreaMatcher.load(db.session)
@@ -168,7 +168,7 @@ def test_row_errors_carry_row_numbers_and_nothing_is_saved(world):
 
 
 def test_parser_errors_block_saving(world):
-    from coordinator.services.rad_layout import Issue
+    from coordinator.rad_matrix.layout import Issue
 
     m = world_matrix(world)
     m.errors.append(Issue(12, "Tanggal tidak sah.", column="Tenggat"))
@@ -228,7 +228,7 @@ def test_rencana_sheet_updates_the_plan(world):
 # ----------------------------------------------------------------------------- files, CLI and pages
 
 def xlsx(matrix: ParsedMatrix) -> bytes:
-    from coordinator.services.rad_export import write_matrix
+    from coordinator.rad_matrix.export import write_matrix
 
     matrix.plan = matrix.plan or MatrixPlan(name="SITISEK", start_year=2025, end_year=2028, baseline_ats=13411,
                                             target_ats=6706)

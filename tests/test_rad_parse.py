@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from coordinator.core.table_files import FileRefused
-from coordinator.services import rad_parse as rp
-from coordinator.services.rad_dates import BAD_YEAR, NO_SUCH_DAY, NO_YEAR, REVERSED, UNREADABLE, BadDate, parse_when
-from coordinator.services.rad_export import write_matrix
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix import parse as rp
+from coordinator.rad_matrix.dates import BAD_YEAR, NO_SUCH_DAY, NO_YEAR, REVERSED, UNREADABLE, BadDate, parse_when
+from coordinator.rad_matrix.export import write_matrix
+from coordinator.rad_matrix.layout import (
     MAIN_SHEET,
     ActionExtras,
     MatrixAction,
@@ -27,8 +27,8 @@ from coordinator.services.rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.services.rad_parse import parse_matrix
-from coordinator.services.rad_parse_cells import parse_number, split_list, split_locations
+from coordinator.rad_matrix.parse import parse_matrix
+from coordinator.rad_matrix.parse_cells import parse_number, split_list, split_locations
 
 DATA = Path(__file__).resolve().parent / "data"
 D = date

@@ -17,8 +17,8 @@ from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
+from coordinator.plan import editing as plan_service
 from coordinator.services import ats_outcomes, ats_pages, listing
-from coordinator.services import plan as plan_service
 from coordinator.services import progress as progress_service
 from coordinator.services.evidence import IncomingFile, path_of
 from coordinator.services.status import status_of

@@ -13,7 +13,7 @@ from coordinator.api.errors import ApiError
 from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Pillar, Plan, action_supporting_agency
-from coordinator.services import plan as plan_service
+from coordinator.plan import editing as plan_service
 
 
 def iso_date(value: date | None) -> str | None:

@@ -13,8 +13,8 @@ from coordinator.extensions import db
 from coordinator.indicators import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
 from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
+from coordinator.plan import editing as plan_service
 from coordinator.services import indicators as indicator_service
-from coordinator.services import plan as plan_service
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 

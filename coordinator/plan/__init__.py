@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("plan", __name__)
-
-from coordinator.plan import rad_routes, routes  # noqa: E402,F401
+"""The plan: its header, pillars, programs, actions and milestones as coordinators write them."""

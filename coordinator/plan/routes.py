@@ -8,9 +8,9 @@ from coordinator.core.audit import history_of_types
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, Pillar, Plan, Program
-from coordinator.plan import bp
+from coordinator.plan import editing as plan_service
+from coordinator.plan.blueprint import bp
 from coordinator.plan.forms import PillarForm, PlanForm, ProgramForm
-from coordinator.services import plan as plan_service
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 

@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import Action, Indicator, Plan
+from coordinator.rad_matrix.import_checks import TOO_LONG, too_long_indicator_field
+from coordinator.rad_matrix.layout import INDICATOR_COLUMNS, INDICATOR_SHEET
+from coordinator.rad_matrix.resolve import resolve_location
 from coordinator.services.indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
-from coordinator.services.rad_import_checks import TOO_LONG, too_long_indicator_field
-from coordinator.services.rad_layout import INDICATOR_COLUMNS, INDICATOR_SHEET
-from coordinator.services.rad_resolve import resolve_location
 
 if TYPE_CHECKING:
-    from coordinator.services.rad_import import Importer
+    from coordinator.rad_matrix.importing import Importer
 
 SHEET_HEADERS = dict(INDICATOR_COLUMNS)
 FIELD_COLUMN = {"baseline_value": "baseline", "ats_area_kode": "ats_area", "action_ids": "actions"}

@@ -16,12 +16,12 @@ from flask_login import current_user
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
-from coordinator.plan import bp
-from coordinator.plan.rad_forms import RadConfirmForm, RadImportForm
-from coordinator.services import rad_import
+from coordinator.plan.editing import current_plan
+from coordinator.rad_matrix import importing as rad_import
+from coordinator.rad_matrix.blueprint import bp
+from coordinator.rad_matrix.forms import RadConfirmForm, RadImportForm
+from coordinator.rad_matrix.layout import COLUMNS
 from coordinator.services.evidence import clean_filename
-from coordinator.services.plan import current_plan
-from coordinator.services.rad_layout import COLUMNS
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import role_required
 
@@ -38,7 +38,7 @@ def _mapping() -> dict[str, str]:
 
 
 def _parse(data: bytes, name: str) -> Any:
-    from coordinator.services.rad_parse import parse_matrix
+    from coordinator.rad_matrix.parse import parse_matrix
 
     return parse_matrix(data, name)
 
@@ -52,15 +52,15 @@ def _text(issue: Any) -> str:
 
 def _show(p: rad_import.ImportPreview, form: RadConfirmForm, file_name: str, mapping: dict[str, str],
           can_confirm: bool) -> str:
-    return render_template("plan/rad_preview.html", p=p, form=form, file_name=file_name, mapping=mapping,
+    return render_template("rad_matrix/preview.html", p=p, form=form, file_name=file_name, mapping=mapping,
                            text=_text, can_confirm=can_confirm, agencies=choices.agency_choices(db.session),
                            headers={key: header for key, header, _x in COLUMNS})
 
 
 @bp.route("/plan/import", methods=["GET", "POST"])
 @role_required(permissions.can_edit_plan)
-def rad_import_upload():
-    from coordinator.services.rad_parse import FileRefused
+def upload():
+    from coordinator.rad_matrix.parse import FileRefused
 
     form = RadImportForm()
     if form.validate_on_submit():
@@ -81,13 +81,13 @@ def rad_import_upload():
                 can_confirm = not p.errors  # with errors the file must be fixed and uploaded again
                 token = PENDING.keep(data, {"file_name": name}) if can_confirm else ""
                 return _show(p, RadConfirmForm(formdata=None, token=token), name, {}, can_confirm)
-    return render_template("plan/rad_import.html", form=form)
+    return render_template("rad_matrix/upload.html", form=form)
 
 
 @bp.route("/plan/import/confirm", methods=["POST"])
 @role_required(permissions.can_edit_plan)
-def rad_import_confirm():
-    from coordinator.services.rad_parse import FileRefused
+def confirm():
+    from coordinator.rad_matrix.parse import FileRefused
 
     form = RadConfirmForm()
     token = form.token.data or ""
@@ -97,7 +97,7 @@ def rad_import_confirm():
         parsed = _parse(data, name)
     except (OSError, ValueError, KeyError, TypeError, FileRefused):
         flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
-        return redirect(url_for("plan.rad_import_upload"))
+        return redirect(url_for("rad_matrix.upload"))
     mapping = _mapping()
     if not form.validate():
         p = rad_import.preview(db.session, parsed, mapping, utcnow())
@@ -128,8 +128,8 @@ def rad_import_confirm():
 
 @bp.route("/plan/export.xlsx")
 @role_required(permissions.sees_everything)
-def rad_export():
-    from coordinator.services.rad_collect import export_plan
+def export():
+    from coordinator.rad_matrix.collect import export_plan
 
     if current_plan(db.session) is None:
         abort(404)

@@ -12,8 +12,8 @@ from typing import Any
 from coordinator.core.errors import N_
 from coordinator.core.table_files import MAX_UNZIPPED, TOO_MANY_ROWS, FileRefused, _text
 from coordinator.models import ATS_CATEGORIES, MILESTONE_STATES
-from coordinator.services.rad_dates import parse_when
-from coordinator.services.rad_layout import COLUMNS, MILESTONE_STATE_WORDS, MatrixMilestone
+from coordinator.rad_matrix.dates import parse_when
+from coordinator.rad_matrix.layout import COLUMNS, MILESTONE_STATE_WORDS, MatrixMilestone
 
 MAX_ROWS = 5000
 MAX_COLUMNS = 64

@@ -14,10 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from coordinator.core.clock import to_wita, wita_today
 from coordinator.models import Action, Agency, Area, Indicator, Plan, Program
-from coordinator.services.indicators import live_indicators, natural_key
-from coordinator.services.listing import code_key, latest_progress
-from coordinator.services.plan import current_plan
-from coordinator.services.rad_layout import (
+from coordinator.plan.editing import current_plan
+from coordinator.rad_matrix.layout import (
     ActionExtras,
     MatrixAction,
     MatrixIndicator,
@@ -26,8 +24,10 @@ from coordinator.services.rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.services.rad_parse_cells import split_list
-from coordinator.services.rad_resolve import AgencyLookup, FundingLookup, location_label
+from coordinator.rad_matrix.parse_cells import split_list
+from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, location_label
+from coordinator.services.indicators import live_indicators, natural_key
+from coordinator.services.listing import code_key, latest_progress
 from coordinator.services.status import load_action_facts
 
 TITLE = "RENCANA AKSI DAERAH PENANGANAN ANAK TIDAK SEKOLAH"
@@ -137,7 +137,7 @@ def title_lines(plan: Plan | None, now: datetime) -> list[str]:
 
 
 def export_plan(session: Session, now: datetime) -> bytes:
-    from coordinator.services.rad_export import write_matrix
+    from coordinator.rad_matrix.export import write_matrix
 
     matrix, extras = collect_matrix(session, now)
     plan = current_plan(session)

@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from coordinator.core import audit
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ATS_CATEGORIES, Action, Pillar, Plan, Program
-from coordinator.services.agencies import save_agency
-from coordinator.services.ats_match import AreaMatcher
-from coordinator.services.plan import (
+from coordinator.plan.editing import (
     ActionInput,
     current_plan,
     save_action,
@@ -30,8 +28,8 @@ from coordinator.services.plan import (
     save_plan,
     save_program,
 )
-from coordinator.services.rad_import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix.import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
+from coordinator.rad_matrix.layout import (
     COLUMNS,
     MAIN_SHEET,
     PLAN_FIELDS,
@@ -40,7 +38,9 @@ from coordinator.services.rad_layout import (
     MatrixAction,
     ParsedMatrix,
 )
-from coordinator.services.rad_resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
+from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
+from coordinator.services.agencies import save_agency
+from coordinator.services.ats_match import AreaMatcher
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
 KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
@@ -168,7 +168,7 @@ class Importer:
                 continue
             seen[code] = ma.row
             self._action(ma, programs.get(ma.program_code.strip()), existing.get(code))
-        from coordinator.services.rad_import_indicators import import_indicators
+        from coordinator.rad_matrix.import_indicators import import_indicators
 
         import_indicators(self, plan)
         live = self.s.scalars(select(Action.code).join(Program).join(Pillar).where(

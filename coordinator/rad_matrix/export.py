@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from coordinator.core.export import _is_formula_like
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix.layout import (
     COLUMNS,
     GROUPS,
     INDICATOR_COLUMNS,
@@ -29,8 +29,8 @@ from coordinator.services.rad_layout import (
     MatrixIndicator,
     ParsedMatrix,
 )
-from coordinator.services.rad_parse_cells import milestone_line
-from coordinator.services.rad_parse_sheets import target_header
+from coordinator.rad_matrix.parse_cells import milestone_line
+from coordinator.rad_matrix.parse_sheets import target_header
 
 __all__ = ["STATUS_WORDS", "write_matrix"]
 

@@ -46,7 +46,7 @@ def _agency_map(pairs: tuple[str, ...]) -> dict[str, str]:
     from sqlalchemy import func, select
 
     from coordinator.models import Agency
-    from coordinator.services.rad_resolve import agency_key
+    from coordinator.rad_matrix.resolve import agency_key
 
     out: dict[str, str] = {}
     for pair in pairs:
@@ -91,8 +91,8 @@ def register(app: Flask) -> None:
     def import_command(file: Path, dry_run: bool, maps: tuple[str, ...], create_agencies: bool) -> None:
         """Import a RAD matrix (XLSX); nothing is saved on any error."""
         from coordinator.core.clock import utcnow
-        from coordinator.services import rad_import
-        from coordinator.services.rad_parse import FileRefused, parse_matrix
+        from coordinator.rad_matrix import importing as rad_import
+        from coordinator.rad_matrix.parse import FileRefused, parse_matrix
 
         agency_map = _agency_map(maps)
         try:
@@ -143,8 +143,8 @@ def register(app: Flask) -> None:
 
         from coordinator.core.clock import utcnow
         from coordinator.models import Action
-        from coordinator.services.plan import current_plan
-        from coordinator.services.rad_collect import export_plan
+        from coordinator.plan.editing import current_plan
+        from coordinator.rad_matrix.collect import export_plan
 
         if current_plan(db.session) is None:
             click.echo("Belum ada rencana aksi; tidak ada yang diekspor.", err=True)

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from coordinator.core.errors import N_
-from coordinator.services.rad_dates import ROMAN
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix.dates import ROMAN
+from coordinator.rad_matrix.layout import (
     INDICATOR_COLUMNS,
     PLAN_FIELDS,
     Issue,
@@ -15,15 +15,7 @@ from coordinator.services.rad_layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.services.rad_parse_cells import (
-    NotANumber,
-    Sheet,
-    as_int,
-    free_text,
-    norm_header,
-    one_line,
-    parse_number,
-)
+from coordinator.rad_matrix.parse_cells import NotANumber, Sheet, as_int, free_text, norm_header, one_line, parse_number
 
 NO_INDICATOR_HEADER = N_("Lembar %(sheet)s: baris judul kolom (Kode, Nama indikator) tidak ditemukan.")
 INDICATOR_INCOMPLETE = N_("Lembar %(sheet)s, baris %(row)s: kode atau nama indikator kosong.")

@@ -14,9 +14,8 @@ from typing import Any
 
 from coordinator.core.errors import N_
 from coordinator.core.table_files import FileRefused
-from coordinator.services.ats_parse import TOTAL_WORDS
-from coordinator.services.rad_dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
-from coordinator.services.rad_layout import (
+from coordinator.rad_matrix.dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
+from coordinator.rad_matrix.layout import (
     EXPORT_ONLY,
     INDICATOR_SHEET,
     MAIN_SHEET,
@@ -27,7 +26,7 @@ from coordinator.services.rad_layout import (
     MatrixIndicator,
     ParsedMatrix,
 )
-from coordinator.services.rad_parse_cells import (
+from coordinator.rad_matrix.parse_cells import (
     NOT_XLSX,
     NotANumber,
     Sheet,
@@ -45,7 +44,8 @@ from coordinator.services.rad_parse_cells import (
     split_list,
     split_locations,
 )
-from coordinator.services.rad_parse_sheets import read_indicator_defs, read_plan
+from coordinator.rad_matrix.parse_sheets import read_indicator_defs, read_plan
+from coordinator.services.ats_parse import TOTAL_WORDS
 
 __all__ = ["FileRefused", "parse_matrix"]
 

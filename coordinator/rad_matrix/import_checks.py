@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from coordinator.core.errors import N_
-from coordinator.services.rad_layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
+from coordinator.rad_matrix.layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
 
 if TYPE_CHECKING:
-    from coordinator.services.rad_import import Importer
+    from coordinator.rad_matrix.importing import Importer
 
 MAX_BUDGET = 10**15  # Rp 1.000 triliun: far above any action, far below what the BIGINT column holds
 MAX_PILLAR = 999
