@@ -154,7 +154,7 @@ VIEWS = (
     "monitor",
     "plan.routes",
     "rad_matrix.routes",
-    "actions",
+    "actions.routes",
     "indicators",
     "agencies",
     "ats",

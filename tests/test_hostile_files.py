@@ -305,7 +305,7 @@ def _locked_down(resp, where: str) -> None:
 def test_uploaded_files_are_never_served_as_html(client, world, app_ctx, as_user):
     """Every route that serves uploaded bytes: HTML or SVG inside is an attachment (or not an HTML type), with
     nosniff and a policy that runs nothing; only real PDF, JPEG and PNG are shown inline."""
-    from coordinator.services.evidence import IncomingFile, store
+    from coordinator.actions.evidence import IncomingFile, store
 
     ids = _ids(world, app_ctx)
     as_user(EMAILS["focal_own"])

@@ -163,7 +163,7 @@ def test_missing_evidence_file_gives_404_not_500(world, as_user, app_ctx):
     client = as_user("dinsos@example.org")
     _post(client, world.a1.id, files=[("bukti.pdf", MINIMAL_PDF)])
     ev = db.session.scalar(select(Evidence))
-    from coordinator.services.evidence import path_of
+    from coordinator.actions.evidence import path_of
 
     path_of(app_ctx.config["UPLOAD_DIR"], ev.stored_name).unlink()
     assert client.get(f"/evidence/{ev.id}").status_code == 404

@@ -1,5 +1,2 @@
-from flask import Blueprint
-
-bp = Blueprint("actions", __name__)
-
-from coordinator.actions import routes  # noqa: E402,F401
+"""Actions of the plan: the action list and its exports, an action page with its milestones, monthly progress
+reports with their evidence, and the computed status."""

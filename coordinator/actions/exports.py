@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Response
 from flask_babel import gettext as _
 
+from coordinator.actions.listing import ActionRow
 from coordinator.core.clock import to_wita, utcnow
 from coordinator.core.export import to_csv, to_xlsx
-from coordinator.services.listing import ActionRow
 
 STATUS_LABELS = {"belum_mulai": "Belum mulai", "berjalan": "Berjalan", "terlambat": "Terlambat",
                  "selesai": "Selesai", "dibatalkan": "Dibatalkan"}

@@ -5,6 +5,9 @@ from flask import abort, jsonify, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from coordinator.actions import listing
+from coordinator.actions import summaries as action_summaries
+from coordinator.actions.status import load_action_facts
 from coordinator.api import bp
 from coordinator.api.errors import page_body, page_params, query_choice, query_date, query_int, query_text
 from coordinator.api.routes_plan import agency_ref, iso_date, iso_datetime
@@ -12,8 +15,6 @@ from coordinator.core import permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.models import STATUS_VALUES, Action, ProgressUpdate
-from coordinator.services import action_summaries, listing
-from coordinator.services.status import load_action_facts
 
 
 def _filter() -> listing.ActionFilter:

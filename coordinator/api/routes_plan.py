@@ -93,7 +93,7 @@ def agency(agency_id: int):
         .where(live, action_supporting_agency.c.agency_id == a.id)).all()
 
     def refs(rows: list) -> list[dict]:
-        from coordinator.services.listing import code_key
+        from coordinator.actions.listing import code_key
 
         return [{"id": i, "code": c} for i, c in sorted(rows, key=lambda r: code_key(r[1]))]
 

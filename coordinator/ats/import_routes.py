@@ -14,6 +14,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordinator.actions.evidence import clean_filename
 from coordinator.ats import bp
 from coordinator.ats.import_forms import ConfirmForm, ImportForm
 from coordinator.core import choices, permissions
@@ -21,7 +22,6 @@ from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.services import ats_import
-from coordinator.services.evidence import clean_filename
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, role_required
 

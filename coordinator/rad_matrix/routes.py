@@ -13,6 +13,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from coordinator.actions.evidence import clean_filename
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
@@ -21,7 +22,6 @@ from coordinator.rad_matrix import importing as rad_import
 from coordinator.rad_matrix.blueprint import bp
 from coordinator.rad_matrix.forms import RadConfirmForm, RadImportForm
 from coordinator.rad_matrix.layout import COLUMNS
-from coordinator.services.evidence import clean_filename
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import role_required
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coordinator.actions.listing import ActionFilter, ActionRow, all_matching
 from coordinator.core.clock import wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import AGENCY_KINDS, Agency, ProgressUpdate, User
-from coordinator.services.listing import ActionFilter, ActionRow, all_matching
 from coordinator.services.monitor import on_time_rate, overdue_items
 
 

@@ -20,6 +20,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.actions.status import load_action_facts, status_of
 from coordinator.core import revision
 from coordinator.models import (
     ATS_CATEGORIES,
@@ -47,7 +48,6 @@ from coordinator.services.ats_page_types import (
     Point,
     Row,
 )
-from coordinator.services.status import load_action_facts, status_of
 
 INACTIVE = ("selesai", "dibatalkan")
 

@@ -17,9 +17,9 @@ from icalendar import Alarm, Calendar, Event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import wita_today
 from coordinator.models import Action, Agency, CalendarFeed, User, action_supporting_agency
-from coordinator.services.status import ActionFacts, load_action_facts
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 PRODID = "-//SITISEK Kutai Timur//Kalender tenggat//ID"

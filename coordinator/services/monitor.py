@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import month_start, wita_today
 from coordinator.models import Agency, Pillar, ProgressUpdate, action_supporting_agency
-from coordinator.services.status import ActionFacts, load_action_facts
 
 CLOSED = ("selesai", "dibatalkan")
 

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.actions.status import load_action_facts
 from coordinator.core.clock import month_start, wita_today
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
@@ -49,7 +50,6 @@ from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
 from coordinator.services.mailer import Mailer
 from coordinator.services.monitor import CLOSED, updated_action_ids
 from coordinator.services.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
-from coordinator.services.status import load_action_facts
 
 DbSession = Session
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"

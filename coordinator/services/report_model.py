@@ -14,11 +14,11 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from coordinator.actions.status import compute_status
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.services.indicators import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, period_rows
 from coordinator.services.report_facts import chosen_decisions, decision_candidates
-from coordinator.services.status import compute_status
 
 CLOSED = ("selesai", "dibatalkan")
 STATUS_ORDER = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")

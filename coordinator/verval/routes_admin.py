@@ -17,6 +17,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.routing import BuildError
 
+from coordinator.actions.evidence import clean_filename
 from coordinator.core import permissions
 from coordinator.core.clock import to_wita, utcnow
 from coordinator.core.errors import DomainError
@@ -26,7 +27,6 @@ from coordinator.extensions import db
 from coordinator.models import LIST_VERVAL_STATUS, Area, Child
 from coordinator.services import verval_admin, verval_import
 from coordinator.services.child_data import key_from_config
-from coordinator.services.evidence import clean_filename
 from coordinator.services.report_pdf import html_to_pdf
 from coordinator.services.verval import list_codes
 from coordinator.verval import bp

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.actions.listing import latest_progress
+from coordinator.actions.status import ActionFacts
 from coordinator.models import Action, Agency, Area, Pillar, Program, action_area, action_supporting_agency
-from coordinator.services.listing import latest_progress
-from coordinator.services.status import ActionFacts
 
 
 def iso_date(value: date | None) -> str | None:

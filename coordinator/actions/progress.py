@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.actions import evidence as evidence_files
 from coordinator.core.clock import add_months, month_start, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import Action, Evidence, ProgressUpdate, User
-from coordinator.services import evidence as evidence_files
 
 ALREADY_REPORTED = N_("Instansi Anda sudah melapor untuk bulan ini. Gunakan tombol Koreksi pada laporan tersebut.")
 

@@ -7,9 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import wita_today
 from coordinator.models import Action, Agency, Area, Program, ProgressUpdate, action_area, action_supporting_agency
-from coordinator.services.status import ActionFacts, load_action_facts
 
 SORTS = ("code", "due_date", "title", "status", "agency")
 
