@@ -151,7 +151,7 @@ def create_app(config: Config | None = None) -> Flask:
 # blueprint (blueprint.py). A URL's first segment names the capability (docs/development.md, "Layout").
 VIEWS = (
     "accounts.routes", "accounts.reset_routes",
-    "monitor",
+    "monitor.routes",
     "plan.routes",
     "rad_matrix.routes",
     "actions.routes",

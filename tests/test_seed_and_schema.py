@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressOutcome, ProgressUpdate, User
-from coordinator.services.monitor import build_monitor
+from coordinator.monitor.deadlines import build_monitor
 from coordinator.services.seed_content import DEMO_PASSWORD
 
 

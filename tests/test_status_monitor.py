@@ -6,7 +6,7 @@ import pytest
 from coordinator.actions.status import compute_status, status_of
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, ProgressUpdate
-from coordinator.services.monitor import build_monitor
+from coordinator.monitor.deadlines import build_monitor
 
 NOW = datetime(2026, 11, 27, 2, 0)
 TODAY = date(2026, 11, 27)

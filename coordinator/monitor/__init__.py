@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("monitor", __name__)
-
-from coordinator.monitor import routes  # noqa: E402,F401
+"""The deadline monitor: what is overdue, due soon and not reported, per agency."""

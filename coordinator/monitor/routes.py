@@ -5,8 +5,8 @@ from flask_login import current_user, login_required
 from coordinator.core import permissions
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
-from coordinator.monitor import bp
-from coordinator.services.monitor import GroupCounts, build_monitor
+from coordinator.monitor.blueprint import bp
+from coordinator.monitor.deadlines import GroupCounts, build_monitor
 from coordinator.web.page_cache import cached_content, everyone
 from coordinator.web.routing import role_required
 

@@ -12,7 +12,7 @@ from coordinator.actions.listing import ActionFilter, ActionRow, all_matching
 from coordinator.core.clock import wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import AGENCY_KINDS, Agency, ProgressUpdate, User
-from coordinator.services.monitor import on_time_rate, overdue_items
+from coordinator.monitor.deadlines import on_time_rate, overdue_items
 
 
 def save_agency(session: Session, agency: Agency | None, data: dict[str, Any]) -> Agency:

@@ -47,8 +47,8 @@ from coordinator.models import (
     User,
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
+from coordinator.monitor.deadlines import CLOSED, updated_action_ids
 from coordinator.services.mailer import Mailer
-from coordinator.services.monitor import CLOSED, updated_action_ids
 from coordinator.services.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
 
 DbSession = Session

@@ -27,7 +27,7 @@ from coordinator.models import (
     User,
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR
-from coordinator.services.monitor import build_monitor
+from coordinator.monitor.deadlines import build_monitor
 from coordinator.services.outbox import outbox_key
 from coordinator.services.reminders import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
 
