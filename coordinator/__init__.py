@@ -159,7 +159,7 @@ VIEWS = (
     "agencies",
     "ats",
     "admin.routes", "admin.login_routes", "admin.token_routes",
-    "calendar",
+    "calendar.routes",
     "notifications",
     "reports",
     "verval",

@@ -7,9 +7,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from coordinator.calendar import feed as calendar_feed
 from coordinator.extensions import db
 from coordinator.models import CalendarFeed, User
-from coordinator.services import calendar_feed
 from tests.conftest import FIXED_NOW, PASSWORD, World
 
 NOW = datetime.fromisoformat(FIXED_NOW)

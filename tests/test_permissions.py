@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from coordinator.accounts import api_tokens
 from coordinator.actions.evidence import IncomingFile, store
+from coordinator.calendar import feed as calendar_feed
 from coordinator.extensions import db
 from coordinator.models import (
     Action,
@@ -31,7 +32,6 @@ from coordinator.models import (
     User,
     VerifierArea,
 )
-from coordinator.services import calendar_feed
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive
 from tests.verval_data import make_child

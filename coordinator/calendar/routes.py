@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from coordinator.calendar import bp
+from coordinator.calendar import feed as calendar_feed
+from coordinator.calendar.blueprint import bp
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, CalendarFeed
-from coordinator.services import calendar_feed
 from coordinator.web.routing import MAX_ID, get_or_404
 
 
