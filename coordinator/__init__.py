@@ -156,7 +156,7 @@ VIEWS = (
     "rad_matrix.routes",
     "actions.routes",
     "indicators",
-    "agencies",
+    "agencies.routes",
     "ats",
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("agencies", __name__)
-
-from coordinator.agencies import routes  # noqa: E402,F401
+"""Agencies (OPD and partners): their list, their page with figures, and editing them."""

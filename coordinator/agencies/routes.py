@@ -3,7 +3,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from coordinator.agencies import bp
+from coordinator.agencies import profile as agency_service
+from coordinator.agencies.blueprint import bp
 from coordinator.agencies.forms import AgencyForm
 from coordinator.core import permissions
 from coordinator.core.audit import history_for
@@ -11,7 +12,6 @@ from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency
-from coordinator.services import agencies as agency_service
 from coordinator.web.routing import apply_domain_error, get_or_404, require, role_required
 
 

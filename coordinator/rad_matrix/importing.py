@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.agencies.profile import save_agency
 from coordinator.core import audit
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ATS_CATEGORIES, Action, Pillar, Plan, Program
@@ -39,7 +40,6 @@ from coordinator.rad_matrix.layout import (
     ParsedMatrix,
 )
 from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
-from coordinator.services.agencies import save_agency
 from coordinator.services.ats_match import AreaMatcher
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
