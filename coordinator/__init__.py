@@ -155,7 +155,7 @@ VIEWS = (
     "plan.routes",
     "rad_matrix.routes",
     "actions.routes",
-    "indicators",
+    "indicators.routes",
     "agencies.routes",
     "ats",
     "admin.routes", "admin.login_routes", "admin.token_routes",

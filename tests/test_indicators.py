@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from coordinator.core import charts
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
+from coordinator.indicators import tracking as svc
 from coordinator.indicators.forms import format_decimal_id, parse_decimal
 from coordinator.models import AuditEntry, Indicator, IndicatorTarget, IndicatorValue
-from coordinator.services import indicators as svc
 
 NOW = datetime(2026, 11, 27, 2, 0)
 COORD, LEADER, FOCAL = "koordinator@example.org", "pimpinan@example.org", "dinsos@example.org"

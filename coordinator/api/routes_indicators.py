@@ -8,8 +8,8 @@ from coordinator.api.errors import page_body, page_params, query_int
 from coordinator.api.routes_plan import iso_datetime
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
+from coordinator.indicators import tracking as indicator_service
 from coordinator.models import Indicator
-from coordinator.services import indicators as indicator_service
 
 
 def _base(i: Indicator) -> dict:

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("indicators", __name__)
-
-from coordinator.indicators import routes  # noqa: E402,F401
+"""Indicators of the plan: definitions, targets per period, measured values and their pages."""

@@ -10,11 +10,11 @@ from coordinator.core.errors import DomainError
 from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.indicators import bp
+from coordinator.indicators import tracking as indicator_service
+from coordinator.indicators.blueprint import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
 from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
 from coordinator.plan import editing as plan_service
-from coordinator.services import indicators as indicator_service
 from coordinator.services.ats_indicators import refresh_snapshot_indicators
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 

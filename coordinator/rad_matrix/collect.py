@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from coordinator.actions.listing import code_key, latest_progress
 from coordinator.actions.status import load_action_facts
 from coordinator.core.clock import to_wita, wita_today
+from coordinator.indicators.tracking import live_indicators, natural_key
 from coordinator.models import Action, Agency, Area, Indicator, Plan, Program
 from coordinator.plan.editing import current_plan
 from coordinator.rad_matrix.layout import (
@@ -28,7 +29,6 @@ from coordinator.rad_matrix.layout import (
 )
 from coordinator.rad_matrix.parse_cells import split_list
 from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, location_label
-from coordinator.services.indicators import live_indicators, natural_key
 
 TITLE = "RENCANA AKSI DAERAH PENANGANAN ANAK TIDAK SEKOLAH"
 

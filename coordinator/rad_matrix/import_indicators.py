@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from coordinator.core.errors import N_, DomainError
+from coordinator.indicators.tracking import IndicatorInput, live_indicators, period_key, save_indicator, set_target
 from coordinator.models import Action, Indicator, Plan
 from coordinator.rad_matrix.import_checks import TOO_LONG, too_long_indicator_field
 from coordinator.rad_matrix.layout import INDICATOR_COLUMNS, INDICATOR_SHEET
 from coordinator.rad_matrix.resolve import resolve_location
-from coordinator.services.indicators import IndicatorInput, live_indicators, period_key, save_indicator, set_target
 
 if TYPE_CHECKING:
     from coordinator.rad_matrix.importing import Importer
