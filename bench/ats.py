@@ -8,7 +8,7 @@ Flask's test client signed in as the coordinator requests the ATS overview, a ke
 page and a desa page `warmup` times untimed and `runs` times timed. A page that answers
 404 (not written yet) is reported as such, not timed. Then the import: a desa-level CSV
 of all 18 kecamatan in the long layout (kode_wilayah, kategori, jenjang, jumlah) is built
-in memory and put through coordinator.services.ats_import.preview + save (and the
+in memory and put through coordinator.ats.importing.preview + save (and the
 indicator refresh that follows every import), each run on a new date, rolled back after.
 Writes bench/results/ats-latest.md. Targets: pages median ≤ 80 ms; import ≤ 1 s.
 """
@@ -30,10 +30,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from bench.pages import NOW, USER, build_app, load_average, login, machine, publish, seed
+from coordinator.ats import importing as ats_import
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Area, AtsFigure, AtsSnapshot
-from coordinator.services import ats_import
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "ats-latest.md"

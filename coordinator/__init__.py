@@ -157,7 +157,7 @@ VIEWS = (
     "actions.routes",
     "indicators.routes",
     "agencies.routes",
-    "ats",
+    "ats.routes", "ats.import_routes",
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",
     "notifications",

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.accounts import api_tokens
+from coordinator.ats.figures import snapshot_on_or_before, totals_of
 from coordinator.extensions import db
 from coordinator.models import (
     ApiToken,
@@ -19,7 +20,6 @@ from coordinator.models import (
     IndicatorValue,
     ProgressUpdate,
 )
-from coordinator.services.ats_figures import snapshot_on_or_before, totals_of
 from tests.conftest import World, login
 
 NOW = datetime(2026, 11, 27, 2, 0)

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from coordinator.admin.reference_data import load_kutim_areas
+from coordinator.ats import importing as ats_import
+from coordinator.ats.figures import live_snapshots, totals_of
+from coordinator.ats.match import AreaMatcher, name_key
+from coordinator.ats.parse import NotACount, parse, parse_count
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
-from coordinator.services import ats_import
-from coordinator.services.ats_figures import live_snapshots, totals_of
-from coordinator.services.ats_match import AreaMatcher, name_key
-from coordinator.services.ats_parse import NotACount, parse, parse_count
 from tests.conftest import login, make_user
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -4,10 +4,10 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from coordinator.ats.figures import live_snapshots, totals_for, totals_of
+from coordinator.ats.indicators import refresh_snapshot_indicators
 from coordinator.extensions import db
 from coordinator.models import AtsFigure, AtsSnapshot, Indicator, IndicatorValue
-from coordinator.services.ats_figures import live_snapshots, totals_for, totals_of
-from coordinator.services.ats_indicators import refresh_snapshot_indicators
 from coordinator.services.ats_seed import allocate, month_ends, series_totals, targeted_kecamatan
 from coordinator.services.seed import seed_demo
 
@@ -209,7 +209,7 @@ def test_demo_indicators_follow_the_snapshots(demo):
 
 
 def test_demo_overview_baseline_is_the_plans(demo):
-    from coordinator.services import ats_pages
+    from coordinator.ats import pages as ats_pages
 
     data = ats_pages.overview(db.session, date(2026, 11, 27))
     assert data.cmp.baseline.snapshot.as_of == date(2025, 3, 31)

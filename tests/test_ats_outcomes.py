@@ -3,9 +3,9 @@ import re
 
 from sqlalchemy import func, select
 
+from coordinator.ats import outcomes as ats_outcomes
 from coordinator.extensions import db
 from coordinator.models import Area, ProgressOutcome, ProgressUpdate
-from coordinator.services import ats_outcomes
 
 
 def _target_desa(world):

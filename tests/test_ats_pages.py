@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from coordinator.admin.reference_data import load_kutim_areas
+from coordinator.ats import pages as ats_pages
+from coordinator.ats.figures import live_snapshots, totals_of
 from coordinator.core import charts
 from coordinator.extensions import db
 from coordinator.models import (
@@ -19,8 +21,6 @@ from coordinator.models import (
     ProgressOutcome,
     ProgressUpdate,
 )
-from coordinator.services import ats_pages
-from coordinator.services.ats_figures import live_snapshots, totals_of
 from tests.conftest import World, login, statements_run
 
 SU, BENGALON, TELUK_LINGGA, SWARGA_BARA = "64.08.04", "64.08.05", "64.08.04.1001", "64.08.04.1002"

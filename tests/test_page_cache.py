@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from coordinator import create_app
+from coordinator.ats import pages as ats_pages
 from coordinator.core import revision
 from coordinator.extensions import db
 from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
-from coordinator.services import ats_pages
 from coordinator.web.page_cache import ContentCache, content_cache
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF

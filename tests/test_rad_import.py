@@ -127,8 +127,8 @@ def test_unknown_agencies_are_listed_with_rows_then_mapped_or_created(world):
 
 
 def test_locations_resolve_kecamatan_desa_and_qualified_names(app_ctx):
+    from coordinator.ats.match import AreaMatcher
     from coordinator.rad_matrix.resolve import resolve_location
-    from coordinator.services.ats_match import AreaMatcher
 
     load_kutim_areas(db.session)
     m = AreaMatcher.load(db.session)

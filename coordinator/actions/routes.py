@@ -13,6 +13,8 @@ from coordinator.actions.evidence import IncomingFile, path_of
 from coordinator.actions.exports import export_actions
 from coordinator.actions.forms import ActionForm, CorrectionForm, MilestoneForm, OverrideForm, ProgressForm
 from coordinator.actions.status import status_of
+from coordinator.ats import outcomes as ats_outcomes
+from coordinator.ats import pages as ats_pages
 from coordinator.ats.routes import action_band, trend_chart
 from coordinator.core import choices, permissions
 from coordinator.core.audit import history_for
@@ -22,7 +24,6 @@ from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
-from coordinator.services import ats_outcomes, ats_pages
 from coordinator.web.page_cache import cached_content, everyone
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from coordinator.api import bp
 from coordinator.api.errors import ApiError, bad_parameter, query_date, query_text
 from coordinator.api.routes_plan import iso_date, iso_datetime
+from coordinator.ats.figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
 from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models import Area
-from coordinator.services.ats_figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
 
 
 @bp.get("/ats/snapshots")

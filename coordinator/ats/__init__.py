@@ -1,5 +1,3 @@
-from flask import Blueprint
-
-bp = Blueprint("ats", __name__)
-
-from coordinator.ats import import_routes, routes  # noqa: E402,F401
+"""ATS (out-of-school children) from Pusdatin: importing tables as dated snapshots (parse, match, importing),
+reading them (figures, pages), the import history, per-desa outcomes of progress reports and the indicators fed
+by the snapshots."""

@@ -54,10 +54,10 @@ def register(app: Flask) -> None:
     def import_command(file: Path, as_of: date, source: str, note: str | None, dry_run: bool,
                        replace: bool) -> None:
         """Import an ATS table (XLSX or CSV) as a snapshot."""
+        from coordinator.ats import importing as ats_import
+        from coordinator.ats.figures import totals_of
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
-        from coordinator.services import ats_import
-        from coordinator.services.ats_figures import totals_of
 
         data = file.read_bytes()
         p = ats_import.preview(db.session, data, file.name, as_of, source, {}, utcnow())
@@ -108,8 +108,8 @@ def register(app: Flask) -> None:
         """Totals of the latest snapshot on or before --as-of."""
         from sqlalchemy import select
 
+        from coordinator.ats.figures import empty_counts, snapshot_on_or_before, totals_of
         from coordinator.models import Area
-        from coordinator.services.ats_figures import empty_counts, snapshot_on_or_before, totals_of
 
         snapshot = snapshot_on_or_before(db.session, as_of)
         if snapshot is None:
@@ -148,7 +148,7 @@ def register(app: Flask) -> None:
     @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)
     def snapshots_command(fmt: str) -> None:
         """The live snapshots, oldest first."""
-        from coordinator.services.ats_figures import live_snapshots, totals_for
+        from coordinator.ats.figures import live_snapshots, totals_for
 
         snapshots = live_snapshots(db.session)
         totals = totals_for(db.session, snapshots)

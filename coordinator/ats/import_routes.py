@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coordinator.actions.evidence import clean_filename
-from coordinator.ats import bp
-from coordinator.ats.import_forms import ConfirmForm, ImportForm
+from coordinator.ats import importing as ats_import
+from coordinator.ats.blueprint import bp
+from coordinator.ats.forms import ConfirmForm, ImportForm
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.services import ats_import
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, role_required
 

@@ -8,13 +8,14 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from coordinator.ats import bp
+from coordinator.ats import history as ats_history
+from coordinator.ats import pages as ats_pages
+from coordinator.ats.blueprint import bp
 from coordinator.core import charts, permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
-from coordinator.services import ats_history, ats_pages
 from coordinator.web.page_cache import by_action_access, cached_content
 from coordinator.web.routing import get_or_404, role_required
 

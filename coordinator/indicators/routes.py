@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
+from coordinator.ats.indicators import refresh_snapshot_indicators
 from coordinator.core import charts, choices, permissions
 from coordinator.core.audit import history_for
 from coordinator.core.clock import to_wita, utcnow, wita_today
@@ -15,7 +16,6 @@ from coordinator.indicators.blueprint import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
 from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
 from coordinator.plan import editing as plan_service
-from coordinator.services.ats_indicators import refresh_snapshot_indicators
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 QUARTER_NAMES = {1: _l("TW I"), 2: _l("TW II"), 3: _l("TW III"), 4: _l("TW IV")}

@@ -19,9 +19,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.ats.indicators import ATS_METRICS
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import DIRECTIONS, Action, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
-from coordinator.services.ats_indicators import ATS_METRICS
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 QUARTERS = (1, 2, 3, 4)
@@ -40,7 +40,7 @@ class IndicatorInput:
     baseline_year: int | None
     data_source: str | None
     action_ids: list[int] = field(default_factory=list)
-    ats_metric: str | None = None  # values then follow the ATS snapshots (services/ats_indicators.py)
+    ats_metric: str | None = None  # values then follow the ATS snapshots (ats/indicators.py)
     ats_area_kode: str | None = None
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from coordinator.agencies.profile import save_agency
+from coordinator.ats.match import AreaMatcher
 from coordinator.core import audit
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ATS_CATEGORIES, Action, Pillar, Plan, Program
@@ -40,7 +41,6 @@ from coordinator.rad_matrix.layout import (
     ParsedMatrix,
 )
 from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
-from coordinator.services.ats_match import AreaMatcher
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
 KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from coordinator.ats.parse import TOTAL_WORDS
 from coordinator.core.errors import N_
 from coordinator.core.table_files import FileRefused
 from coordinator.rad_matrix.dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
@@ -45,7 +46,6 @@ from coordinator.rad_matrix.parse_cells import (
     split_locations,
 )
 from coordinator.rad_matrix.parse_sheets import read_indicator_defs, read_plan
-from coordinator.services.ats_parse import TOTAL_WORDS
 
 __all__ = ["FileRefused", "parse_matrix"]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.ats.match import AreaMatcher, name_key, prefix_level
 from coordinator.core.errors import N_
 from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, ReferenceItem
-from coordinator.services.ats_match import AreaMatcher, name_key, prefix_level
 
 # Written for "the whole regency"; such a location adds no area.
 WHOLE_REGENCY = {"kabupatenkutaitimur", "kutaitimur", "kutim", "kabupaten", "seluruhkecamatan",

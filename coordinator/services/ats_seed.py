@@ -27,6 +27,7 @@ from datetime import date, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from coordinator.ats.indicators import refresh_snapshot_indicators
 from coordinator.core.clock import add_months, month_start, wita_today
 from coordinator.models import (
     ATS_CATEGORIES,
@@ -39,7 +40,6 @@ from coordinator.models import (
     Indicator,
 )
 from coordinator.models.action import action_area
-from coordinator.services.ats_indicators import refresh_snapshot_indicators
 
 MONTHS = 24
 FIRST = date(2025, 3, 31)

@@ -28,6 +28,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from coordinator.ats.figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
+from coordinator.ats.indicators import ATS_METRICS, metric_value
+from coordinator.ats.pages import baseline_snapshot
 from coordinator.core.clock import add_months, to_wita, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
@@ -54,9 +57,6 @@ from coordinator.models import (
     action_area,
     action_supporting_agency,
 )
-from coordinator.services.ats_figures import live_snapshots, snapshot_on_or_before, totals_for, totals_of
-from coordinator.services.ats_indicators import ATS_METRICS, metric_value
-from coordinator.services.ats_pages import baseline_snapshot
 
 FACTS_VERSION = 1
 WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from coordinator.ats.figures import snapshot_on_or_before, totals_of
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
@@ -29,7 +30,6 @@ from coordinator.models import (
     VerifierArea,
     VervalSettings,
 )
-from coordinator.services.ats_figures import snapshot_on_or_before, totals_of
 from coordinator.services.child_data import mask_date
 from coordinator.services.verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
 

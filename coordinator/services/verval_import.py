@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from coordinator.ats.match import AreaMatcher, name_key
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.table_files import FileRefused, NotACount, read_cells
 from coordinator.models import Child, VervalImport
-from coordinator.services.ats_match import AreaMatcher, name_key
 from coordinator.services.child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
 
 MAX_ROWS = 100_000

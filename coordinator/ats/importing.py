@@ -36,10 +36,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from coordinator.core.clock import utcnow, wita_today
-from coordinator.core.errors import N_, DomainError
-from coordinator.models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
-from coordinator.services.ats_figures import (
+from coordinator.ats.figures import (
     Counts,
     SnapshotTotals,
     add_to,
@@ -50,9 +47,12 @@ from coordinator.services.ats_figures import (
     snapshot_before,
     totals_for,
 )
-from coordinator.services.ats_indicators import quarter_of, refresh_snapshot_indicators
-from coordinator.services.ats_match import AreaMatcher, name_key
-from coordinator.services.ats_parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
+from coordinator.ats.indicators import quarter_of, refresh_snapshot_indicators
+from coordinator.ats.match import AreaMatcher, name_key
+from coordinator.ats.parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
+from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.errors import N_, DomainError
+from coordinator.models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
 
 CHANGE_WARNING = 0.30
 EARLIEST = date(2000, 1, 1)

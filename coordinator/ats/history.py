@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.ats.figures import Counts
+from coordinator.ats.pages import cached_totals, load_areas
 from coordinator.models import AreaAlias, AtsSnapshot, User
-from coordinator.services.ats_figures import Counts
-from coordinator.services.ats_pages import cached_totals, load_areas
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from coordinator.ats.figures import Counts, SnapshotTotals
 from coordinator.models import Action
-from coordinator.services.ats_figures import Counts, SnapshotTotals
 
 
 @dataclass(frozen=True)  # shared between requests (ats_pages.load_areas)

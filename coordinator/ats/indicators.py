@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.ats.figures import SnapshotTotals, area_parents, live_snapshots, totals_for
 from coordinator.models import AtsSnapshot, Indicator, IndicatorValue
-from coordinator.services.ats_figures import SnapshotTotals, area_parents, live_snapshots, totals_for
 
 ATS_METRICS = ("total", "BPB", "DO", "LTM", "pct_baseline")
 SOURCE_PREFIX = "Pusdatin (snapshot"

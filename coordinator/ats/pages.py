@@ -21,6 +21,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from coordinator.actions.status import load_action_facts, status_of
+from coordinator.ats.figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
+from coordinator.ats.page_types import (
+    ActionTrend,
+    AreaInfo,
+    AreaPage,
+    ByName,
+    Comparison,
+    Intervention,
+    Outcomes,
+    Overview,
+    Point,
+    Row,
+)
 from coordinator.core import revision
 from coordinator.models import (
     ATS_CATEGORIES,
@@ -34,19 +47,6 @@ from coordinator.models import (
     ProgressOutcome,
     ProgressUpdate,
     action_area,
-)
-from coordinator.services.ats_figures import Counts, SnapshotTotals, add_to, empty_counts, live_snapshots, totals_for
-from coordinator.services.ats_page_types import (
-    ActionTrend,
-    AreaInfo,
-    AreaPage,
-    ByName,
-    Comparison,
-    Intervention,
-    Outcomes,
-    Overview,
-    Point,
-    Row,
 )
 
 INACTIVE = ("selesai", "dibatalkan")
