@@ -66,8 +66,8 @@ def make_xlsx(app, rows: int) -> bytes:
 
 
 def measure(folder: str) -> dict[str, float]:
-    from coordinator.services.child_data import key_from_config
-    from coordinator.services.verval_import import preview, save
+    from coordinator.verval.child_data import key_from_config
+    from coordinator.verval.importing import preview, save
 
     cfg = TestingConfig()
     cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.db'}"

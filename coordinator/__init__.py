@@ -162,7 +162,7 @@ VIEWS = (
     "calendar.routes",
     "notifications",
     "reports",
-    "verval",
+    "verval.admin_routes", "verval.children_routes",
     "api",
     "web.health",
 )

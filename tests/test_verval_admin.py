@@ -25,8 +25,8 @@ from coordinator.models import (
     VerifierArea,
     VervalSettings,
 )
-from coordinator.services import verval_admin
-from coordinator.services.verval import desa_figures, log_access
+from coordinator.verval import coordination as verval_admin
+from coordinator.verval.verification import desa_figures, log_access
 from tests.verval_data import list_xlsx, make_child, make_verifier, nik_for
 
 NOW = datetime(2026, 11, 27, 2, 0)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import Area, Child, ChildAccessLog, ChildCase, ChildVerification
-from coordinator.services.child_data import key_from_config
+from coordinator.verval.child_data import key_from_config
 from tests.conftest import login
 from tests.verval_data import make_child, make_verifier, nik_for
 

@@ -11,9 +11,9 @@ from sqlalchemy import func, select, text
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Area, Child, ChildCase, ChildVerification, VervalImport
-from coordinator.services.child_data import ChildDataKey, check_nik, key_from_config, mask_date, mask_name, mask_nik
-from coordinator.services.verval import desa_figures
-from coordinator.services.verval_import import preview, save
+from coordinator.verval.child_data import ChildDataKey, check_nik, key_from_config, mask_date, mask_name, mask_nik
+from coordinator.verval.importing import preview, save
+from coordinator.verval.verification import desa_figures
 from tests.verval_data import list_xlsx, make_child, nik_for
 
 NOW = datetime(2026, 11, 27, 2, 0)
@@ -182,7 +182,7 @@ def test_ats_area_page_shows_the_by_name_figures(world, app_ctx, client):
 
 
 def test_hostile_digits_erased_children_and_masked_errors(world, key, app_ctx):
-    from coordinator.services.verval_admin import erase_child
+    from coordinator.verval.coordination import erase_child
 
     nik = nik_for(date(2012, 5, 17), "L", 1)
     wide = nik.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
@@ -211,7 +211,7 @@ def test_hostile_digits_erased_children_and_masked_errors(world, key, app_ctx):
 
 
 def test_a_late_entry_for_an_earlier_visit_does_not_overwrite_the_newer_finding(world, app_ctx):
-    from coordinator.services.verval import VerificationInput, record_verification
+    from coordinator.verval.verification import VerificationInput, record_verification
 
     kid = make_child(app_ctx, "A", world.desa.kode)
     today = date(2026, 11, 27)

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 
 from coordinator.extensions import db
 from coordinator.models import Child, User, VerifierArea
-from coordinator.services.child_data import key_from_config, mask_nik
+from coordinator.verval.child_data import key_from_config, mask_nik
 from tests.conftest import make_user
 
 HEADER = ["NIK", "NISN", "Nama", "Jenis Kelamin", "Tempat Lahir", "Tanggal Lahir", "Nama Ibu / Kepala Keluarga",

@@ -348,7 +348,7 @@ def area_page(session: Session, kode: str, today: date) -> AreaPage | None:
 
 
 def _by_name(session: Session, kodes: list[str]) -> ByName | None:
-    from coordinator.services.verval import desa_figures  # the one counting rule of the verval figures
+    from coordinator.verval.verification import desa_figures  # the one counting rule of the verval figures
 
     # Every desa's figures in one statement per data revision; an area page sums its own.
     every = revision.memoized(session, ("verval-desa-figures",),

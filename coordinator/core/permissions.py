@@ -72,7 +72,7 @@ def can_view_reports(user: Any) -> bool:
     return is_signed_in(user) and (user.is_coordinator or user.is_leader)
 
 
-# Village verification (children's personal data: see services/verval.py for who sees which child) -----------
+# Village verification (children's personal data: see verval/verification.py for who sees which child) -----------
 
 def can_manage_verval(user: Any) -> bool:
     """Import the by-name list, assign verifiers, link children to actions, erase on request."""

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.models import Action, Area, Child, ChildCase, ChildVerification, User, VerifierArea
-from coordinator.services.child_data import key_from_config, mask_nik
+from coordinator.verval.child_data import key_from_config, mask_nik
 
 FIRST = ("Ahmad", "Muhammad", "Rizki", "Dimas", "Fajar", "Bayu", "Andi", "Yusuf", "Arif", "Dedi", "Siti", "Nur",
          "Aisyah", "Putri", "Dewi", "Rina", "Wulan", "Fitri", "Intan", "Lestari")

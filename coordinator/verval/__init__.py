@@ -1,16 +1,2 @@
 """Village verification (verval) of the by-name ATS list: children's pages for verifiers, focal points and
 coordinators; the coordinators' import, progress, assignment, reconciliation and the access log."""
-from flask import Blueprint
-
-bp = Blueprint("verval", __name__, url_prefix="/verval")
-
-
-
-@bp.after_request
-def _not_kept(response):  # type: ignore[no-untyped-def]
-    # Children's data must not stay in browser or proxy caches of shared office and village phones.
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-from coordinator.verval import routes_admin, routes_children  # noqa: E402,F401

@@ -22,8 +22,8 @@ def register(app: Flask) -> None:
         """Import the list, all or nothing: any row error exits 1 with the errors and saves nothing."""
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
-        from coordinator.services.child_data import key_from_config
-        from coordinator.services.verval_import import preview, save
+        from coordinator.verval.child_data import key_from_config
+        from coordinator.verval.importing import preview, save
 
         data = Path(file).read_bytes()
         key = key_from_config(current_app.config)
@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
     @click.option("--format", "fmt", default="json", type=click.Choice(["json", "table"]))
     def summary_command(fmt: str) -> None:
         """Per desa with listed children: kode, nama, listed, verified, valid_ats, returned."""
-        from coordinator.services.verval import desa_figures
+        from coordinator.verval.verification import desa_figures
 
         rows = [{"kode": f.kode, "nama": f.nama, "listed": f.listed, "verified": f.verified,
                  "valid_ats": f.valid_ats, "returned": f.returned} for f in desa_figures(db.session)]
@@ -74,7 +74,7 @@ def register(app: Flask) -> None:
     def retention_command(dry_run: bool) -> None:
         """Anonymise the children kept longer than the retention period (the aggregate counts stay)."""
         from coordinator.core.clock import utcnow
-        from coordinator.services.verval_admin import apply_retention, retention_due
+        from coordinator.verval.coordination import apply_retention, retention_due
 
         now = utcnow()
         if dry_run:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from coordinator.extensions import db
 from coordinator.models import Child, ChildAccessLog, User, VerifierArea
-from coordinator.services.child_data import key_from_config
+from coordinator.verval.child_data import key_from_config
 from tests.e2e.conftest import LiveServer
 from tests.e2e.helpers import SIZES, Watch, assert_fits, click_to, login, new_context, shot, size_name
 

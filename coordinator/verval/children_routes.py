@@ -26,8 +26,17 @@ from coordinator.models import (
     ChildCase,
     ReferenceItem,
 )
-from coordinator.services.child_data import ascii_digits, key_from_config, mask_date, mask_name
-from coordinator.services.verval import (
+from coordinator.verval.blueprint import bp
+from coordinator.verval.child_data import ascii_digits, key_from_config, mask_date, mask_name
+from coordinator.verval.children_forms import (
+    DISABILITY_VALUE,
+    OUTCOME_CHOICES,
+    WILLING_CHOICES,
+    LinkCaseForm,
+    OutcomeForm,
+    VerifyForm,
+)
+from coordinator.verval.verification import (
     OutcomeInput,
     VerificationInput,
     can_record_outcome,
@@ -40,15 +49,6 @@ from coordinator.services.verval import (
     record_verification,
     verifier_desa,
     visible_children,
-)
-from coordinator.verval import bp
-from coordinator.verval.forms_children import (
-    DISABILITY_VALUE,
-    OUTCOME_CHOICES,
-    WILLING_CHOICES,
-    LinkCaseForm,
-    OutcomeForm,
-    VerifyForm,
 )
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 

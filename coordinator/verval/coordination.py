@@ -30,8 +30,8 @@ from coordinator.models import (
     VerifierArea,
     VervalSettings,
 )
-from coordinator.services.child_data import mask_date
-from coordinator.services.verval import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
+from coordinator.verval.child_data import mask_date
+from coordinator.verval.verification import DesaFigures, by_kecamatan, desa_figures, log_access, returned_children
 
 UNVERIFIED = "belum"  # the children list's filter value for children not verified yet
 RETENTION_MIN, RETENTION_MAX, RETENTION_DEFAULT = 1, 30, 5

@@ -21,7 +21,7 @@ from coordinator.ats.match import AreaMatcher, name_key
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.table_files import FileRefused, NotACount, read_cells
 from coordinator.models import Child, VervalImport
-from coordinator.services.child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
+from coordinator.verval.child_data import ChildDataKey, ascii_digits, check_nik, mask_nik
 
 MAX_ROWS = 100_000
 MAX_UNZIPPED = 200 * 1024 * 1024

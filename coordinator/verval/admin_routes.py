@@ -25,12 +25,13 @@ from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import LIST_VERVAL_STATUS, Area, Child
-from coordinator.services import verval_admin, verval_import
-from coordinator.services.child_data import key_from_config
 from coordinator.services.report_pdf import html_to_pdf
-from coordinator.services.verval import list_codes
-from coordinator.verval import bp
-from coordinator.verval.forms_admin import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
+from coordinator.verval import coordination as verval_admin
+from coordinator.verval import importing as verval_import
+from coordinator.verval.admin_forms import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm
+from coordinator.verval.blueprint import bp
+from coordinator.verval.child_data import key_from_config
+from coordinator.verval.verification import list_codes
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 

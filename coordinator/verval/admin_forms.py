@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField, SelectMultipleField, StringField
 
-from coordinator.services.verval_admin import REASON_MAX, RETENTION_MAX, RETENTION_MIN
+from coordinator.verval.coordination import REASON_MAX, RETENTION_MAX, RETENTION_MIN
 from coordinator.web.forms import BaseForm, in_range, input_required, max_length, required
 
 
