@@ -36,10 +36,10 @@ OUTSIDE_GOAL = 0.15
 
 
 def measure(folder: str, runs: int) -> dict[str, object]:
-    from coordinator.services.report_archive import generate, load_report_settings
-    from coordinator.services.report_facts import close_month, load_facts
-    from coordinator.services.report_model import build_report
-    from coordinator.services.report_pdf import render_report
+    from coordinator.reports.archive import generate, load_report_settings
+    from coordinator.reports.facts import close_month, load_facts
+    from coordinator.reports.model import build_report
+    from coordinator.reports.pdf import render_report
 
     cfg = TestingConfig()
     cfg.SQLALCHEMY_DATABASE_URI = f"sqlite:///{Path(folder) / 'bench.db'}"

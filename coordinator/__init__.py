@@ -161,7 +161,7 @@ VIEWS = (
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",
     "notifications",
-    "reports",
+    "reports.routes",
     "verval.admin_routes", "verval.children_routes",
     "api",
     "web.health",

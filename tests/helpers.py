@@ -33,8 +33,8 @@ def closed_month_with_archive(app, now, period="2026-10"):
 
     from coordinator.extensions import db
     from coordinator.models import ReportArchive
-    from coordinator.services.report_archive import reports_dir
-    from coordinator.services.report_facts import close_month, parse_period
+    from coordinator.reports.archive import reports_dir
+    from coordinator.reports.facts import close_month, parse_period
 
     snapshot = close_month(db.session, parse_period(period), now, None)
     folder = reports_dir(app.config["UPLOAD_DIR"])

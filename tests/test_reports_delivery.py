@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, MonthlySnapshot, OutboxMessage, ReportArchive, ReportSettings
+from coordinator.reports.archive import archive_path, preview
+from coordinator.reports.delivery import leaders_list, scheduled_delivery
+from coordinator.reports.facts import live_snapshot, load_facts
 from coordinator.reports.jobs import monthly_delivery_run
+from coordinator.reports.model import build_report
 from coordinator.services.outbox import deliver_pending
-from coordinator.services.report_archive import archive_path, preview
-from coordinator.services.report_delivery import leaders_list, scheduled_delivery
-from coordinator.services.report_facts import live_snapshot, load_facts
-from coordinator.services.report_model import build_report
 from tests.conftest import make_user
 from tests.helpers import PNG_1PX
 from tests.report_data import OCTOBER, build_october, pdf_text
@@ -198,7 +198,7 @@ def test_settings_validate_and_the_logo_reaches_the_cover(october, app_ctx, clie
 
 
 def test_a_pdf_sent_by_the_scheduler_is_not_sent_again_by_hand(october, app_ctx, smtp):
-    from coordinator.services.report_delivery import send_archive
+    from coordinator.reports.delivery import send_archive
 
     monthly_delivery_run(_wita(2026, 12, 5, 8, 0))
     archive = db.session.scalar(select(ReportArchive).where(ReportArchive.locale == "id"))
@@ -208,8 +208,8 @@ def test_a_pdf_sent_by_the_scheduler_is_not_sent_again_by_hand(october, app_ctx,
 
 
 def test_a_reopened_months_pdf_is_neither_sent_nor_shown_to_leaders(october, app_ctx, client):
-    from coordinator.services.report_archive import generate
-    from coordinator.services.report_facts import close_month, reopen_month
+    from coordinator.reports.archive import generate
+    from coordinator.reports.facts import close_month, reopen_month
 
     snapshot = close_month(db.session, OCTOBER, datetime(2026, 11, 27, 2), october.coordinator.id)
     archive = generate(db.session, snapshot, "kabupaten", "", "id", datetime(2026, 11, 27, 2), None,

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Action, MonthlySnapshot, ProgressUpdate, ReportArchive
-from coordinator.services.report_archive import archive_path, generate, preview
-from coordinator.services.report_facts import close_month, collect_facts, live_snapshot, load_facts, reopen_month
-from coordinator.services.report_model import build_report
-from coordinator.services.report_pdf import BASE_URL, static_only_fetcher
+from coordinator.reports.archive import archive_path, generate, preview
+from coordinator.reports.facts import close_month, collect_facts, live_snapshot, load_facts, reopen_month
+from coordinator.reports.model import build_report
+from coordinator.reports.pdf import BASE_URL, static_only_fetcher
 from tests.report_data import DINSOS_OBSTACLE, DISDIK_OBSTACLE, OCTOBER, build_october, pdf_text
 
 NOW = datetime(2026, 11, 27, 2, 0)

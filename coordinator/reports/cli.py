@@ -40,11 +40,11 @@ def register(app: Flask) -> None:
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
         from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+        from coordinator.reports.archive import generate, latest_archive, preview, read_archived
+        from coordinator.reports.delivery import send_archive
+        from coordinator.reports.facts import close_month, live_snapshot, parse_period
         from coordinator.services.mailer import SmtpMailer
         from coordinator.services.outbox import deliver_pending
-        from coordinator.services.report_archive import generate, latest_archive, preview, read_archived
-        from coordinator.services.report_delivery import send_archive
-        from coordinator.services.report_facts import close_month, live_snapshot, parse_period
 
         if agency_code and kecamatan_kode:
             raise click.UsageError("Use --agency or --kecamatan, not both.")
@@ -96,7 +96,7 @@ def register(app: Flask) -> None:
         """Freeze a month that has ended (its report's figures no longer change)."""
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
-        from coordinator.services.report_facts import close_month, parse_period
+        from coordinator.reports.facts import close_month, parse_period
 
         try:
             snapshot = close_month(db.session, parse_period(period), utcnow(), None)

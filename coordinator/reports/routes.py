@@ -26,11 +26,10 @@ from coordinator.models import (
     OutboxMessage,
     ReportArchive,
 )
-from coordinator.reports import bp
-from coordinator.reports.forms import CloseForm, EmptyForm, GenerateForm, ReopenForm, ReportSettingsForm, scope_choices
-from coordinator.services import report_archive as archive_service
-from coordinator.services.report_delivery import KIND_MONTHLY_REPORT, leaders_list, send_archive
-from coordinator.services.report_facts import (
+from coordinator.reports import archive as archive_service
+from coordinator.reports.blueprint import bp
+from coordinator.reports.delivery import KIND_MONTHLY_REPORT, leaders_list, send_archive
+from coordinator.reports.facts import (
     DECISIONS_MAX,
     close_month,
     collect_facts,
@@ -40,7 +39,8 @@ from coordinator.services.report_facts import (
     parse_period,
     reopen_month,
 )
-from coordinator.services.report_settings import ReportSettingsInput, update_settings
+from coordinator.reports.forms import CloseForm, EmptyForm, GenerateForm, ReopenForm, ReportSettingsForm, scope_choices
+from coordinator.reports.settings import ReportSettingsInput, update_settings
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
 managers_only = role_required(permissions.can_manage_reports)

@@ -25,7 +25,7 @@ from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import LIST_VERVAL_STATUS, Area, Child
-from coordinator.services.report_pdf import html_to_pdf
+from coordinator.reports.pdf import html_to_pdf
 from coordinator.verval import coordination as verval_admin
 from coordinator.verval import importing as verval_import
 from coordinator.verval.admin_forms import AssignForm, ConfirmForm, EraseForm, ImportForm, SettingsForm

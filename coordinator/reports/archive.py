@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models import SCOPE_REGENCY, MonthlySnapshot, ReportArchive, ReportSettings
-from coordinator.services.report_facts import collect_facts, live_snapshot, load_facts
-from coordinator.services.report_model import MonthlyReport, build_report
-from coordinator.services.report_pdf import RenderedReport, document_number, new_stored_name, render_report
+from coordinator.reports.facts import collect_facts, live_snapshot, load_facts
+from coordinator.reports.model import MonthlyReport, build_report
+from coordinator.reports.pdf import RenderedReport, document_number, new_stored_name, render_report
 
 LOCALES = ("id", "en")
 

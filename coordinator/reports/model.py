@@ -18,7 +18,7 @@ from coordinator.actions.status import compute_status
 from coordinator.core.errors import N_, DomainError
 from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, period_rows
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
-from coordinator.services.report_facts import chosen_decisions, decision_candidates
+from coordinator.reports.facts import chosen_decisions, decision_candidates
 
 CLOSED = ("selesai", "dibatalkan")
 STATUS_ORDER = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ReportSettings
-from coordinator.services.report_archive import LOCALES, load_report_settings
-from coordinator.services.report_delivery import parse_addresses
+from coordinator.reports.archive import LOCALES, load_report_settings
+from coordinator.reports.delivery import parse_addresses
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_SIDE = 4000

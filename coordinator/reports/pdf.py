@@ -23,7 +23,7 @@ from flask import current_app, render_template
 from coordinator.core.clock import wita_today
 from coordinator.core.formatting import in_locale
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, ReportSettings
-from coordinator.services.report_model import MonthlyReport
+from coordinator.reports.model import MonthlyReport
 
 BASE_URL = "https://sitisek.invalid/"  # never resolved: the fetcher answers for it
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -132,7 +132,7 @@ def load_logo(head: Letterhead) -> tuple[bytes, str] | None:
 
 def render_html(report: MonthlyReport, head: Letterhead, locale: str, *, draft: bool, number: str,
                 generated_on: date, has_logo: bool) -> str:
-    from coordinator.services.report_charts import report_charts
+    from coordinator.reports.charts import report_charts
 
     with in_locale(locale):
         return render_template(

@@ -314,7 +314,7 @@ def decision_candidates(facts: dict[str, Any]) -> list[dict[str, Any]]:
     period = date.fromisoformat(facts["period"])
     since = add_months(period, -DECISION_LOOKBACK_MONTHS)
     as_of = date.fromisoformat(facts["as_of"])
-    from coordinator.services.report_model import action_status, late_since  # the same rules as the report
+    from coordinator.reports.model import action_status, late_since  # the same rules as the report
 
     out = []
     for a in facts["actions"]:

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 
 from coordinator.core import charts
 from coordinator.models import SCOPE_KECAMATAN
-from coordinator.services.report_model import MonthlyReport
+from coordinator.reports.model import MonthlyReport
 
 CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}
 CHART_WIDTH = 672  # px at 96 dpi: the text width of an A4 page with 16 mm side margins
