@@ -32,7 +32,7 @@ from coordinator import create_app
 from coordinator.core.clock import WITA
 from coordinator.extensions import db
 from coordinator.models import Notification, OutboxMessage
-from coordinator.services.mailer import OutgoingMail
+from coordinator.notifications.mailer import OutgoingMail
 from coordinator.services.reminders import run_reminders
 
 REPO = Path(__file__).resolve().parent.parent

@@ -81,7 +81,7 @@ def create_app(config: Config | None = None) -> Flask:
         from flask import g
         from sqlalchemy import select
 
-        from coordinator.services.notifications import unread_count_of
+        from coordinator.notifications.center import unread_count_of
 
         ident, _, token = user_id.partition(":")
         if not ident.isdigit() or len(ident) > 18:
@@ -160,7 +160,7 @@ VIEWS = (
     "ats.routes", "ats.import_routes",
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",
-    "notifications",
+    "notifications.routes",
     "reports.routes",
     "verval.admin_routes", "verval.children_routes",
     "api",

@@ -8,8 +8,16 @@ from flask import Flask
 
 from coordinator.extensions import db
 
-CLI_MODULES = ("accounts.cli", "ats.cli", "outbox_cli", "reminders.cli", "reports.cli", "rad_matrix.cli", "verval.cli",
-               "backup_cli")
+CLI_MODULES = (
+    "accounts.cli",
+    "ats.cli",
+    "notifications.cli",
+    "reminders.cli",
+    "reports.cli",
+    "rad_matrix.cli",
+    "verval.cli",
+    "backup_cli",
+)
 
 
 def register(app: Flask) -> None:

@@ -10,7 +10,7 @@ from email import policy
 
 from aiosmtpd.controller import Controller
 
-from coordinator.services.mailer import SmtpMailer
+from coordinator.notifications.mailer import SmtpMailer
 
 
 class RecordingHandler:

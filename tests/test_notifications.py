@@ -24,7 +24,7 @@ from coordinator.models import (
     ReminderSettings,
     User,
 )
-from coordinator.services import notifications as service
+from coordinator.notifications import center as service
 from tests.conftest import FIXED_NOW, login
 
 NOW = datetime.fromisoformat(FIXED_NOW)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from coordinator.extensions import db
 from coordinator.models import User
 from coordinator.models.outbox import OutboxMessage
-from coordinator.services.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
+from coordinator.notifications.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
 from tests.conftest import make_user
 from tests.smtp_server import unwire
 

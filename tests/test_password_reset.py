@@ -10,9 +10,9 @@ from sqlalchemy import select
 from coordinator.accounts.password_reset import KIND_PASSWORD_RESET
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, LoginAttempt, OutboxMessage, PasswordResetToken, User
-from coordinator.services import outbox
-from coordinator.services.mailer import SmtpMailer
-from coordinator.services.outbox import deliver_pending
+from coordinator.notifications import outbox
+from coordinator.notifications.mailer import SmtpMailer
+from coordinator.notifications.outbox import deliver_pending
 from tests.conftest import FIXED_NOW, PASSWORD, login
 
 FOCAL = "dinsos@example.org"

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from coordinator.extensions import db
 from coordinator.models import AuditEntry, MonthlySnapshot, OutboxMessage, ReportArchive, ReportSettings
+from coordinator.notifications.outbox import deliver_pending
 from coordinator.reports.archive import archive_path, preview
 from coordinator.reports.delivery import leaders_list, scheduled_delivery
 from coordinator.reports.facts import live_snapshot, load_facts
 from coordinator.reports.jobs import monthly_delivery_run
 from coordinator.reports.model import build_report
-from coordinator.services.outbox import deliver_pending
 from tests.conftest import make_user
 from tests.helpers import PNG_1PX
 from tests.report_data import OCTOBER, build_october, pdf_text

@@ -29,7 +29,7 @@ from coordinator.accounts.users import _check_password, normalise_email, record_
 from coordinator.core.formatting import fmt_datetime, in_locale
 from coordinator.models import OutboxMessage, PasswordResetToken, User
 from coordinator.models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
-from coordinator.services.outbox import enqueue, outbox_key
+from coordinator.notifications.outbox import enqueue, outbox_key
 
 # The outbox kind; its body is scrubbed once sent (outbox.SECRET_KINDS).
 KIND_PASSWORD_RESET = "password_reset"  # noqa: S105

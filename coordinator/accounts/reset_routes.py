@@ -25,8 +25,8 @@ from coordinator.core import audit
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.services import outbox
-from coordinator.services.mailer import SmtpMailer
+from coordinator.notifications import outbox
+from coordinator.notifications.mailer import SmtpMailer
 from coordinator.services.reminders import DEFAULT_BASE_URL
 from coordinator.web.routing import apply_domain_error
 

@@ -1,6 +1,2 @@
-"""The bell (in-app notifications), email preferences, the reminder rules and the admins' outbox page."""
-from flask import Blueprint
-
-bp = Blueprint("notifications", __name__)
-
-from coordinator.notifications import routes  # noqa: E402,F401
+"""Notifications: the bell (in-app notifications) and its page, email preferences, the reminder rules, and the
+email outbox that records every message once and delivers it once (outbox, mailer, `flask outbox`)."""

@@ -16,7 +16,7 @@ from coordinator.models import (
     KIND_OVERDUE,
     KIND_WEEKLY_SUMMARY,
 )
-from coordinator.services import notifications
+from coordinator.notifications import center as notifications
 from coordinator.web.forms import BaseForm, in_range, max_length, required
 
 KIND_LABELS = {

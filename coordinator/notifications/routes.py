@@ -12,9 +12,9 @@ from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
-from coordinator.notifications import bp
+from coordinator.notifications import center as service
+from coordinator.notifications.blueprint import bp
 from coordinator.notifications.forms import KIND_LABELS, WEEKDAYS, ReminderSettingsForm, preferences_form
-from coordinator.services import notifications as service
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, role_required, safe_next
 
 coordinators_only = role_required(permissions.can_edit_plan)

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from coordinator.accounts.login_history import prune_login_history
 from coordinator.core.clock import WITA, to_wita, utcnow
 from coordinator.extensions import db
+from coordinator.notifications.mailer import SmtpMailer
+from coordinator.notifications.outbox import DeliveryResult, deliver_pending
 from coordinator.reports.jobs import monthly_delivery_run
-from coordinator.services.mailer import SmtpMailer
-from coordinator.services.outbox import DeliveryResult, deliver_pending
 from coordinator.services.reminders import DEFAULT_BASE_URL, RunResult, load_settings, run_reminders
 
 log = logging.getLogger(__name__)

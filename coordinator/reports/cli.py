@@ -40,11 +40,11 @@ def register(app: Flask) -> None:
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
         from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+        from coordinator.notifications.mailer import SmtpMailer
+        from coordinator.notifications.outbox import deliver_pending
         from coordinator.reports.archive import generate, latest_archive, preview, read_archived
         from coordinator.reports.delivery import send_archive
         from coordinator.reports.facts import close_month, live_snapshot, parse_period
-        from coordinator.services.mailer import SmtpMailer
-        from coordinator.services.outbox import deliver_pending
 
         if agency_code and kecamatan_kode:
             raise click.UsageError("Use --agency or --kecamatan, not both.")

@@ -25,6 +25,7 @@ from coordinator.core.clock import add_months, month_start, to_wita
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import fmt_month, in_locale
 from coordinator.models import ROLE_LEADER, SCOPE_REGENCY, MonthlySnapshot, OutboxMessage, ReportArchive, User
+from coordinator.notifications.outbox import Attachment, enqueue, outbox_key
 from coordinator.reports.archive import (
     LOCALES,
     archive_path,
@@ -36,7 +37,6 @@ from coordinator.reports.archive import (
 )
 from coordinator.reports.facts import close_month, live_snapshot, load_facts
 from coordinator.reports.model import build_report
-from coordinator.services.outbox import Attachment, enqueue, outbox_key
 
 KIND_MONTHLY_REPORT = "monthly_report"
 

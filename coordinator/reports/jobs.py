@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
+from coordinator.notifications.mailer import SmtpMailer
+from coordinator.notifications.outbox import deliver_pending
 from coordinator.reports.delivery import scheduled_delivery
-from coordinator.services.mailer import SmtpMailer
-from coordinator.services.outbox import deliver_pending
 
 
 def monthly_delivery_run(now: datetime | None = None) -> str:

@@ -48,8 +48,8 @@ from coordinator.models import (
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
 from coordinator.monitor.deadlines import CLOSED, updated_action_ids
-from coordinator.services.mailer import Mailer
-from coordinator.services.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
+from coordinator.notifications.mailer import Mailer
+from coordinator.notifications.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
 
 DbSession = Session
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"

@@ -22,8 +22,8 @@ def register(app: Flask) -> None:
         from datetime import UTC, datetime
 
         from coordinator.core.clock import utcnow
-        from coordinator.services.mailer import SmtpMailer
-        from coordinator.services.outbox import deliver_pending
+        from coordinator.notifications.mailer import SmtpMailer
+        from coordinator.notifications.outbox import deliver_pending
 
         try:
             now = datetime.fromisoformat(now_iso) if now_iso else utcnow()

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, scoped_session
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from coordinator.models.user import User
-from coordinator.services.mailer import Mailer, OutgoingMail, PermanentMailError, TransientMailError
+from coordinator.notifications.mailer import Mailer, OutgoingMail, PermanentMailError, TransientMailError
 
 log = logging.getLogger(__name__)
 
