@@ -33,7 +33,7 @@ from coordinator.core.clock import WITA
 from coordinator.extensions import db
 from coordinator.models import Notification, OutboxMessage
 from coordinator.notifications.mailer import OutgoingMail
-from coordinator.services.reminders import run_reminders
+from coordinator.reminders.due import run_reminders
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "reminders-latest.md"

@@ -21,7 +21,7 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
 )
-from coordinator.services.reminders import collect, load_settings, parse_days, run_reminders
+from coordinator.reminders.due import collect, load_settings, parse_days, run_reminders
 from tests.conftest import make_user
 from tests.smtp_server import unwire
 from tests.test_outbox import ROOT
@@ -275,7 +275,7 @@ def test_bell_links_open_the_item_and_admins_hear_escalations(app_ctx):
     """Review findings: notifications keep a local path (the bell only follows local paths),
     and admins, who can do all a coordinator does, are in the coordinators' audience."""
     from coordinator.models import Notification, User
-    from coordinator.services import reminders as reminder_service
+    from coordinator.reminders import due as reminder_service
     from tests.conftest import World
 
     World()  # the small plan of the other tests

@@ -312,7 +312,7 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
     then delivers everything pending, which commits (see outbox.deliver_pending). A dry run writes nothing
     and returns the digests that would be recorded.
     """
-    from coordinator.services.reminders_digest import render_digest, render_weekly, weekly_digests
+    from coordinator.reminders.digest import render_digest, render_weekly, weekly_digests
 
     settings = load_settings(session, create=not dry_run)
     today = wita_today(now)
@@ -377,6 +377,6 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
 
 
 def render_notification_title(r: Reminder) -> str:
-    from coordinator.services.reminders_digest import notification_title
+    from coordinator.reminders.digest import notification_title
 
     return notification_title(r)
