@@ -16,7 +16,7 @@ CLI_MODULES = (
     "reports.cli",
     "rad_matrix.cli",
     "verval.cli",
-    "backup_cli",
+    "backup.cli",
 )
 
 

@@ -22,14 +22,14 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from coordinator.accounts.api_tokens import create_token
+from coordinator.backup import operations as backup_service
+from coordinator.backup.archive import DB_MEMBERS, BackupError
+from coordinator.backup.operations import create_backup
 from coordinator.core import revision
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.models import Agency, Evidence, ProgressUpdate, User
 from coordinator.reports.archive import load_report_settings
-from coordinator.services import backup as backup_service
-from coordinator.services.backup import create_backup
-from coordinator.services.backup_archive import DB_MEMBERS, BackupError
 
 BINARY = random.Random(7).randbytes(70_000)  # every byte value, NULs included
 PASSWORD_IN_URL = "Rahasia-Sekali-9"

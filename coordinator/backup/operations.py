@@ -32,8 +32,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
-from coordinator.core.clock import wita_today
-from coordinator.services.backup_archive import (
+from coordinator.backup.archive import (
     BackupError,
     Manifest,
     extract_archive,
@@ -41,6 +40,7 @@ from coordinator.services.backup_archive import (
     verify_archive,
     write_archive,
 )
+from coordinator.core.clock import wita_today
 
 __all__ = ["BackupError", "BackupResult", "check_restore", "create_backup", "default_archive_name",
            "display_url", "restore_backup"]

@@ -8,7 +8,7 @@
         engine or of a schema revision this code does not know, asks for confirmation unless --yes, then
         replaces the database and UPLOAD_DIR and checks the row counts. Exit 1, nothing changed, on a refusal.
 
-The logic is in services/backup.py and services/backup_archive.py.
+The logic is in backup/operations.py and backup/archive.py.
 """
 from __future__ import annotations
 
@@ -45,9 +45,9 @@ def register(app: Flask) -> None:
 
         FILE is the archive to write, or a directory to write sitisek-YYYYMMDD.tar.gz into.
         """
+        from coordinator.backup.archive import manifest_summary
+        from coordinator.backup.operations import BackupError, create_backup, default_archive_name
         from coordinator.core.clock import utcnow
-        from coordinator.services.backup import BackupError, create_backup, default_archive_name
-        from coordinator.services.backup_archive import manifest_summary
 
         now = utcnow()
         target = file / default_archive_name(now) if file.is_dir() else file
@@ -73,8 +73,8 @@ def register(app: Flask) -> None:
         Stop the web app and the scheduler first. Nothing is changed when the archive is damaged,
         from the other database engine or from a newer SITISEK.
         """
-        from coordinator.services.backup import BackupError, check_restore, display_url, restore_backup
-        from coordinator.services.backup_archive import manifest_summary
+        from coordinator.backup.archive import manifest_summary
+        from coordinator.backup.operations import BackupError, check_restore, display_url, restore_backup
 
         url = current_app.config["SQLALCHEMY_DATABASE_URI"]
         upload_dir = current_app.config["UPLOAD_DIR"]
