@@ -37,9 +37,9 @@ from sqlalchemy import event, func, select
 
 from config import TestingConfig
 from coordinator import create_app
+from coordinator.demo.seed import seed_demo
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Milestone, Pillar, ProgressUpdate
-from coordinator.services.seed import seed_demo
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results" / "pages-latest.md"

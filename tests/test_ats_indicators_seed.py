@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from coordinator.ats.figures import live_snapshots, totals_for, totals_of
 from coordinator.ats.indicators import refresh_snapshot_indicators
+from coordinator.demo.ats import allocate, month_ends, series_totals, targeted_kecamatan
+from coordinator.demo.seed import seed_demo
 from coordinator.extensions import db
 from coordinator.models import AtsFigure, AtsSnapshot, Indicator, IndicatorValue
-from coordinator.services.ats_seed import allocate, month_ends, series_totals, targeted_kecamatan
-from coordinator.services.seed import seed_demo
 
 NOW = datetime(2026, 11, 27, 2, 0)
 

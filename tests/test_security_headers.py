@@ -11,9 +11,9 @@ import pytest
 import config
 from coordinator import create_app
 from coordinator.core.clock import utcnow
+from coordinator.demo.content import DEMO_PASSWORD
+from coordinator.demo.seed import seed_demo
 from coordinator.extensions import db
-from coordinator.services.seed import seed_demo
-from coordinator.services.seed_content import DEMO_PASSWORD
 from coordinator.web.headers import CONTENT_SECURITY_POLICY
 from coordinator.web.health import code_revision
 

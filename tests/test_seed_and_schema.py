@@ -4,10 +4,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
 from coordinator.core.clock import utcnow
+from coordinator.demo.content import DEMO_PASSWORD
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressOutcome, ProgressUpdate, User
 from coordinator.monitor.deadlines import build_monitor
-from coordinator.services.seed_content import DEMO_PASSWORD
 
 
 def _count(model, *where):

@@ -21,8 +21,8 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from config import TestingConfig
 from coordinator import create_app
+from coordinator.demo.seed import seed_demo
 from coordinator.extensions import db
-from coordinator.services.seed import seed_demo
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

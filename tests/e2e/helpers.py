@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Locator, Page, expect
 
-from coordinator.services.seed_content import DEMO_PASSWORD
+from coordinator.demo.content import DEMO_PASSWORD
 from tests.e2e.conftest import DESKTOP, PHONE, LiveServer
 
 PASSWORD = DEMO_PASSWORD

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from coordinator.services.seed_content import DEMO_PASSWORD
+from coordinator.demo.content import DEMO_PASSWORD
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import LiveServer
 from tests.e2e.helpers import (

@@ -15,6 +15,9 @@ from sqlalchemy.orm import Session
 
 from coordinator.admin.reference_data import load_kutim_areas, load_reference_lists
 from coordinator.core.clock import WITA, add_months, month_start, wita_today
+from coordinator.demo import content
+from coordinator.demo.ats import seed_ats_snapshots
+from coordinator.demo.verval import VERIFIER_EMAIL, seed_children
 from coordinator.models import (
     Action,
     Agency,
@@ -30,9 +33,6 @@ from coordinator.models import (
     ProgressUpdate,
     User,
 )
-from coordinator.services import seed_content as content
-from coordinator.services.ats_seed import seed_ats_snapshots
-from coordinator.services.seed_verval import VERIFIER_EMAIL, seed_children
 
 
 @dataclass
