@@ -163,7 +163,8 @@ VIEWS = (
     "notifications.routes",
     "reports.routes",
     "verval.admin_routes", "verval.children_routes",
-    "api",
+    "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",
+    "api.plan_routes",
     "web.health",
 )
 

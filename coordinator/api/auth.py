@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 
 from coordinator.accounts import api_tokens, rate_limits
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import json_error
 from coordinator.core import audit
 from coordinator.core.clock import utcnow

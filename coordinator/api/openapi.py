@@ -10,7 +10,7 @@ from typing import Any
 from flask import jsonify
 
 from coordinator.actions.listing import SORTS
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import CODES, DEFAULT_PER_PAGE, MAX_ID, MAX_PER_PAGE
 from coordinator.models import MILESTONE_STATES, STATUS_VALUES
 

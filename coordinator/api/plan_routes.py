@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import ApiError
 from coordinator.core import permissions
 from coordinator.extensions import db

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from coordinator.actions import listing
 from coordinator.actions import summaries as action_summaries
 from coordinator.actions.status import load_action_facts
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import page_body, page_params, query_choice, query_date, query_int, query_text
-from coordinator.api.routes_plan import agency_ref, iso_date, iso_datetime
+from coordinator.api.plan_routes import agency_ref, iso_date, iso_datetime
 from coordinator.core import permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import abort, jsonify, url_for
 
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import page_body, page_params, query_int
-from coordinator.api.routes_plan import iso_datetime
+from coordinator.api.plan_routes import iso_datetime
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.indicators import tracking as indicator_service

@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from coordinator.api import bp
+from coordinator.api.blueprint import bp
 from coordinator.api.errors import ApiError, bad_parameter, query_date, query_text
-from coordinator.api.routes_plan import iso_date, iso_datetime
+from coordinator.api.plan_routes import iso_date, iso_datetime
 from coordinator.ats.figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
 from coordinator.core import permissions
 from coordinator.extensions import db
