@@ -108,7 +108,7 @@ def snapshot_files(app: Flask, shift: int) -> tuple[bytes, list[bytes], int]:
 
 
 def time_import(app: Flask, runs: int) -> ImportTiming:
-    """Each run: the kecamatan table then 18 desa tables, on a new date, through ats_import.save (which previews,
+    """Each run: the kecamatan table then 18 desa tables, on a new date, through ats.importing.save (which previews,
     saves and refreshes the snapshot-fed indicators), rolled back afterwards."""
     result = ImportTiming()
     now = datetime.fromisoformat(NOW)

@@ -9,7 +9,7 @@
   open links, and sets the password, which rotates the session token: every session of the user ends.
 
 Every request and completion is a row of the login history (LoginAttempt). Plain values in, flush, never
-commit; `now` comes from the caller (services/clock.utcnow).
+commit; `now` comes from the caller (core/clock.utcnow).
 """
 from __future__ import annotations
 

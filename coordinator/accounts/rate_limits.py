@@ -5,7 +5,7 @@ holds `now` (windows are aligned to the epoch: a 60-second window starts on the 
 it is still within `limit`. The count is one INSERT ... ON CONFLICT (key, window_start) DO UPDATE
 SET count = count + 1 RETURNING count statement (PostgreSQL, SQLite 3.35+), so two workers counting
 the same key at the same moment never lose a hit. Rows of windows that have ended are pruned whenever a
-new window starts. Like the other services it flushes and never commits: callers commit at once, so
+new window starts. Like the other domain modules it flushes and never commits: callers commit at once, so
 the counter row is not held locked while the request goes on.
 
 A limit of 0 (or less) means no limit: nothing is counted.

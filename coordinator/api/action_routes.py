@@ -18,7 +18,7 @@ from coordinator.models import STATUS_VALUES, Action, ProgressUpdate
 
 
 def _filter() -> listing.ActionFilter:
-    """The web list's filters (services.listing), but a malformed value is a 400 instead of being ignored."""
+    """The web list's filters (actions.listing), but a malformed value is a 400 instead of being ignored."""
     due_from, due_to = query_date("due_from"), query_date("due_to")
     return listing.ActionFilter(
         pillar_id=query_int("pillar"), agency_id=query_int("agency"),

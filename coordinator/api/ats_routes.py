@@ -1,5 +1,5 @@
 """ATS figures: the live snapshots (as /ats/snapshots) and totals by area and category, the same figures as
-`flask ats summary --format json` (services.ats_figures holds the counting rules). No child's data."""
+`flask ats summary --format json` (ats.figures holds the counting rules). No child's data."""
 from __future__ import annotations
 
 from flask import abort, jsonify

@@ -111,7 +111,7 @@ def _counts(totals: dict[str, int]) -> Counts:
 
 
 def totals_of_figures(figures: list[Figure], parents: dict[str, str | None]) -> SnapshotTotals:
-    """The counting rules of ats_figures, applied to figures not yet saved."""
+    """The counting rules of figures, applied to figures not yet saved."""
     return apply_rules(SnapshotTotals(AtsSnapshot()), [(kind, kode, cat, n) for kind, kode, cat, detail, n in figures
                                                        if not detail], parents)
 

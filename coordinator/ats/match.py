@@ -8,7 +8,7 @@ a Kemendagri code in the code column; the desa of the table's kecamatan; a
 kecamatan (kecamatan tables); a hand mapping remembered as AreaAlias; a desa
 anywhere in the regency whose name is unique. The table's level and kecamatan
 are decided from the areas the rows can be (codes, aliases and hand mappings
-included, see table_level); ats_import then refuses rows outside that scope.
+included, see table_level); the import (importing) then refuses rows outside that scope.
 """
 from __future__ import annotations
 

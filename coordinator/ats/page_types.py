@@ -8,7 +8,7 @@ from coordinator.ats.figures import Counts, SnapshotTotals
 from coordinator.models import Action
 
 
-@dataclass(frozen=True)  # shared between requests (ats_pages.load_areas)
+@dataclass(frozen=True)  # shared between requests (pages.load_areas)
 class AreaInfo:
     kode: str
     nama: str

@@ -2,7 +2,7 @@
 
 Every page runs a fixed number of statements whatever the number of desa or
 snapshots: the areas once, the live snapshots once, a version of their figures
-once, the figures of the snapshots not yet cached once (ats_figures.totals_for,
+once, the figures of the snapshots not yet cached once (figures.totals_for,
 see cached_totals), the action links once, the actions' status facts in two.
 
 Which interventions target an area: for a kecamatan, actions linked to it or to
@@ -103,7 +103,7 @@ def _tree(areas: dict[str, AreaInfo]) -> tuple[dict[str, str | None], int]:
 
 def cached_totals(session: Session, snapshots: list[AtsSnapshot], areas: dict[str, AreaInfo]
                   ) -> dict[int, SnapshotTotals]:
-    """ats_figures.totals_for of these snapshots, computed once per process for each version of their figures."""
+    """figures.totals_for of these snapshots, computed once per process for each version of their figures."""
     if not snapshots:
         return {}
     parents, tree = revision.memoized(session, ("area-tree",), lambda: _tree(areas))

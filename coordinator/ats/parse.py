@@ -5,7 +5,7 @@ then a one- or two-row header with the area name (and sometimes a code), Jumlah
 BPB, Jumlah DO split by level, Jumlah LTM split at kelas 6 and 9, Total; a
 "Residu" row and often a total row. The long layout: kode_wilayah, kategori,
 jenjang, jumlah, one count per line. Rows keep the row number of the file.
-Nothing here touches the database: names are matched later (ats_match).
+Nothing here touches the database: names are matched later (match).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Backup and restore of a whole installation: the database and UPLOAD_DIR in one archive.
 
 Plain values in (the database URL, the upload directory, paths, `now`); the archive format is in
-backup_archive.py. Nothing here logs or prints the database password: the PostgreSQL tools get the
+archive.py. Nothing here logs or prints the database password: the PostgreSQL tools get the
 URL without it and the password through PGPASSWORD in their environment only.
 
 - SQLite: the online backup API (sqlite3.Connection.backup) copies a consistent image while the app runs;

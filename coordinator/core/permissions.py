@@ -85,7 +85,7 @@ def can_view_verval_figures(user: Any) -> bool:
 
 
 def can_open_child_list(user: Any) -> bool:
-    """The list of children; what it holds depends on the role (services.verval.visible_children)."""
+    """The list of children; what it holds depends on the role (verval/verification.visible_children)."""
     return is_signed_in(user) and (user.is_coordinator or user.is_verifier or user.is_focal)
 
 

@@ -70,7 +70,7 @@ class DecimalCommaField(StringField):
 
 class IdMultipleField(SelectMultipleField):
     """Several ids; a value that is not a number gets our own message (WTForms 3.3 raises one that
-    forms_base.WTFORMS_ID does not translate)."""
+    web/forms.WTFORMS_ID does not translate)."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:

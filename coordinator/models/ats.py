@@ -50,7 +50,7 @@ class AtsFigure(db.Model):
         UniqueConstraint("snapshot_id", "kind", "area_kode", "category", "detail", name="uq_ats_figure_cell"),
         Index("ix_ats_figure_area", "area_kode", "snapshot_id"),
         # Serves the snapshot's figures and, read backwards, the newest figure of a snapshot in one step: the
-        # version key of the ATS pages' totals cache (ats_pages.cached_totals).
+        # version key of the ATS pages' totals cache (ats/pages.cached_totals).
         Index("ix_ats_figure_snapshot_version", "snapshot_id", "id"),
     )
 

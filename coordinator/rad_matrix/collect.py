@@ -1,4 +1,4 @@
-"""The current plan as a RAD matrix, for the Excel export (written by rad_export.write_matrix).
+"""The current plan as a RAD matrix, for the Excel export (written by export.write_matrix).
 
 Everything is loaded in a fixed number of statements, however many actions the plan has. Names are
 written so that the import reads them back to the same rows: agencies by short name, funding by its

@@ -1,4 +1,4 @@
-"""Writing the RAD matrix as XLSX in the layout rad_parse reads back: what we write is what we read.
+"""Writing the RAD matrix as XLSX in the layout parse reads back: what we write is what we read.
 
 Title lines, a blank row, a two-row header (groups over their sub-columns), then one row per
 (action, indicator) with the action's own cells merged over its rows and pillar / program cells
@@ -58,7 +58,7 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | Non
         value = int(value)
     cell = ws.cell(row=row, column=col, value=value)
     if _is_formula_like(value):
-        # Kept as the text it is, never evaluated; rad_parse reads the same text back.
+        # Kept as the text it is, never evaluated; parse reads the same text back.
         cell.data_type, cell.quotePrefix = "s", True
     if number_format:
         cell.number_format = number_format

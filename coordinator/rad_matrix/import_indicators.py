@@ -1,4 +1,4 @@
-"""The indicators of an imported RAD matrix (part of rad_import's run).
+"""The indicators of an imported RAD matrix (part of importing's run).
 
 An indicator is found by its code (Indikator sheet) or by its name, without case; a new one gets
 the next free code like IND-07. What the Indikator sheet says wins over what an action's row says;

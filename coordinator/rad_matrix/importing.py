@@ -5,7 +5,7 @@ services (so the same validation applies and the audit listener records each cha
 before and after), and the counts come from comparing each item before and after. The preview
 always rolls the savepoint back; save keeps it only when there is no error and no unknown agency.
 Nothing that is in the database but not in the file is deleted. The matching of names is in
-rad_resolve; the indicators are in rad_import_indicators.
+resolve; the indicators are in import_indicators.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_k
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
 KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
 HEADERS = {key: header for key, header, _ in COLUMNS}
-# DomainError.field of services.plan -> matrix column
+# DomainError.field of plan.editing -> matrix column
 FIELD_COLUMN = {"start_date": "start", "due_date": "due", "code": "no", "lead_agency_id": "lead",
                 "supporting_agency_ids": "supporting", "area_kodes": "location", "ats_categories": "categories",
                 "budget_amount": "budget", "program_id": "program", "title": "action"}
@@ -78,7 +78,7 @@ class UnknownAgency:
 class ChangedAction:
     code: str
     title: str
-    fields: list[str]  # column keys of rad_layout.COLUMNS; "milestones" for its tahapan
+    fields: list[str]  # column keys of layout.COLUMNS; "milestones" for its tahapan
 
     @property
     def headers(self) -> list[str]:

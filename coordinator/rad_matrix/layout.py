@@ -1,6 +1,6 @@
 """The RAD matrix as coordinators keep it in Excel: its columns and what one parsed row holds.
 
-Shared by the reader (rad_parse), the importer (rad_import) and the writer (rad_export),
+Shared by the reader (parse), the importer (importing) and the writer (export),
 so that what we write is exactly what we read back.
 """
 from __future__ import annotations
@@ -114,7 +114,7 @@ class MatrixAction:
     title: str
     output: str | None = None
     description: str | None = None  # Keterangan
-    lead_agency: str = ""  # as written; matched to an agency by rad_import
+    lead_agency: str = ""  # as written; matched to an agency by importing
     supporting_agencies: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)  # as written; empty: the whole regency
     funding_source: str | None = None  # as written

@@ -3,7 +3,7 @@ pillars and programs in their own (often merged) columns or as section rows, an 
 merged over the rows of its indicators, dates in words, a Jumlah row at the bottom.
 
 parse_matrix is a pure function of the bytes: names (agencies, areas) stay as written and are
-matched by rad_import. Row numbers are the sheet's, as Excel shows them.
+matched by the import (importing). Row numbers are the sheet's, as Excel shows them.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Cells of a RAD matrix: opening the workbook (merged ranges filled), headers, numbers, lists,
-ATS categories and milestone lines. No database; used by rad_parse."""
+ATS categories and milestone lines. No database; used by parse."""
 from __future__ import annotations
 
 import io

@@ -3,7 +3,7 @@
 Agencies match by code, short name, full name or any alias, compared without case, spaces or
 punctuation ("Dinas Pendidikan dan Kebudayaan", "DISDIKBUD", "Dis-dikbud" meet). Areas go through
 AreaMatcher: "Kec. X", "Desa Y", "Kel. Y", "Y (Kec. X)" and bare names (a kecamatan if there is one of
-that name, else a desa whose name is unique). A location text is also what rad_collect writes, so an
+that name, else a desa whose name is unique). A location text is also what collect writes, so an
 export reads back to the same areas.
 """
 from __future__ import annotations

@@ -6,7 +6,7 @@ Jobs (each: app context -> service -> commit, rollback on error, never raising i
   when a coordinator changed its time;
 - `monthly report`: in the same 10-minute job, from the send day and time on (default the 5th, 08:00 WITA),
   close last month if still open, archive its report and email it to the leaders, once (see
-  services/report_delivery.scheduled_delivery: a scheduler that was down catches up when it starts).
+  reports/delivery.scheduled_delivery: a scheduler that was down catches up when it starts).
 Both are idempotent in the database (unique keys, claimed sends), so a second scheduler started by
 mistake, or a cron `reminders run` at the same moment, sends nothing twice.
 """

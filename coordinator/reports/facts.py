@@ -3,7 +3,7 @@
 `collect_facts` reads everything the monthly report shows into plain JSON values
 (ids, codes, names, dates as ISO strings, counts), in a fixed number of
 statements. `close_month` stores them as a MonthlySnapshot; from then on the
-month's reports are built from that JSON only (report_model), so edits made
+month's reports are built from that JSON only (model), so edits made
 after closing change nothing in them, and regenerating gives the same figures.
 
 What a fact means "as of the month":

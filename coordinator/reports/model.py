@@ -1,4 +1,4 @@
-"""The monthly report's content, computed from a month's facts (report_facts) alone.
+"""The monthly report's content, computed from a month's facts (facts) alone.
 
 Pure functions of plain values: the same facts give the same report, which is
 how a closed month's report stays the same however often it is regenerated.

@@ -1,4 +1,5 @@
-"""Routes of the monthly report: thin; the work is in services/report_*."""
+"""Routes of the monthly report: thin; the work is in the domain modules beside them (facts, model, pdf, archive,
+delivery, settings)."""
 from __future__ import annotations
 
 import io

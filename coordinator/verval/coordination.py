@@ -4,7 +4,7 @@ verifier assignments, the masked export, the access log, erasure on request and 
 Every function takes plain values and `now`, flushes and never commits: the web routes commit once per request
 and the lead's command line (`flask verval retention`) can call `apply_retention(session, now)` the same way.
 Erasing anonymises a child's row but keeps its desa, category, birth year, verification status and cases, so
-every aggregate count (services.verval.desa_figures) stays as it was (UU 27/2022: erasure on request, a retention
+every aggregate count (verification.desa_figures) stays as it was (UU 27/2022: erasure on request, a retention
 period with anonymisation).
 """
 from __future__ import annotations

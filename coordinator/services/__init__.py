@@ -1,1 +1,0 @@
-"""The domain: functions that take plain values and `now`, flush but never commit."""
