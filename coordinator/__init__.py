@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
-from coordinator.core import formatting
+from coordinator.core import formatting, history_view
 from coordinator.extensions import babel, csrf, db, login_manager, migrate
 from coordinator.web import headers as security
 
@@ -64,6 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     formatting.register(app)
+    app.jinja_env.globals["readable_history"] = history_view.readable_history
 
     from coordinator.core import audit, revision
     from coordinator.models import User

@@ -13,6 +13,7 @@ from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, AuditEntry, Indicator, IndicatorTarget, Milestone, Pillar
 from coordinator.rad_matrix import importing as rad_import
+from coordinator.rad_matrix.import_run import KINDS
 from coordinator.rad_matrix.layout import (
     MatrixAction,
     MatrixIndicator,
@@ -55,7 +56,7 @@ def world_matrix(world) -> ParsedMatrix:
 def test_reimporting_the_same_plan_changes_nothing(world):
     p = rad_import.preview(db.session, world_matrix(world), {}, NOW)
     assert p.can_save and not p.errors and not p.unknown_agencies
-    assert {k: (c.new, c.changed) for k, c in p.counts.items()} == {k: (0, 0) for k in rad_import.KINDS}
+    assert {k: (c.new, c.changed) for k, c in p.counts.items()} == {k: (0, 0) for k in KINDS}
     assert p.counts["actions"].unchanged == 3 and p.counts["milestones"].unchanged == 3
     result = rad_import.save(db.session, world_matrix(world), {}, NOW)
     db.session.commit()

@@ -27,7 +27,7 @@ from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.notifications import outbox
 from coordinator.notifications.mailer import SmtpMailer
-from coordinator.reminders.due import DEFAULT_BASE_URL
+from coordinator.reminders.kinds import DEFAULT_BASE_URL
 from coordinator.web.routing import apply_domain_error
 
 log = logging.getLogger(__name__)

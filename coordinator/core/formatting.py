@@ -91,9 +91,6 @@ def current_locale() -> str:
 
 
 def register(app: Any) -> None:
-    from coordinator.core.history_view import readable_history
-
-    app.jinja_env.globals["readable_history"] = readable_history
     app.jinja_env.globals["iso_date"] = iso_date
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,

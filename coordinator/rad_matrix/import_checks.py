@@ -2,13 +2,11 @@
 error naming the sheet and column, never a database error (a 500) on save."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from coordinator.core.errors import N_
+from coordinator.rad_matrix.import_run import ImportRun
 from coordinator.rad_matrix.layout import PLAN_FIELDS, PLAN_SHEET, MatrixPlan
-
-if TYPE_CHECKING:
-    from coordinator.rad_matrix.importing import Importer
 
 MAX_BUDGET = 10**15  # Rp 1.000 triliun: far above any action, far below what the BIGINT column holds
 MAX_PILLAR = 999
@@ -20,7 +18,7 @@ INDICATOR_TEXTS = (("code", 20), ("name", 300), ("unit", 40), ("data_source", 20
 TOO_LONG = N_("Paling banyak %(n)d karakter.")
 
 
-def plan_value_errors(run: Importer, mp: MatrixPlan) -> bool:
+def plan_value_errors(run: ImportRun, mp: MatrixPlan) -> bool:
     """Records an error for each value of the Rencana sheet its column cannot hold; True when there was one."""
     labels = dict(PLAN_FIELDS)
     before = len(run.p.errors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,11 +17,9 @@ from coordinator.core.errors import N_, DomainError
 from coordinator.indicators.tracking import IndicatorInput, live_indicators, period_key, save_indicator, set_target
 from coordinator.models import Action, Indicator, Plan
 from coordinator.rad_matrix.import_checks import TOO_LONG, too_long_indicator_field
+from coordinator.rad_matrix.import_run import ImportRun
 from coordinator.rad_matrix.layout import INDICATOR_COLUMNS, INDICATOR_SHEET
 from coordinator.rad_matrix.resolve import resolve_location
-
-if TYPE_CHECKING:
-    from coordinator.rad_matrix.importing import Importer
 
 SHEET_HEADERS = dict(INDICATOR_COLUMNS)
 FIELD_COLUMN = {"baseline_value": "baseline", "ats_area_kode": "ats_area", "action_ids": "actions"}
@@ -56,7 +54,7 @@ def _state(ind: Indicator, targets: dict[tuple[int, int | None], float]) -> tupl
             sorted(targets.items(), key=lambda kv: period_key(*kv[0])))
 
 
-def _specs(run: Importer) -> list[_Spec]:
+def _specs(run: ImportRun) -> list[_Spec]:
     specs: dict[str, _Spec] = {}
     for d in run.parsed.indicator_defs:
         key = _key(d.name)
@@ -85,7 +83,7 @@ def _specs(run: Importer) -> list[_Spec]:
     return list(specs.values())
 
 
-def import_indicators(run: Importer, plan: Plan) -> None:
+def import_indicators(run: ImportRun, plan: Plan) -> None:
     s = run.s
     existing = live_indicators(s, plan.id)
     by_code = {i.code.lower(): i for i in existing}

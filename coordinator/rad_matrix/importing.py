@@ -9,7 +9,6 @@ resolve; the indicators are in import_indicators.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,20 +30,22 @@ from coordinator.plan.editing import (
     save_program,
 )
 from coordinator.rad_matrix.import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
+from coordinator.rad_matrix.import_run import (
+    ChangedAction,
+    ImportPreview,
+    ImportResult,
+    ImportRun,
+    UnknownAgency,
+)
 from coordinator.rad_matrix.layout import (
-    COLUMNS,
-    MAIN_SHEET,
     PLAN_FIELDS,
     PLAN_SHEET,
-    Issue,
     MatrixAction,
     ParsedMatrix,
 )
 from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
-KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
-HEADERS = {key: header for key, header, _ in COLUMNS}
 # DomainError.field of plan.editing -> matrix column
 FIELD_COLUMN = {"start_date": "start", "due_date": "due", "code": "no", "lead_agency_id": "lead",
                 "supporting_agency_ids": "supporting", "area_kodes": "location", "ats_categories": "categories",
@@ -52,69 +53,6 @@ FIELD_COLUMN = {"start_date": "start", "due_date": "due", "code": "no", "lead_ag
 MAX_LENGTHS = (("code", "no", 20), ("title", "action", 300), ("sub_kegiatan_code", "sub_kegiatan", 60),
                ("program_code", "program", 20), ("program_name", "program", 200), ("pillar_name", "pillar", 200))
 NEW = "new"
-
-
-@dataclass
-class Counts:
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0
-
-    def add(self, before: Any, after: Any) -> str:
-        kind = "new" if before is None else ("unchanged" if before == after else "changed")
-        setattr(self, kind, getattr(self, kind) + 1)
-        return kind
-
-
-@dataclass
-class UnknownAgency:
-    key: str  # agency_key of the name: what agency_map is keyed by
-    name: str  # as written (first time)
-    rows: list[int] = field(default_factory=list)
-    mapped_to: str | None = None  # an agency id, "new", or None while unmapped
-
-
-@dataclass
-class ChangedAction:
-    code: str
-    title: str
-    fields: list[str]  # column keys of layout.COLUMNS; "milestones" for its tahapan
-
-    @property
-    def headers(self) -> list[str]:
-        return [HEADERS.get(f, f) for f in self.fields]
-
-
-@dataclass
-class ImportPreview:
-    counts: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in KINDS})
-    agencies_to_create: list[str] = field(default_factory=list)
-    aliases_to_add: list[tuple[str, str]] = field(default_factory=list)  # (name, agency short name)
-    new_actions: list[str] = field(default_factory=list)
-    changed_actions: list[ChangedAction] = field(default_factory=list)
-    unknown_agencies: list[UnknownAgency] = field(default_factory=list)
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    actions_in_file: int = 0
-    not_in_file: int = 0  # live actions of the plan the file does not name (kept as they are)
-
-    @property
-    def unmapped(self) -> list[UnknownAgency]:
-        return [u for u in self.unknown_agencies if u.mapped_to is None]
-
-    @property
-    def can_save(self) -> bool:
-        return not self.errors and not self.unmapped
-
-    @property
-    def changes(self) -> int:
-        return sum(c.new + c.changed for c in self.counts.values()) + len(self.agencies_to_create)
-
-
-@dataclass
-class ImportResult:
-    saved: bool
-    preview: ImportPreview
 
 
 def _action_state(a: Action) -> dict[str, Any]:
@@ -125,25 +63,7 @@ def _action_state(a: Action) -> dict[str, Any]:
             "sub_kegiatan": a.sub_kegiatan_code}
 
 
-class Importer:
-    def __init__(self, session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime) -> None:
-        self.s, self.parsed, self.now = session, parsed, now
-        self.agency_map = {agency_key(k): str(v) for k, v in agency_map.items()}
-        self.p = ImportPreview(errors=list(parsed.errors), warnings=list(parsed.warnings),
-                               actions_in_file=len(parsed.actions))
-        self.action_ids: dict[str, int] = {}  # code -> id of the actions of the file, once saved
-
-    # --- messages
-
-    def error(self, row: int | None, column: str | None, message: str, params: dict[str, Any] | None = None, *,
-              sheet: str = MAIN_SHEET, header: str | None = None, **kw: Any) -> None:
-        if header is None and column is not None:
-            header = self.parsed.columns.get(column) or HEADERS.get(column, column)
-        self.p.errors.append(Issue(row, message, {**(params or {}), **kw}, sheet, header))
-
-    def warn(self, row: int | None, message: str, **params: Any) -> None:
-        self.p.warnings.append(Issue(row, message, dict(params)))
-
+class Importer(ImportRun):
     # --- the run
 
     def run(self) -> None:

@@ -29,7 +29,7 @@ from coordinator.models import (
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR
 from coordinator.monitor.deadlines import build_monitor
 from coordinator.notifications.outbox import outbox_key
-from coordinator.reminders.due import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
+from coordinator.reminders.kinds import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
 
 QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 

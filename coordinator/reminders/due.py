@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -50,45 +49,10 @@ from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
 from coordinator.monitor.deadlines import CLOSED, updated_action_ids
 from coordinator.notifications.mailer import Mailer
 from coordinator.notifications.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
+from coordinator.reminders.digest import notification_title, render_digest, render_weekly, weekly_digests
+from coordinator.reminders.kinds import DEFAULT_BASE_URL, Digest, Reminder
 
 DbSession = Session
-DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-KIND_ORDER = (KIND_ESCALATION, KIND_OVERDUE, KIND_DUE_SOON, KIND_MISSING_UPDATE, KIND_MISSING_INDICATOR)
-
-
-@dataclass(frozen=True)
-class Reminder:
-    recipient: str
-    user_id: int | None
-    locale: str
-    kind: str
-    item_type: str  # action | milestone | indicator
-    item_id: int
-    title: str
-    due_date: date
-    stage: str
-    url: str
-    key: str
-    email: bool = True  # False: the user turned email off for this kind, or the address is refused for good
-    days: int = 0  # days left (positive) or late (negative)
-    agency: str | None = None
-
-
-@dataclass
-class Digest:
-    recipient: str
-    user_id: int | None
-    locale: str
-    items: list[Reminder]
-    key: str
-    subject: str = ""
-    body_text: str = ""
-    body_html: str = ""
-    email: bool = True  # weekly summary: False when the coordinator turned its email off
-    url: str = ""
-    rows: list[dict[str, Any]] = field(default_factory=list)  # weekly summary: one per agency
-
-
 @dataclass
 class RunResult:
     today: date
@@ -312,8 +276,6 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
     then delivers everything pending, which commits (see outbox.deliver_pending). A dry run writes nothing
     and returns the digests that would be recorded.
     """
-    from coordinator.reminders.digest import render_digest, render_weekly, weekly_digests
-
     settings = load_settings(session, create=not dry_run)
     today = wita_today(now)
     result = RunResult(today=today, dry_run=dry_run)
@@ -377,6 +339,4 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
 
 
 def render_notification_title(r: Reminder) -> str:
-    from coordinator.reminders.digest import notification_title
-
     return notification_title(r)

@@ -24,7 +24,8 @@ from coordinator.core.clock import WITA, to_wita, utcnow
 from coordinator.extensions import db
 from coordinator.notifications.mailer import SmtpMailer
 from coordinator.notifications.outbox import DeliveryResult, deliver_pending
-from coordinator.reminders.due import DEFAULT_BASE_URL, RunResult, load_settings, run_reminders
+from coordinator.reminders.due import RunResult, load_settings, run_reminders
+from coordinator.reminders.kinds import DEFAULT_BASE_URL
 from coordinator.reports.jobs import monthly_delivery_run
 
 log = logging.getLogger(__name__)

@@ -57,6 +57,7 @@ from coordinator.models import (
     action_area,
     action_supporting_agency,
 )
+from coordinator.reports.frozen_status import action_status, late_since
 
 FACTS_VERSION = 1
 WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving
@@ -314,7 +315,6 @@ def decision_candidates(facts: dict[str, Any]) -> list[dict[str, Any]]:
     period = date.fromisoformat(facts["period"])
     since = add_months(period, -DECISION_LOOKBACK_MONTHS)
     as_of = date.fromisoformat(facts["as_of"])
-    from coordinator.reports.model import action_status, late_since  # the same rules as the report
 
     out = []
     for a in facts["actions"]:

@@ -14,30 +14,14 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from coordinator.actions.status import compute_status
 from coordinator.core.errors import N_, DomainError
 from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, period_rows
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.reports.facts import chosen_decisions, decision_candidates
+from coordinator.reports.frozen_status import action_status, late_since
 
 CLOSED = ("selesai", "dibatalkan")
 STATUS_ORDER = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")
-
-
-def action_status(a: dict[str, Any], as_of: date) -> str:
-    if a.get("override"):
-        return str(a["override"])
-    open_dues = [date.fromisoformat(m["due"]) for m in a["milestones"] if m["state"] in ("belum_mulai", "berjalan")]
-    return compute_status(a["complete"], date.fromisoformat(a["start"]), date.fromisoformat(a["due"]), open_dues,
-                          as_of)
-
-
-def late_since(a: dict[str, Any], as_of: date) -> date:
-    """The earliest of the action's own due date and its open milestones' that has passed."""
-    dues = [date.fromisoformat(a["due"])] + [date.fromisoformat(m["due"]) for m in a["milestones"]
-                                             if m["state"] in ("belum_mulai", "berjalan")]
-    past = [d for d in dues if d < as_of]
-    return min(past) if past else as_of
 
 
 @dataclass
