@@ -15,7 +15,7 @@ from coordinator.actions.forms import ActionForm, CorrectionForm, MilestoneForm,
 from coordinator.actions.status import status_of
 from coordinator.ats import outcomes as ats_outcomes
 from coordinator.ats import pages as ats_pages
-from coordinator.ats.routes import action_band, trend_chart
+from coordinator.ats.charts import action_band, trend_chart
 from coordinator.core import choices, permissions
 from coordinator.core.audit import history_for
 from coordinator.core.clock import month_start, utcnow, wita_today

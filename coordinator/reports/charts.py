@@ -14,11 +14,11 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask_babel import gettext as _
 
+from coordinator.ats.charts import CATEGORY_COLORS
 from coordinator.core import charts
 from coordinator.models import SCOPE_KECAMATAN
 from coordinator.reports.model import MonthlyReport
 
-CATEGORY_COLORS = {"BPB": "#b54708", "DO": "#b42318", "LTM": "#1849a9", "total": "#0b5d4b"}
 CHART_WIDTH = 672  # px at 96 dpi: the text width of an A4 page with 16 mm side margins
 BAR_LIMIT = 25
 FONT = "Laporan, sans-serif"  # the report's @font-face, so the charts print in the body font
