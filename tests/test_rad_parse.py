@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from coordinator.core.table_files import FileRefused
 from coordinator.rad_matrix import parse as rp
+from coordinator.rad_matrix import parse_messages as msg
 from coordinator.rad_matrix.dates import BAD_YEAR, NO_SUCH_DAY, NO_YEAR, REVERSED, UNREADABLE, BadDate, parse_when
 from coordinator.rad_matrix.export import write_matrix
 from coordinator.rad_matrix.layout import (
@@ -232,40 +233,40 @@ def test_errors_sample_rows() -> None:
     m = parse_file("rad_errors.xlsx")
     got = sorted((e.row, e.message, e.column) for e in m.errors)
     assert got == sorted([
-        (3, rp.NO_TITLE, "Kegiatan"), (4, rp.NOT_A_NUMBER, "Anggaran"), (5, rp.BAD_WHEN, "Tenggat"),
-        (6, rp.BAD_DAY, "Tenggat"), (7, rp.DUE_BEFORE_START, None), (8, rp.NO_DATE, None),
-        (9, rp.DUPLICATE_CODE, None), (10, rp.BAD_CATEGORY, "Sasaran ATS"), (11, rp.BAD_MILESTONE, "Tahapan"),
-        (12, rp.NOT_A_NUMBER, "Target"), (13, rp.NO_TITLE, "Kegiatan"), (14, rp.BAD_MILESTONE, "Tahapan"),
+        (3, msg.NO_TITLE, "Kegiatan"), (4, msg.NOT_A_NUMBER, "Anggaran"), (5, msg.BAD_WHEN, "Tenggat"),
+        (6, msg.BAD_DAY, "Tenggat"), (7, msg.DUE_BEFORE_START, None), (8, msg.NO_DATE, None),
+        (9, msg.DUPLICATE_CODE, None), (10, msg.BAD_CATEGORY, "Sasaran ATS"), (11, msg.BAD_MILESTONE, "Tahapan"),
+        (12, msg.NOT_A_NUMBER, "Target"), (13, msg.NO_TITLE, "Kegiatan"), (14, msg.BAD_MILESTONE, "Tahapan"),
     ])
     for e in m.errors:  # every message renders with its parameters
         assert e.params["row"] == e.row and "%(" not in e.message % e.params
-    dup = next(e for e in m.errors if e.message == rp.DUPLICATE_CODE)
+    dup = next(e for e in m.errors if e.message == msg.DUPLICATE_CODE)
     assert dup.params == {"row": 9, "code": "1.1.1", "first": 2, "other": "Aksi yang benar"}
 
 
 def test_more_row_and_file_errors() -> None:
     no_pillar = parse_matrix(book_bytes([["No", "Kegiatan", "Indikator", "Tenggat"],
                                          ["1.1.1", "Aksi tanpa pilar", None, "31/12/2026"]]), "x.xlsx")
-    assert [(e.row, e.message) for e in no_pillar.errors] == [(2, rp.NO_PILLAR)]
+    assert [(e.row, e.message) for e in no_pillar.errors] == [(2, msg.NO_PILLAR)]
     no_program = parse_matrix(book_bytes([["No", "Pilar", "Kegiatan", "Tenggat"],
                                           ["1.1.1", "1. Data", "Aksi tanpa program", "31/12/2026"]]), "x.xlsx")
-    assert [(e.row, e.message) for e in no_program.errors] == [(2, rp.NO_PROGRAM)]
+    assert [(e.row, e.message) for e in no_program.errors] == [(2, msg.NO_PROGRAM)]
     no_action = parse_matrix(book_bytes([["Judul"], ["No", "Pilar", "Program", "Indikator", "Tenggat"]]), "x.xlsx")
     assert [(e.row, e.message, e.params) for e in no_action.errors] == [
-        (None, rp.NO_ACTION_COLUMN, {"column": "Kegiatan/Aksi", "row": 2})]
+        (None, msg.NO_ACTION_COLUMN, {"column": "Kegiatan/Aksi", "row": 2})]
     nothing = parse_matrix(book_bytes([["Hanya catatan"]]), "x.xlsx")
-    assert [e.message for e in nothing.errors] == [rp.NO_HEADER]
+    assert [e.message for e in nothing.errors] == [msg.NO_HEADER]
     no_year = parse_matrix(book_bytes([["Pilar", "Program", "Kegiatan", "TW I", "Indikator", "Target"],
                                        ["Data", "Pendataan", "Aksi", "v", "Desa", 3],
                                        ["Data", "Pendataan", "Aksi 2", None, "Desa", "abc"]]), "x.xlsx")
-    assert sorted((e.row, e.message) for e in no_year.errors) == [(2, rp.MARKS_NO_YEAR), (3, rp.NOT_A_NUMBER),
-                                                                 (3, rp.NO_DATE)]
+    assert sorted((e.row, e.message) for e in no_year.errors) == [(2, msg.MARKS_NO_YEAR), (3, msg.NOT_A_NUMBER),
+                                                                 (3, msg.NO_DATE)]
     no_indicator = parse_matrix(book_bytes([["Pilar", "Program", "Kegiatan", "Indikator", "Target", "Tenggat"],
                                             ["Data", "Pendataan", "Aksi", None, 5, "Des 2026"]]), "x.xlsx")
-    assert [(e.row, e.message, e.column) for e in no_indicator.errors] == [(2, rp.NO_INDICATOR, "Indikator")]
+    assert [(e.row, e.message, e.column) for e in no_indicator.errors] == [(2, msg.NO_INDICATOR, "Indikator")]
     no_year_text = parse_matrix(book_bytes([["Pilar", "Program", "Kegiatan", "Jadwal"],
                                             ["Data", "Pendataan", "Aksi", "Triwulan 3"]]), "x.xlsx")
-    assert [(e.row, e.message, e.column) for e in no_year_text.errors] == [(2, rp.NO_YEAR_IN, "Jadwal")]
+    assert [(e.row, e.message, e.column) for e in no_year_text.errors] == [(2, msg.NO_YEAR_IN, "Jadwal")]
 
 
 def test_year_from_title_lines() -> None:
@@ -465,7 +466,7 @@ def test_overlong_digit_strings_are_row_errors_not_crashes():
                        ["1.1.1", "1. Pilar", "1.1 Program", "Aksi a", "Des 2026", "Dinsos", "9" * 400],
                        ["9" * 5000, "9" * 5000 + ". Pilar", "1.2 Program", "Aksi b", "Des 2026", "Dinsos", 1000]])
     m = parse_matrix(data, "x.xlsx")
-    assert [(e.row, e.message, e.column) for e in m.errors] == [(2, rp.NOT_A_NUMBER, "Anggaran")]
+    assert [(e.row, e.message, e.column) for e in m.errors] == [(2, msg.NOT_A_NUMBER, "Anggaran")]
     assert m.actions[0].budget is None
     assert m.actions[1].pillar_number > 999  # refused by the importer with the row (test_rad_import)
     with pytest.raises(rp.NotANumber):

@@ -13,9 +13,9 @@ from datetime import date
 from typing import Any
 
 from coordinator.ats.parse import TOTAL_WORDS
-from coordinator.core.errors import N_
 from coordinator.core.table_files import FileRefused
-from coordinator.rad_matrix.dates import NO_SUCH_DAY, NO_YEAR, ROMAN, BadDate, parse_when
+from coordinator.rad_matrix import parse_messages as msg
+from coordinator.rad_matrix.dates import ROMAN, BadDate, parse_when
 from coordinator.rad_matrix.layout import (
     EXPORT_ONLY,
     INDICATOR_SHEET,
@@ -50,33 +50,6 @@ from coordinator.rad_matrix.parse_sheets import read_indicator_defs, read_plan
 __all__ = ["FileRefused", "parse_matrix"]
 
 HEADER_SCAN = 20
-NO_HEADER = N_("Baris judul kolom matriks RAD tidak ditemukan di %(rows)s baris pertama: perlu sedikitnya tiga "
-               "judul kolom yang dikenal, termasuk %(column)s.")
-NO_ACTION_COLUMN = N_("Kolom %(column)s tidak ditemukan di baris judul kolom (baris %(row)s).")
-NO_TITLE = N_("Baris %(row)s: judul aksi (kolom %(column)s) kosong, padahal baris ini berisi data.")
-NOT_A_NUMBER = N_("Baris %(row)s, kolom %(column)s: \"%(value)s\" bukan angka.")
-BAD_WHEN = N_("Baris %(row)s, kolom %(column)s: \"%(value)s\" bukan tanggal atau waktu yang dikenali.")
-BAD_DAY = N_("Baris %(row)s, kolom %(column)s: tanggal \"%(value)s\" tidak ada di kalender.")
-NO_YEAR_IN = N_("Baris %(row)s, kolom %(column)s: \"%(value)s\" tidak menyebut tahun, dan tahun matriks tidak "
-                "diketahui.")
-BAD_RANGE = N_("Baris %(row)s, kolom %(column)s: \"%(value)s\" bukan rentang waktu yang benar (tahun 2000–2100, "
-               "akhir tidak sebelum awal).")
-DUE_BEFORE_START = N_("Baris %(row)s: tenggat (%(due)s) lebih awal dari tanggal mulai (%(start)s).")
-NO_DATE = N_("Baris %(row)s: aksi \"%(title)s\" tidak punya waktu pelaksanaan (isi Mulai/Tenggat atau Waktu "
-             "pelaksanaan, atau tandai triwulannya).")
-NO_DUE = N_("Baris %(row)s: aksi \"%(title)s\" punya tanggal mulai tetapi tenggatnya kosong.")
-MARKS_NO_YEAR = N_("Baris %(row)s: triwulan ditandai, tetapi tahunnya tidak diketahui; tulis tahunnya di judul "
-                   "kolom, misalnya \"Target per triwulan 2026\".")
-DUPLICATE_CODE = N_("Baris %(row)s: kode aksi %(code)s sudah dipakai di baris %(first)s untuk aksi lain "
-                    "(\"%(other)s\").")
-NO_PILLAR = N_("Baris %(row)s: aksi \"%(title)s\" tidak berada di bawah pilar mana pun.")
-NO_PROGRAM = N_("Baris %(row)s: aksi \"%(title)s\" tidak berada di bawah program mana pun.")
-BAD_CATEGORY = N_("Baris %(row)s, kolom %(column)s: sasaran \"%(value)s\" tidak dikenal (BPB, DO, LTM atau Semua).")
-BAD_MILESTONE = N_("Baris %(row)s, kolom %(column)s: tahapan \"%(value)s\" tidak dapat dibaca; tulis satu tahapan "
-                   "per baris, misalnya \"31/03/2026 – Penyusunan SK tim [selesai 15/03/2026]\".")
-NO_INDICATOR = N_("Baris %(row)s: ada satuan, baseline atau target, tetapi nama indikator (kolom %(column)s) kosong.")
-ROW_IGNORED = N_("Baris %(row)s diabaikan: \"%(value)s\" bukan aksi, pilar atau program.")
-DATE_MESSAGES = {NO_SUCH_DAY: BAD_DAY, NO_YEAR: NO_YEAR_IN}
 ACTION_HEADER = "Kegiatan/Aksi"
 _TOTAL = re.compile(r"(?:jumlah|total)(?: (?:anggaran|biaya|pagu|keseluruhan|seluruhnya|rp))*")
 _PREFIX = re.compile(r"([a-z]|\d{1,2})[.)]\s+(.+)", re.S)
@@ -155,12 +128,12 @@ class _Reader:
             keys = {header_key(c)[0] for c in rows[r] if free_text(c)} - {None}
             if len(keys) >= 3:
                 if "action" not in keys:
-                    self.out.errors.append(Issue(None, NO_ACTION_COLUMN, {"column": ACTION_HEADER, "row": r + 1}))
+                    self.out.errors.append(Issue(None, msg.NO_ACTION_COLUMN, {"column": ACTION_HEADER, "row": r + 1}))
                     return
                 h = r
                 break
         if h is None:
-            self.out.errors.append(Issue(None, NO_HEADER, {"rows": HEADER_SCAN, "column": ACTION_HEADER}))
+            self.out.errors.append(Issue(None, msg.NO_HEADER, {"rows": HEADER_SCAN, "column": ACTION_HEADER}))
             return
         title = next((one_line(c) for row in rows[:h] for c in row if one_line(c)), "")
         self.out.title = title or None
@@ -255,7 +228,7 @@ class _Reader:
         if kind is None:
             if no:
                 return False
-            self.out.warnings.append(Issue(r + 1, ROW_IGNORED, {"row": r + 1, "value": text[:60]}, self.s.name))
+            self.out.warnings.append(Issue(r + 1, msg.ROW_IGNORED, {"row": r + 1, "value": text[:60]}, self.s.name))
             return True
         self._enter(kind, text, no.rstrip(".") or None)
         return True
@@ -294,7 +267,7 @@ class _Reader:
         no = one_line(self.own(r, "no")).rstrip(".") if not s.from_above(r, self.col.get("no")) else ""
         if not title:
             self.current = None
-            self.error(rn, NO_TITLE, self.head("action"))
+            self.error(rn, msg.NO_TITLE, self.head("action"))
             return
         number: int | None = None
         code = None
@@ -308,7 +281,7 @@ class _Reader:
             number = small_int(no) if no.isdigit() else ord(no.lower()) - ord("a") + 1
         if self.pillar is None or self.program is None:
             self.current = None
-            self.error(rn, NO_PILLAR if self.pillar is None else NO_PROGRAM, None, title=title[:80])
+            self.error(rn, msg.NO_PILLAR if self.pillar is None else msg.NO_PROGRAM, None, title=title[:80])
             return
         program_code = self.program[0]
         if code is None and number is not None:
@@ -322,7 +295,7 @@ class _Reader:
         if same is not None:
             if norm_header(same.action.title) != norm_header(title):
                 self.current = None
-                self.error(rn, DUPLICATE_CODE, None, code=code, first=same.action.row, other=same.action.title[:80])
+                self.error(rn, msg.DUPLICATE_CODE, None, code=code, first=same.action.row, other=same.action.title[:80])
                 return
             self.current = same
             self._indicator(r, same)
@@ -347,18 +320,18 @@ class _Reader:
         try:
             a.budget = as_int(parse_number(self.get(r, "budget")))
         except NotANumber:
-            self.error(rn, NOT_A_NUMBER, self.head("budget"), value=one_line(self.get(r, "budget"))[:30])
+            self.error(rn, msg.NOT_A_NUMBER, self.head("budget"), value=one_line(self.get(r, "budget"))[:30])
         try:
             a.categories = parse_categories(self.get(r, "categories"))
         except ValueError as err:
-            self.error(rn, BAD_CATEGORY, self.head("categories"), value=str(err)[:40])
+            self.error(rn, msg.BAD_CATEGORY, self.head("categories"), value=str(err)[:40])
         for line in free_text(self.get(r, "milestones")).split("\n"):
             if not line:
                 continue
             try:
                 a.milestones.append(parse_milestone(line, self.out.default_year))
             except ValueError:
-                self.error(rn, BAD_MILESTONE, self.head("milestones"), value=line[:80])
+                self.error(rn, msg.BAD_MILESTONE, self.head("milestones"), value=line[:80])
         for key in ("start", "due", "when"):
             if free_text(self.get(r, key)):
                 b.when[key] = (self.get(r, key), self.head(key))
@@ -375,12 +348,12 @@ class _Reader:
             try:
                 values[key] = parse_number(cell)
             except NotANumber:
-                self.error(rn, NOT_A_NUMBER, self.head(key), value=one_line(cell)[:30])
+                self.error(rn, msg.NOT_A_NUMBER, self.head(key), value=one_line(cell)[:30])
         unit = one_line(self.get(r, "unit")) or None
         quarters = {i + 1: v for i, k in enumerate(QUARTER_KEYS) if (v := values.get(k)) is not None}
         if not name:
             if any(values.get(k) is not None for k in values) or (unit and not self.s.from_above(r, self.col["unit"])):
-                self.error(rn, NO_INDICATOR, self.head("indicator"))
+                self.error(rn, msg.NO_INDICATOR, self.head("indicator"))
             return
         target = values.get("target")
         year = self.target_year if target is not None or quarters else None
@@ -392,7 +365,7 @@ class _Reader:
         try:
             return parse_when(cell, self.out.default_year)
         except BadDate as err:
-            message = DATE_MESSAGES.get(err.message, BAD_WHEN if "value" in err.params else BAD_RANGE)
+            message = msg.DATE_MESSAGES.get(err.message, msg.BAD_WHEN if "value" in err.params else msg.BAD_RANGE)
             self.error(b.action.row, message, header, value=one_line(cell)[:40])
             return None, None
 
@@ -409,7 +382,7 @@ class _Reader:
             start = due_span[0] if due_span[0] != due else date(due.year, 1, 1)
         if start is None and due is None and b.marks:
             if self.target_year is None:
-                self.error(a.row, MARKS_NO_YEAR)
+                self.error(a.row, msg.MARKS_NO_YEAR)
             else:
                 first, last = min(b.marks), max(b.marks)
                 start = date(self.target_year, 3 * first - 2, 1)
@@ -417,7 +390,7 @@ class _Reader:
         if len(self.out.errors) > bad:
             return
         if due is None:
-            self.error(a.row, NO_DUE if start else NO_DATE, None, title=a.title[:80])
+            self.error(a.row, msg.NO_DUE if start else msg.NO_DATE, None, title=a.title[:80])
         elif start is not None and due < start:
-            self.error(a.row, DUE_BEFORE_START, None, due=f"{due:%d/%m/%Y}", start=f"{start:%d/%m/%Y}")
+            self.error(a.row, msg.DUE_BEFORE_START, None, due=f"{due:%d/%m/%Y}", start=f"{start:%d/%m/%Y}")
         a.start_date, a.due_date = start, due
