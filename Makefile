@@ -51,7 +51,7 @@ test: install-dev
 
 lint: install-dev
 	$(BIN)/ruff check coordinator tests bench deploy config.py run.py
-	$(BIN)/mypy --follow-imports=silent coordinator/services
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/pip install -q -r requirements-bench.txt
