@@ -6,9 +6,10 @@ For each scale: a fresh SQLite file built by the migrations, seed_demo(scale=N) 
 fixed now (24 monthly snapshots for every regency copy: at scale 10, 1.410 desa), then
 Flask's test client signed in as the coordinator requests the ATS overview, a kecamatan
 page and a desa page `warmup` times untimed and `runs` times timed. A page that answers
-404 (not written yet) is reported as such, not timed. Then the import: a desa-level CSV
-of all 18 kecamatan in the long layout (kode_wilayah, kategori, jenjang, jumlah) is built
-in memory and put through coordinator.ats.importing.preview + save (and the
+404 (not written yet) is reported as such, not timed. Then the import of a 141-desa
+snapshot as it arrives: 19 files in the long layout (kode_wilayah, kategori, jenjang,
+jumlah), the regency's kecamatan table and the desa table of each of the 18 kecamatan,
+built in memory and put through coordinator.ats.importing.save (preview, save and the
 indicator refresh that follows every import), each run on a new date, rolled back after.
 Writes bench/results/ats-latest.md. Targets: pages median ≤ 80 ms; import ≤ 1 s.
 """
