@@ -34,10 +34,10 @@ run: install
 	  trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# pytest-xdist spreads the suite over the cores (one database per worker, tests/databases.py); the browser
-# tests share one worker. Each run prints its wall time.
+# pytest-xdist spreads the suite over the cores (one database per worker, tests/databases.py). Each run prints
+# its wall time.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadgroup
+PYTEST := $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test: install-dev
 	@mkdir -p test-artifacts

@@ -24,9 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-DEPLOY_DB = "coordinator_deploy_test"
-# One worker runs this module under pytest-xdist: its production environment is set up once.
-pytestmark = pytest.mark.xdist_group("deploy")
+# A database of each pytest-xdist worker's own: the two tests that start production may run on both workers at once.
+DEPLOY_DB = f"coordinator_deploy_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 def _postgres_url() -> str | None:

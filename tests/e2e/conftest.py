@@ -41,12 +41,11 @@ HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test in this folder is a browser test (`-m "not e2e"` leaves them out). Under pytest-xdist they
-    share one worker, so the live server and Chromium start once."""
+    """Every test in this folder is a browser test (`-m "not e2e"` leaves them out). Under pytest-xdist each
+    worker that runs some starts a live server and Chromium of its own."""
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @dataclass
