@@ -104,7 +104,7 @@ class TestingConfig(Config):
         self.SECRET_KEY = "test-secret"
         self.CHILD_DATA_KEY = "dGVzdC1rZXktZm9yLWNoaWxkcmVucy1kYXRhLTMyYiE="  # 32 bytes, tests only
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "test-uploads"))
-        self.PAGE_CACHE_DIR = None  # one process: the in-memory level only (tests/test_page_cache.py covers both)
+        self.PAGE_CACHE_DIR = None  # one process: the in-memory level only (tests/web/test_page_cache.py covers both)
 
 
 class ProductionConfig(Config):

@@ -36,7 +36,7 @@ from tests.helpers import MINIMAL_PDF, PNG_1PX
 from tests.hostile_forms import scan
 from tests.test_hostile_input import TEXT_KINDS, _as, _catalogue, _data, check
 from tests.test_permissions import EMAILS, _ids
-from tests.verval_data import list_xlsx, nik_for
+from tests.verval.verval_data import list_xlsx, nik_for
 
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'

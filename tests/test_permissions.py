@@ -34,7 +34,7 @@ from coordinator.models import (
 )
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive
-from tests.verval_data import make_child
+from tests.verval.verval_data import make_child
 
 ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin", "verifier")
 EMAILS = {"leader": "pimpinan@example.org", "focal_own": "dinsos@example.org", "focal_other": "dpppa@example.org",

@@ -1,7 +1,7 @@
 """The OpenAPI document of /api/v1, served without authentication at /api/v1/openapi.json.
 
 Objects are closed (additionalProperties: false) so that a field added to a response without being
-documented fails the Schemathesis run in tests/test_api_schema.py.
+documented fails the Schemathesis run in tests/api/test_schema.py.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Run: .venv/bin/python tests/data/make_rad_samples.py (the outputs are committed)
 - rad_messy.xlsx: title rows, a two-row header, pillars as section rows, a merged program column, "a." numbering,
   dates in words, "Rp 1.250.000", an action merged over its indicators, a Jumlah row.
 - rad_marks.xlsx: no date column; triwulan marked with v / √ / x.
-- rad_errors.xlsx: one error per row, on known rows (see tests/test_rad_parse.py).
+- rad_errors.xlsx: one error per row, on known rows (see tests/rad_matrix/test_parse.py).
 """
 from __future__ import annotations
 

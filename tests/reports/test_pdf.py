@@ -19,7 +19,7 @@ from coordinator.reports.archive import archive_path, generate, preview
 from coordinator.reports.facts import close_month, collect_facts, live_snapshot, load_facts, reopen_month
 from coordinator.reports.model import build_report
 from coordinator.reports.pdf import BASE_URL, static_only_fetcher
-from tests.report_data import DINSOS_OBSTACLE, DISDIK_OBSTACLE, OCTOBER, build_october, pdf_text
+from tests.reports.report_data import DINSOS_OBSTACLE, DISDIK_OBSTACLE, OCTOBER, build_october, pdf_text
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
@@ -237,7 +237,7 @@ def test_cli_monthly_contract(october, app_ctx, tmp_path):
 
 def test_by_name_list_reconciles_in_the_report_each_child_once(october, app_ctx):
     from coordinator.models import ChildCase, ChildVerification
-    from tests.verval_data import make_child
+    from tests.verval.verval_data import make_child
 
     kids = [make_child(app_ctx, f"Anak {i}", october.desa.kode, serial=i) for i in range(1, 5)]
     findings = [("ats_valid", date(2026, 10, 5)), ("ats_valid", date(2026, 10, 6)), ("pindah", date(2026, 10, 7)),

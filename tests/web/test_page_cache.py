@@ -20,9 +20,9 @@ from coordinator.core import revision
 from coordinator.extensions import db
 from coordinator.models import Action, DataRevision, LoginAttempt, Milestone, Notification
 from coordinator.web.page_cache import ContentCache, content_cache
+from tests.ats.test_pages import snapshot
 from tests.conftest import login, make_user
 from tests.helpers import MINIMAL_PDF
-from tests.test_ats_pages import snapshot
 
 CACHED_PAGES = ["/monitor", "/actions", "/actions?status=terlambat&sort=due_date", "/ats", "/ats/area/64.08.04",
                 "/actions/{a1}"]

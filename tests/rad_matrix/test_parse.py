@@ -6,7 +6,6 @@ import copy
 import io
 import time
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -30,8 +29,8 @@ from coordinator.rad_matrix.layout import (
 )
 from coordinator.rad_matrix.parse import parse_matrix
 from coordinator.rad_matrix.parse_cells import parse_number, split_list, split_locations
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 D = date
 
 

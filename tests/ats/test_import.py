@@ -17,8 +17,8 @@ from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
 from tests.conftest import login, make_user
+from tests.paths import DATA
 
-DATA = Path(__file__).resolve().parent / "data"
 NOW = datetime(2026, 11, 27, 2, 0)
 MARCH = date(2025, 3, 31)
 

@@ -11,7 +11,7 @@ from coordinator.extensions import db
 from coordinator.models import Area, Child, ChildAccessLog, ChildCase, ChildVerification
 from coordinator.verval.child_data import key_from_config
 from tests.conftest import login
-from tests.verval_data import make_child, make_verifier, nik_for
+from tests.verval.verval_data import make_child, make_verifier, nik_for
 
 VERIFIER = "verifikator@example.org"  # the World's verifier, of Teluk Lingga (64.08.04.1001)
 TELUK_LINGGA = "64.08.04.1001"

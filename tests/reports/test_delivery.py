@@ -18,7 +18,7 @@ from coordinator.reports.jobs import monthly_delivery_run
 from coordinator.reports.model import build_report
 from tests.conftest import make_user
 from tests.helpers import PNG_1PX
-from tests.report_data import OCTOBER, build_october, pdf_text
+from tests.reports.report_data import OCTOBER, build_october, pdf_text
 
 NOVEMBER = date(2026, 11, 1)
 

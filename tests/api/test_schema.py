@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from coordinator.api import openapi
-from tests.test_api import seed_extra, token_for
+from tests.api.test_api import seed_extra, token_for
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

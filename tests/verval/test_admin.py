@@ -27,7 +27,7 @@ from coordinator.models import (
 )
 from coordinator.verval import coordination as verval_admin
 from coordinator.verval.verification import desa_figures, log_access
-from tests.verval_data import list_xlsx, make_child, make_verifier, nik_for
+from tests.verval.verval_data import list_xlsx, make_child, make_verifier, nik_for
 
 NOW = datetime(2026, 11, 27, 2, 0)
 BIRTH = date(2012, 5, 17)
@@ -322,7 +322,7 @@ def test_export_csv_and_xlsx_are_masked_and_logged(app_ctx, world, as_user):
     # The printed list for a field visit: masked the same way, read back from the PDF, and logged.
     resp = client.get("/verval/ekspor?format=pdf")
     assert resp.status_code == 200 and resp.mimetype == "application/pdf"
-    from tests.report_data import pdf_text
+    from tests.reports.report_data import pdf_text
 
     printed, _pages = pdf_text(resp.data)
     assert "Budi Santoso" in printed and "6408••••••••0001" in printed and "••/••/2012" in printed

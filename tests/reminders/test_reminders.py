@@ -23,8 +23,8 @@ from coordinator.models import (
 )
 from coordinator.reminders.due import collect, load_settings, parse_days, run_reminders
 from tests.conftest import make_user
+from tests.paths import ROOT
 from tests.smtp_server import unwire
-from tests.test_outbox import ROOT
 
 
 def at(d: date, hour: int = 7) -> datetime:

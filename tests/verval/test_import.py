@@ -14,7 +14,7 @@ from coordinator.models import Area, Child, ChildCase, ChildVerification, Verval
 from coordinator.verval.child_data import ChildDataKey, check_nik, key_from_config, mask_date, mask_name, mask_nik
 from coordinator.verval.importing import preview, save
 from coordinator.verval.verification import desa_figures
-from tests.verval_data import list_xlsx, make_child, nik_for
+from tests.verval.verval_data import list_xlsx, make_child, nik_for
 
 NOW = datetime(2026, 11, 27, 2, 0)
 

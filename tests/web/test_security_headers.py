@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -16,8 +15,9 @@ from coordinator.demo.seed import seed_demo
 from coordinator.extensions import db
 from coordinator.web.headers import CONTENT_SECURITY_POLICY
 from coordinator.web.health import code_revision
+from tests.paths import ROOT
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "coordinator" / "templates"
+TEMPLATES = ROOT / "coordinator" / "templates"
 
 
 class _PageScan(HTMLParser):

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import threading
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -17,6 +16,7 @@ from coordinator.models import User
 from coordinator.models.outbox import OutboxMessage
 from coordinator.notifications.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
 from tests.conftest import make_user
+from tests.paths import ROOT
 from tests.smtp_server import unwire
 
 NOW = datetime(2026, 11, 27, 2, 0)  # conftest's FIXED_NOW: 10:00 WITA
@@ -24,7 +24,6 @@ REFUSED = "tidak.ada@example.org"
 TEXT_ID = ("Yth. Bapak/Ibu,\n\nTahapan «Sosialisasi tahap I» jatuh tempo besok — mohon laporkan kemajuan. "
            "Terima kasih 🙏")
 HTML_ID = "<p>Yth. Bapak/Ibu,</p><p>Tahapan <b>«Sosialisasi tahap I»</b> jatuh tempo besok — mohon laporkan.</p>"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _enqueue(n: int = 1, *, user: User | None = None, recipient: str | None = None, **kw) -> list[str]:
