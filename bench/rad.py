@@ -67,12 +67,13 @@ def import_once(app, data: bytes, create_agencies: bool) -> dict[str, float | in
 
 
 def empty_app(folder: Path):
-    from coordinator.admin.reference_data import load_kutim_areas, load_reference_lists
+    from coordinator.admin.reference_data import load_reference_lists
+    from coordinator.setup.region import load_region, packaged_region
 
     app = build_app(folder)
     with app.app_context():
         load_reference_lists(db.session)
-        load_kutim_areas(db.session)
+        load_region(db.session, packaged_region())
         db.session.commit()
         db.session.remove()
     return app

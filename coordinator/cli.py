@@ -7,6 +7,7 @@ from flask import Flask
 
 CLI_MODULES = (
     "demo.cli",
+    "setup.cli",
     "accounts.cli",
     "ats.cli",
     "notifications.cli",

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import WITA
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ApiToken, User
 
@@ -19,10 +20,21 @@ SECRET_PREFIX = "sitisek_"  # noqa: S105  (a public marker, not a secret)
 DISPLAY_CHARS = 12
 # A busy client would otherwise write a row on every request; a minute is precise enough for "last used".
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100  # 9999-12-31 + 1 day would overflow
 
 
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def expiry_of(day: date | None) -> datetime | None:
+    """An expiry date means through that whole day in Kutai Timur (WITA); stored as naive UTC."""
+    if day is None:
+        return None
+    if not MIN_EXPIRY_YEAR <= day.year <= MAX_EXPIRY_YEAR:
+        raise DomainError(N_("Tahun harus antara %(lo)d dan %(hi)d."), "expires_at", lo=MIN_EXPIRY_YEAR,
+                          hi=MAX_EXPIRY_YEAR)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=WITA).astimezone(UTC).replace(tzinfo=None)
 
 
 def create_token(session: Session, user_id: int, name: str, expires_at: datetime | None,

@@ -1,5 +1,7 @@
-"""Command line of accounts: flask --app coordinator users create ..."""
+"""Command line of accounts: flask --app coordinator users create ... | api-token create ..."""
 from __future__ import annotations
+
+from datetime import datetime
 
 import click
 from flask import Flask
@@ -44,3 +46,43 @@ def register(app: Flask) -> None:
         click.echo(f"Created user {user.email} ({user.role}).")
 
     app.cli.add_command(users)
+
+    tokens = AppGroup("api-token", help="Personal API tokens for dashboards and scripts (/api/v1).")
+
+    @tokens.command("create")
+    @click.option("--user", "email", required=True, help="Email of the active user the token acts as.")
+    @click.option("--name", required=True, help="What the token is for, e.g. the dashboard's name.")
+    @click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Last day the token works (YYYY-MM-DD, through that day in WITA); none: until revoked.")
+    def create_token_command(email: str, name: str, expires: datetime | None) -> None:
+        """Create a token and print its secret, once: it is stored only as a hash."""
+        from sqlalchemy import select
+
+        from coordinator.accounts.api_tokens import create_token, expiry_of
+        from coordinator.accounts.users import normalise_email
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
+        from coordinator.models import User
+
+        user = db.session.scalar(select(User).where(User.email == normalise_email(email)))
+        if user is None:
+            raise click.ClickException(f"Tidak ada pengguna dengan email {email}.")
+        try:
+            token, secret = create_token(db.session, user.id, name, expiry_of(expires.date() if expires else None),
+                                         None, utcnow())
+        except DomainError as err:
+            db.session.rollback()
+            if err.params:  # a year out of range: the message says which years
+                message = err.message % err.params
+            else:  # the form's short messages, said in full for the command line
+                message = {"user_id": "Pengguna ini nonaktif.", "name": "Nama token wajib diisi.",
+                           "expires_at": "Tanggal kedaluwarsa harus sesudah hari ini."
+                           }.get(err.field or "", err.message)
+            raise click.ClickException(message) from err
+        db.session.commit()
+        click.echo(f"Token {token.name!r} untuk {user.email} ({user.role}), "
+                   + (f"berlaku sampai {expires.date().isoformat()} (WITA)." if expires else "berlaku sampai dicabut."))
+        click.echo("Simpan sekarang; rahasia ini tidak ditampilkan lagi:")
+        click.echo(secret)
+
+    app.cli.add_command(tokens)

@@ -213,7 +213,8 @@ def save_reference_item(session: Session, item: ReferenceItem | None, list_name:
                         data: dict[str, Any]) -> ReferenceItem:
     """Creates or changes an item. The code is fixed once created: stored data refers to it.
 
-    data: code (new items only), label_id, label_en, position (empty: at the end), active.
+    data: code (new items only), label_id, label_en, aliases (comma-separated), position (empty: at the end),
+    active.
     """
     if list_name not in REFERENCE_LISTS:
         raise DomainError(N_("Daftar referensi tidak dikenal."))
@@ -242,6 +243,7 @@ def save_reference_item(session: Session, item: ReferenceItem | None, list_name:
         session.add(item)
     item.label_id = label_id
     item.label_en = label_en
+    item.aliases = ", ".join(a for a in (" ".join(x.split()) for x in (data.get("aliases") or "").split(",")) if a)
     if position is not None:
         item.position = position
     item.active = bool(data.get("active", True))

@@ -84,6 +84,8 @@ class ReferenceItemForm(BaseForm):
     label_id = StringField(_l("Label (Bahasa Indonesia)"), validators=[required(), max_length(120)])
     label_en = StringField(_l("Label (English)"), validators=[optional(), max_length(120)],
                            description=_l("Kosongkan untuk memakai label bahasa Indonesia."))
+    aliases = StringField(_l("Nama lain"), validators=[optional(), max_length(400)],
+                          description=_l("Dipisah koma, mis. APBD, APBD Kab. Dipakai saat membaca matriks RAD."))
     position = IntegerField(_l("Urutan"), validators=[optional(), in_range(0, 9999)],
                             description=_l("Kosongkan untuk menaruh di akhir daftar."))
     active = BooleanField(_l("Aktif"), default=True,

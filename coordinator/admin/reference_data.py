@@ -1,23 +1,32 @@
-"""Loading the real areas of Kutim and the default reference lists."""
+"""The default reference lists: funding sources, verification findings and reasons for being out of school."""
 from __future__ import annotations
 
-import csv
-from pathlib import Path
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator.models import LIST_FUNDING_SOURCE, LIST_VERVAL_REASON, LIST_VERVAL_STATUS, Area, ReferenceItem
+from coordinator.models import LIST_FUNDING_SOURCE, LIST_VERVAL_REASON, LIST_VERVAL_STATUS, ReferenceItem
 
-WILAYAH_CSV = Path(__file__).resolve().parent.parent / "data" / "kutim_wilayah.csv"
-
+# Funding sources as Indonesian regional budgets name them (code, label, English label, aliases). The codes of the
+# first release (APBD, APBDES, BOS, CSR, BAZNAS, LAINNYA) stay: stored actions refer to them.
 FUNDING_SOURCES = [
-    ("APBD", "APBD", "Regional budget (APBD)"),
-    ("APBDES", "APBDes/Dana Desa", "Village budget (APBDes/Dana Desa)"),
-    ("BOS", "BOS", "School operational grant (BOS)"),
-    ("CSR", "CSR", "Corporate social responsibility (CSR)"),
-    ("BAZNAS", "Baznas", "Baznas (zakat)"),
-    ("LAINNYA", "Lainnya", "Other"),
+    ("APBN", "APBN", "National budget (APBN)", "Anggaran Pendapatan dan Belanja Negara, Dana pusat"),
+    ("APBD_PROV", "APBD Provinsi", "Provincial budget (APBD Provinsi)",
+     "APBD Prov, APBD Provinsi Kaltim, APBD Kaltim, APBD I"),
+    ("APBD", "APBD Kabupaten", "Regency budget (APBD Kabupaten)",
+     "APBD, APBD Kab, APBD Kab., APBD Kutim, APBD Kabupaten Kutai Timur, APBD II"),
+    ("DAK", "DAK", "Special allocation fund (DAK)", "Dana Alokasi Khusus, DAK Fisik, DAK Non Fisik, DAK Nonfisik"),
+    ("APBDES", "Dana Desa/ADD (APBDes)", "Village funds: Dana Desa/ADD (APBDes)",
+     "APBDes, Dana Desa, DD, ADD, Alokasi Dana Desa, DD/ADD, APBDesa"),
+    ("BOS", "BOS/BOSP", "School operational grant (BOS/BOSP)", "BOS, BOSP, Dana BOS, BOS Reguler, BOS Kinerja"),
+    ("BOP", "BOP (PAUD/kesetaraan)", "Operational grant for PAUD and equivalency (BOP)",
+     "BOP, BOP PAUD, BOP Kesetaraan, BOP Pendidikan Kesetaraan"),
+    ("CSR", "CSR", "Corporate social responsibility (CSR)", "TJSL, TJSLP, TJSP, Dana CSR, CSR Perusahaan"),
+    ("BAZNAS", "Baznas/zakat", "Baznas (zakat)", "Baznas, Zakat, ZIS, Dana zakat"),
+    ("SWADAYA", "Swadaya masyarakat", "Community self-help (swadaya)", "Swadaya, Partisipasi masyarakat"),
+    ("HIBAH", "Hibah", "Grant (hibah)", "Dana hibah, Bantuan hibah"),
+    ("LAINNYA", "Lainnya", "Other", "Lain-lain, Sumber lain"),
 ]
 
 # Verification findings (issue 6). "ats_valid" is the one that confirms a child is out of school.
@@ -43,44 +52,17 @@ VERVAL_REASONS = [
     ("kesehatan", "Kesehatan", "Health"),
     ("lainnya", "Lainnya", "Other"),
 ]
-DEFAULT_LISTS = {LIST_FUNDING_SOURCE: FUNDING_SOURCES, LIST_VERVAL_STATUS: VERVAL_STATUSES,
-                 LIST_VERVAL_REASON: VERVAL_REASONS}
-
-
-def load_kutim_areas(session: Session, code_prefix: str | None = None, name_suffix: str = "") -> int:
-    """The 18 kecamatan and 141 desa/kelurahan. A prefix and suffix make copies for --scale."""
-    existing = set(session.scalars(select(Area.kode)))
-    added = 0
-    with WILAYAH_CSV.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
-
-    def kode(k: str) -> str:
-        return (code_prefix + k[5:]) if code_prefix else k
-
-    seen_kec: set[str] = set()
-    for row in rows:
-        kec = kode(row["kode_kecamatan"])
-        if kec not in seen_kec and kec not in existing:
-            session.add(Area(kode=kec, nama=row["kecamatan"] + name_suffix, level="kecamatan", jenis=None))
-            added += 1
-        seen_kec.add(kec)
-    session.flush()
-    for row in rows:
-        desa = kode(row["kode_desa"])
-        if desa not in existing:
-            session.add(Area(kode=desa, nama=row["desa"] + name_suffix, level="desa", jenis=row["jenis"],
-                             parent_kode=kode(row["kode_kecamatan"])))
-            added += 1
-    session.flush()
-    return added
+DEFAULT_LISTS: dict[str, Sequence[tuple[str, ...]]] = {
+    LIST_FUNDING_SOURCE: FUNDING_SOURCES, LIST_VERVAL_STATUS: VERVAL_STATUSES, LIST_VERVAL_REASON: VERVAL_REASONS}
 
 
 def load_reference_lists(session: Session) -> None:
     """Adds the default items that are missing (an item an admin deactivated stays deactivated)."""
     have = {(n, c) for n, c in session.execute(select(ReferenceItem.list_name, ReferenceItem.code))}
     for list_name, items in DEFAULT_LISTS.items():
-        for pos, (code, label_id, label_en) in enumerate(items):
+        for pos, item in enumerate(items):
+            code, label_id, label_en = item[:3]
             if (list_name, code) not in have:
                 session.add(ReferenceItem(list_name=list_name, code=code, label_id=label_id, label_en=label_en,
-                                          position=pos))
+                                          aliases=item[3] if len(item) > 3 else "", position=pos))
     session.flush()

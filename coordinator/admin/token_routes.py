@@ -2,8 +2,6 @@
 that made it: never in a redirect, a flash (the cookie session) or any later page."""
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,13 +12,12 @@ from coordinator.admin.blueprint import bp
 from coordinator.admin.forms import ROLE_LABELS
 from coordinator.admin.token_forms import ApiTokenForm
 from coordinator.core import permissions
-from coordinator.core.clock import WITA, utcnow
+from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import ApiToken, User
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
 
-MIN_EXPIRY_YEAR, MAX_EXPIRY_YEAR = 2000, 2100
 manage_tokens = role_required(permissions.can_manage_api_tokens)
 
 
@@ -29,11 +26,6 @@ def _form() -> ApiTokenForm:
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
     form.user_id.choices = [(u.id, f"{u.name} <{u.email}> · {ROLE_LABELS.get(u.role, u.role)}") for u in users]
     return form
-
-
-def _end_of_day_utc(day: date) -> datetime:
-    """An expiry date means through that whole day in Kutai Timur (WITA); stored as naive UTC."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=WITA).astimezone(UTC).replace(tzinfo=None)
 
 
 def _page(form: ApiTokenForm, secret: str | None = None, created: ApiToken | None = None, status: int = 200):
@@ -48,13 +40,8 @@ def _page(form: ApiTokenForm, secret: str | None = None, created: ApiToken | Non
 def api_tokens():
     form = _form()
     if form.validate_on_submit():
-        day = form.expires_on.data
-        if day is not None and not MIN_EXPIRY_YEAR <= day.year <= MAX_EXPIRY_YEAR:  # 9999-12-31 + 1 day overflows
-            form.expires_on.errors = [_("Tahun harus antara %(lo)d dan %(hi)d.", lo=MIN_EXPIRY_YEAR,
-                                        hi=MAX_EXPIRY_YEAR)]
-            return _page(form)
-        expires = _end_of_day_utc(day) if day else None
         try:
+            expires = token_service.expiry_of(form.expires_on.data)
             token, secret = token_service.create_token(db.session, form.user_id.data, form.name.data or "", expires,
                                                     current_user.id, utcnow())
             db.session.commit()

@@ -1,21 +1,13 @@
 """The demo plan's content: shaped like Kutim's SITISEK RAD (see DOMAIN.md)."""
 from __future__ import annotations
 
-# (code, short name, full name, kind, aliases)
-AGENCIES = [
-    ("DISDIKBUD", "Disdikbud", "Dinas Pendidikan dan Kebudayaan", "opd", "Dinas Pendidikan, Diknas"),
-    ("BAPPEDA", "Bappeda", "Badan Perencanaan Pembangunan Daerah", "opd", "Bapelitbang"),
-    ("DISDUKCAPIL", "Disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil", "opd", "Dukcapil"),
-    ("DINSOS", "Dinsos", "Dinas Sosial", "opd", ""),
-    ("DPPPA", "DPPPA", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak", "opd", "DP3A"),
-    ("DPMDES", "DPMDes", "Dinas Pemberdayaan Masyarakat dan Desa", "opd", "DPMD"),
-    ("DPPKB", "DPPKB", "Dinas Pengendalian Penduduk dan Keluarga Berencana", "opd", ""),
-    ("KESRA", "Bagian Kesra", "Bagian Kesejahteraan Rakyat Sekretariat Daerah", "opd", "Kesra Setda"),
-    ("DINKES", "Dinkes", "Dinas Kesehatan", "opd", "Dinas Kesehatan dan Puskesmas"),
-    ("DISKOMINFO", "Diskominfo", "Dinas Komunikasi, Informatika, Statistik dan Persandian", "opd", "Kominfo"),
-    ("KEMENAG", "Kemenag Kutim", "Kantor Kementerian Agama Kabupaten Kutai Timur", "vertikal", "Kemenag"),
-    ("BAZNAS", "Baznas", "Badan Amil Zakat Nasional Kabupaten Kutai Timur", "vertikal", ""),
-    ("TPPKK", "TP-PKK", "Tim Penggerak Pemberdayaan Kesejahteraan Keluarga Kabupaten", "mitra", "PKK"),
+from coordinator.setup.agencies import KUTIM_AGENCIES
+
+# (code, short name, full name, kind, aliases): the regency's agencies as `flask setup` loads them (those the demo
+# plan uses), and two partners of the demo.
+DEMO_AGENCY_CODES = ("DISDIKBUD", "BAPPEDA", "DISDUKCAPIL", "DINSOS", "DPPPA", "DPMDES", "DPPKB", "KESRA", "DINKES",
+                     "DISKOMINFO", "KEMENAG", "BAZNAS", "TPPKK")
+AGENCIES = [(a.code, a.short_name, a.name, a.kind, a.aliases) for a in KUTIM_AGENCIES if a.code in DEMO_AGENCY_CODES] + [
     ("PTKPC", "PT KPC", "PT Kaltim Prima Coal (CSR)", "mitra", "KPC"),
     ("FORUMCSR", "Forum CSR", "Forum Tanggung Jawab Sosial Perusahaan Kutai Timur", "mitra", "TJSLP"),
 ]

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from coordinator.admin.reference_data import load_kutim_areas, load_reference_lists
+from coordinator.admin.reference_data import load_reference_lists
 from coordinator.core.clock import WITA, add_months, month_start, wita_today
 from coordinator.demo import content
 from coordinator.demo.ats import seed_ats_snapshots
@@ -33,6 +33,7 @@ from coordinator.models import (
     ProgressUpdate,
     User,
 )
+from coordinator.setup.region import load_region, packaged_region
 
 
 @dataclass
@@ -86,9 +87,10 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     users: list[tuple[str, str, str]] = []
     n_actions = n_ms = n_updates = 0
     first_copy_actions: list[Action] = []
+    region = packaged_region()
     for copy in range(scale):
         suffix = "" if copy == 0 else f" ({copy + 1})"
-        load_kutim_areas(session, None if copy == 0 else f"{64 + copy:02d}.08", suffix)
+        load_region(session, region, None if copy == 0 else f"{64 + copy:02d}.08", suffix)
         agencies: dict[str, Agency] = {}
         for code, short, name, kind, aliases in content.AGENCIES:
             key = code if copy == 0 else f"{code}-{copy + 1}"

@@ -21,5 +21,7 @@ class ReferenceItem(db.Model):
     code: Mapped[str] = mapped_column(String(40))
     label_id: Mapped[str] = mapped_column(String(120))
     label_en: Mapped[str] = mapped_column(String(120))
+    # Other names a file may use for the item, comma-separated ("APBD" alone is APBD Kabupaten; "DD" Dana Desa).
+    aliases: Mapped[str] = mapped_column(String(400), default="", server_default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)

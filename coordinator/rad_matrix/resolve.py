@@ -127,7 +127,8 @@ class FundingLookup:
                                 .order_by(ReferenceItem.position, ReferenceItem.code))
         for item in items:
             f.labels[item.code] = item.label_id
-            for text in (item.code, item.label_id, item.label_en):
+            aliases = [a for a in (item.aliases or "").split(",") if a.strip()]
+            for text in (item.code, item.label_id, item.label_en, *aliases):
                 f.by_text.setdefault(" ".join(text.lower().split()), item.code)
             if item.active:
                 f.allowed.append(item.label_id)

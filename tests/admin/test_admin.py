@@ -421,14 +421,17 @@ def test_a_desa_with_a_verifier_is_deactivated_not_deleted(as_user, world):
 def test_new_reference_item_goes_to_the_end(as_user, world):
     client = as_user(ADMIN)
     page = text(client.get("/admin/reference"))
-    assert "Sumber dana" in page and "APBDes/Dana Desa" in page and "/admin/reference/sumber_dana/new" in page
-    resp = client.post("/admin/reference/sumber_dana/new", data={"code": "DD", "label_id": "Dana Desa",
-                                                                 "label_en": "", "position": "", "active": "y"})
+    assert "Sumber dana" in page and "Dana Desa/ADD (APBDes)" in page and "/admin/reference/sumber_dana/new" in page
+    assert "DD, ADD" in page  # the aliases a matrix may use
+    resp = client.post("/admin/reference/sumber_dana/new", data={
+        "code": "BANKEU", "label_id": "Bantuan Keuangan Provinsi", "label_en": "", "position": "",
+        "aliases": " Bankeu ,, BKP  ", "active": "y"})
     assert resp.status_code == 302
     db.session.expire_all()
-    item = db.session.get(ReferenceItem, item_id("DD"))
-    assert (item.list_name, item.label_en, item.position) == ("sumber_dana", "Dana Desa", 6)
-    assert choices.funding_choices(db.session, "id")[-1] == ("DD", "Dana Desa")
+    item = db.session.get(ReferenceItem, item_id("BANKEU"))
+    assert (item.list_name, item.label_en, item.position) == ("sumber_dana", "Bantuan Keuangan Provinsi", 12)
+    assert item.aliases == "Bankeu, BKP"
+    assert choices.funding_choices(db.session, "id")[-1] == ("BANKEU", "Bantuan Keuangan Provinsi")
 
 
 def test_duplicate_reference_code_is_refused(as_user, world):

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.ats import importing as ats_import
 from coordinator.ats.figures import live_snapshots, totals_of
 from coordinator.ats.match import AreaMatcher, name_key
@@ -16,6 +15,7 @@ from coordinator.ats.parse import NotACount, parse, parse_count
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
+from coordinator.setup.region import load_region, packaged_region
 from tests.conftest import login, make_user
 from tests.paths import DATA
 
@@ -29,7 +29,7 @@ def read(name: str) -> bytes:
 
 @pytest.fixture()
 def kutim(app_ctx):
-    load_kutim_areas(db.session)
+    load_region(db.session, packaged_region())
     dinsos = Agency(code="DINSOS", short_name="Dinsos", name="Dinas Sosial", kind="opd", aliases="")
     db.session.add(dinsos)
     for email, role in (("admin@example.org", "admin"), ("koordinator@example.org", "koordinator"),
@@ -381,7 +381,7 @@ def test_a_141_desa_snapshot_from_19_files(kutim):
     import csv
     import io
 
-    from coordinator.admin.reference_data import WILAYAH_CSV
+    from coordinator.setup.region import PACKAGED as WILAYAH_CSV
 
     do_save("ats_kecamatan_clean.xlsx")
     tables: dict[str, io.StringIO] = {}

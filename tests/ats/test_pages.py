@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.ats import pages as ats_pages
 from coordinator.ats.figures import live_snapshots, totals_of
 from coordinator.core import charts
@@ -21,6 +20,7 @@ from coordinator.models import (
     ProgressOutcome,
     ProgressUpdate,
 )
+from coordinator.setup.region import load_region, packaged_region
 from tests.conftest import World, login, statements_run
 
 SU, BENGALON, TELUK_LINGGA, SWARGA_BARA = "64.08.04", "64.08.05", "64.08.04.1001", "64.08.04.1002"
@@ -297,7 +297,7 @@ def test_fixed_number_of_statements(world, app_ctx):
     ats_pages._TOTALS_CACHE.clear()
     small = [_statements(p) for p in pages]
     warm = [_statements(p) for p in pages]
-    load_kutim_areas(db.session)
+    load_region(db.session, packaged_region())
     desa = list(db.session.scalars(select(Area.kode).where(Area.level == "desa")))
     for month in range(1, 10):
         snapshot(date(2027, month, 28), {k: (3, 2, 1) for k in desa})

@@ -100,7 +100,7 @@ def test_export_holds_the_plan_with_status_and_progress(world):
     assert list(by_code) == ["1.1.1", "1.1.2", "1.1.3", "2.1.1"]  # code order
     a1, a2 = by_code["1.1.1"], by_code["1.1.2"]
     assert a1[col["Progres (%)"]] == 40 and a1[col["Laporan terakhir"]].date() == date(2026, 11, 1)
-    assert a2[col["Anggaran (Rp)"]] == 1_250_000_000 and a2[col["Sumber dana"]] == "APBD"
+    assert a2[col["Anggaran (Rp)"]] == 1_250_000_000 and a2[col["Sumber dana"]] == "APBD Kabupaten"
     assert a2[col["Lokasi"]] == ("Kel. Teluk Lingga (Kec. Sangatta Utara); Desa Swarga Bara (Kec. Sangatta Utara); "
                                  "Kec. Bengalon")  # in code order
     assert a2[col["Penanggung jawab"]] == "Disdikbud" and a2[col["Instansi terkait"]] == "Dinsos"

@@ -9,7 +9,6 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from coordinator.admin.reference_data import load_kutim_areas
 from coordinator.extensions import db
 from coordinator.models import Action, Agency, AuditEntry, Indicator, IndicatorTarget, Milestone, Pillar
 from coordinator.rad_matrix import importing as rad_import
@@ -23,6 +22,7 @@ from coordinator.rad_matrix.layout import (
     ParsedMatrix,
 )
 from coordinator.rad_matrix.resolve import agency_key
+from coordinator.setup.region import load_region, packaged_region
 
 NOW = datetime(2026, 11, 27, 2, 0)
 
@@ -131,7 +131,7 @@ def test_locations_resolve_kecamatan_desa_and_qualified_names(app_ctx):
     from coordinator.ats.match import AreaMatcher
     from coordinator.rad_matrix.resolve import resolve_location
 
-    load_kutim_areas(db.session)
+    load_region(db.session, packaged_region())
     m = AreaMatcher.load(db.session)
     assert resolve_location(m, "Kec. Sangatta Utara").kode == "64.08.04"
     assert resolve_location(m, "Kecamatan  sangatta-utara").kode == "64.08.04"
@@ -151,7 +151,7 @@ def test_row_errors_carry_row_numbers_and_nothing_is_saved(world):
     m = world_matrix(world)
     m.actions[0].title = "Diubah"
     m.actions[1].locations = ["Antah Berantah"]
-    m.actions[1].funding_source = "Dana Hibah"
+    m.actions[1].funding_source = "Dana Aspirasi"
     m.actions[2].due_date = date(2025, 1, 1)  # before its start
     m.actions.append(row("1.1.4", "Baru", "Dinsos", 11, categories=["XYZ"]))
     audit_before = count(AuditEntry)
@@ -160,7 +160,7 @@ def test_row_errors_carry_row_numbers_and_nothing_is_saved(world):
     found = {(e.row, e.column) for e in p.errors}
     assert found == {(8, "Lokasi"), (8, "Sumber dana"), (9, "Tenggat"), (11, "Sasaran ATS")}
     funding = next(e for e in p.errors if e.column == "Sumber dana")
-    assert "APBD" in funding.params["allowed"] and funding.params["name"] == "Dana Hibah"
+    assert "APBD" in funding.params["allowed"] and funding.params["name"] == "Dana Aspirasi"
     result = rad_import.save(db.session, m, {}, NOW)
     db.session.commit()
     assert not result.saved
@@ -181,7 +181,7 @@ def test_new_plan_pillars_indicators_and_targets_in_an_empty_database(app_ctx):
     from coordinator.admin.reference_data import load_reference_lists
 
     load_reference_lists(db.session)
-    load_kutim_areas(db.session)
+    load_region(db.session, packaged_region())
     m = ParsedMatrix(title="RAD ATS Kutim", actions=[
         row("2.1.1", "Beasiswa transport", "Disdikbud", 7, pillar_number=2, pillar_name="Pencegahan",
             program_code="2.1", program_name="Bantuan", start_date=date(2026, 2, 1), due_date=date(2027, 6, 30),
@@ -341,10 +341,10 @@ def test_upload_preview_map_unknown_agency_and_confirm(client, world, as_user):
 
 def test_upload_with_row_errors_shows_them_and_offers_no_save(client, world, as_user):
     m = world_matrix(world)
-    m.actions[1].funding_source = "Dana Hibah"
+    m.actions[1].funding_source = "Dana Aspirasi"
     resp = upload(as_user("koordinator@example.org"), xlsx(m))
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "Dana Hibah" in html and "Sumber dana" in html
+    assert resp.status_code == 200 and "Dana Aspirasi" in html and "Sumber dana" in html
     assert 'name="token"' not in html
 
 
