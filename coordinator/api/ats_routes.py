@@ -5,12 +5,11 @@ from __future__ import annotations
 from flask import abort, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from coordinator.api.blueprint import bp
 from coordinator.api.errors import ApiError, bad_parameter, query_date, query_text
 from coordinator.api.plan_routes import iso_date, iso_datetime
-from coordinator.ats.figures import empty_counts, live_snapshots, snapshot_on_or_before, totals_for, totals_of
+from coordinator.ats.figures import live_snapshots, snapshot_on_or_before, summary, totals_for, totals_of
 from coordinator.core import permissions
 from coordinator.extensions import db
 from coordinator.models import Area
@@ -40,19 +39,11 @@ def ats_summary():
     snapshot = snapshot_on_or_before(db.session, as_of)
     if snapshot is None:
         raise ApiError(404, _("Belum ada snapshot ATS pada atau sebelum tanggal itu."))
-    totals = totals_of(db.session, snapshot)
-    if kec is not None:
-        areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode == kec.kode)
-                                   .order_by(Area.kode)).all()
-        source = totals.desa
-        if not any(kode in source for kode, _ in areas):
-            raise ApiError(404, _("Snapshot itu tidak berisi angka desa untuk kecamatan ini."))
-    else:
-        areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode.is_(None))
-                                   .order_by(Area.kode)).all()
-        source = totals.kecamatan
+    s = summary(db.session, totals_of(db.session, snapshot), kec.kode if kec is not None else None)
+    if s is None:
+        raise ApiError(404, _("Snapshot itu tidak berisi angka desa untuk kecamatan ini."))
     return jsonify({
         "snapshot_id": snapshot.id, "as_of": iso_date(snapshot.as_of), "source": snapshot.source,
-        "kecamatan": kec.kode if kec is not None else None, "total": totals.total, "residu": totals.residu,
-        "areas": [{"kode": kode, "nama": nama, **source.get(kode, empty_counts())} for kode, nama in areas],
+        "kecamatan": kec.kode if kec is not None else None, "total": s.totals.total, "residu": s.totals.residu,
+        "without_desa": s.without_desa, "areas": s.areas,
     })

@@ -105,6 +105,7 @@ SCHEMAS: S = {
                                               "total": ref("Counts")}))}),
     "AtsSummary": obj({"snapshot_id": INT, "as_of": DATE, "source": STR, "kecamatan": null(STR),
                        "total": ref("Counts"), "residu": ref("Counts"),
+                       "without_desa": null(ref("Counts")),
                        "areas": array(obj({"kode": STR, "nama": STR, "BPB": INT, "DO": INT, "LTM": INT,
                                            "total": INT}))}),
 }

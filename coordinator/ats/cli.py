@@ -106,9 +106,7 @@ def register(app: Flask) -> None:
     @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table", show_default=True)
     def summary_command(as_of: date | None, kecamatan: str | None, fmt: str) -> None:
         """Totals of the latest snapshot on or before --as-of."""
-        from sqlalchemy import select
-
-        from coordinator.ats.figures import empty_counts, snapshot_on_or_before, totals_of
+        from coordinator.ats.figures import snapshot_on_or_before, summary, totals_of
         from coordinator.models import Area
 
         snapshot = snapshot_on_or_before(db.session, as_of)
@@ -116,33 +114,27 @@ def register(app: Flask) -> None:
             click.echo("Belum ada snapshot ATS" + (f" pada atau sebelum {as_of.isoformat()}." if as_of else "."),
                        err=True)
             sys.exit(1)
-        totals = totals_of(db.session, snapshot)
-        if kecamatan:
-            kec = db.session.get(Area, kecamatan)
-            if kec is None or kec.parent_kode is not None:
-                click.echo(f"Kecamatan {kecamatan} tidak dikenal.", err=True)
-                sys.exit(1)
-            areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode == kecamatan)
-                                       .order_by(Area.kode)).all()
-            source = totals.desa
-            if not any(kode in source for kode, _ in areas):
-                click.echo(f"Snapshot per {snapshot.as_of.isoformat()} tidak berisi angka desa untuk Kec. {kec.nama}; "
-                           "hanya angka kecamatannya (lihat ats summary tanpa --kecamatan).", err=True)
-                sys.exit(1)
-        else:
-            areas = db.session.execute(select(Area.kode, Area.nama).where(Area.parent_kode.is_(None))
-                                       .order_by(Area.kode)).all()
-            source = totals.kecamatan
-        rows = [{"kode": kode, "nama": nama, **source.get(kode, empty_counts())} for kode, nama in areas]
+        kec = db.session.get(Area, kecamatan) if kecamatan else None
+        if kecamatan and (kec is None or kec.parent_kode is not None):
+            click.echo(f"Kecamatan {kecamatan} tidak dikenal.", err=True)
+            sys.exit(1)
+        s = summary(db.session, totals_of(db.session, snapshot), kecamatan)
+        if s is None:
+            assert kec is not None
+            click.echo(f"Snapshot per {snapshot.as_of.isoformat()} tidak berisi angka desa untuk Kec. {kec.nama}; "
+                       "hanya angka kecamatannya (lihat ats summary tanpa --kecamatan).", err=True)
+            sys.exit(1)
         if fmt == "json":
-            click.echo(json.dumps({"as_of": snapshot.as_of.isoformat(), "total": totals.total,
-                                   "residu": totals.residu, "areas": rows}))
+            click.echo(json.dumps({"as_of": snapshot.as_of.isoformat(), "total": s.totals.total,
+                                   "residu": s.totals.residu, "without_desa": s.without_desa, "areas": s.areas}))
             return
         click.echo(f"ATS per {snapshot.as_of.isoformat()} ({snapshot.source})")
-        for r in rows:
+        for r in s.areas:
             click.echo(_counts_line(f"{r['kode']} {r['nama']}", r))
-        click.echo(_counts_line("Residu", totals.residu))
-        click.echo(_counts_line("Total", totals.total))
+        if s.without_desa is not None:
+            click.echo(_counts_line("Tanpa desa (residu tabel desa)", s.without_desa))
+        click.echo(_counts_line("Residu kabupaten", s.totals.residu))
+        click.echo(_counts_line("Total kabupaten", s.totals.total))
 
     @ats.command("snapshots")
     @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True)

@@ -198,7 +198,9 @@ def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, so
     elif p.level == "desa" and p.scope:
         _warn_missing_desa(p, matcher, seen)
     own = totals_of_figures(p.figures, matcher.parents)
-    p.residu, p.total = own.residu, own.total
+    # The table's own Residu row: the regency's in a kecamatan table, its kecamatan's "tanpa desa" in a desa table.
+    p.residu = own.residu_by_scope.get(p.scope if p.level == "desa" else None, empty_counts())
+    p.total = own.total
     p.kecamatan_totals = [(k, matcher.names.get(k, k), own.kecamatan[k]) for k in sorted(own.kecamatan)]
     for r in total_rows:
         for cat in ATS_CATEGORIES:

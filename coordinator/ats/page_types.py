@@ -131,6 +131,8 @@ class AreaPage:
     outcomes: Outcomes
     outcomes_by_period: list[Outcomes] = field(default_factory=list)
     by_name: ByName | None = None  # the village verification of the by-name list, when any child is listed
+    # The kecamatan's children whose desa is unknown (its desa table's Residu row): in the kecamatan's figure.
+    without_desa: Row | None = None
 
 
 @dataclass

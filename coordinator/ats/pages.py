@@ -38,6 +38,7 @@ from coordinator.core import revision
 from coordinator.models import (
     ATS_CATEGORIES,
     FIGURE_AREA,
+    FIGURE_RESIDU,
     LEVEL_KECAMATAN,
     Action,
     Area,
@@ -144,14 +145,14 @@ def area_series(session: Session, snapshots: list[AtsSnapshot], area: AreaInfo, 
     if area.level == LEVEL_KECAMATAN:
         scope |= {k for k, a in areas.items() if a.parent_kode == area.kode}
     rows = session.execute(
-        select(AtsFigure.snapshot_id, AtsFigure.area_kode, AtsFigure.category, AtsFigure.count)
-        .where(AtsFigure.area_kode.in_(scope), AtsFigure.kind == FIGURE_AREA, AtsFigure.detail == "",
-               AtsFigure.snapshot_id.in_([s.id for s in snapshots]))
+        select(AtsFigure.snapshot_id, AtsFigure.kind, AtsFigure.area_kode, AtsFigure.category, AtsFigure.count)
+        .where(AtsFigure.area_kode.in_(scope), AtsFigure.kind.in_((FIGURE_AREA, FIGURE_RESIDU)),
+               AtsFigure.detail == "", AtsFigure.snapshot_id.in_([s.id for s in snapshots]))
     )
     own: dict[int, Counts] = {}
-    desa: dict[int, Counts] = {}
-    for snapshot_id, kode, category, count in rows:
-        target = own if kode == area.kode else desa
+    desa: dict[int, Counts] = {}  # the desa and their table's residu (figures.py: the kecamatan's count)
+    for snapshot_id, kind, kode, category, count in rows:
+        target = own if kode == area.kode and kind == FIGURE_AREA else desa
         add_to(target.setdefault(snapshot_id, empty_counts()), category, count)
     return [Point(s.as_of, desa.get(s.id) or own.get(s.id)) for s in snapshots]
 
@@ -341,10 +342,17 @@ def area_page(session: Session, kode: str, today: date) -> AreaPage | None:
                      if a.parent_kode == kode and (a.active or (cmp.latest and a.kode in cmp.latest.desa))]
         _rank(desa_rows)
     has_desa_rows = bool(cmp.latest and kode in cmp.latest.from_desa)
+    without_desa = None
+    if area.level == LEVEL_KECAMATAN and has_desa_rows:
+        def unplaced(t: SnapshotTotals | None) -> Counts | None:
+            return t.without_desa.get(kode) if t is not None and kode in t.from_desa else None
+
+        without_desa = Row(None, "", unplaced(cmp.latest), unplaced(cmp.previous), unplaced(cmp.baseline))
     scope = [kode] + [k for k, a in areas.items() if a.parent_kode == kode]
     total, periods = _outcomes(session, scope)
     return AreaPage(area, areas.get(area.parent_kode or ""), series, cmp, row, desa_rows, has_desa_rows,
-                    _interventions(session, area, areas, today), total, periods, _by_name(session, scope))
+                    _interventions(session, area, areas, today), total, periods, _by_name(session, scope),
+                    without_desa)
 
 
 def _by_name(session: Session, kodes: list[str]) -> ByName | None:

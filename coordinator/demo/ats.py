@@ -11,9 +11,10 @@ The regency total follows Kutim's published points where the dates fall (DOMAIN.
 ≈ 12.802 in mid 2025, ≈ 9.644 after the field validation of September 2025, back to
 ≈ 10.546 in November 2025 (10.539 on 21 November), then a steady fall. Sangatta Utara is
 the highest kecamatan; kecamatan where the demo's actions run fall faster. Every
-snapshot has, for every regency copy, the desa rows, each desa table's residu (~1.5% of
-the total, counted in the regency, never in an area) and the kecamatan rows, which equal
-their desa sum plus their residu, so nothing is flagged. Figures go in with one bulk
+snapshot has, for every regency copy, the desa rows, each desa table's residu (children of
+that kecamatan whose desa is unknown, ~0,9% of the total, counted in their kecamatan), the
+kecamatan rows, which equal their desa sum plus that residu, so nothing is flagged, and the
+regency table's residu (kecamatan unknown, ~0,6%, counted in the regency and no area). Figures go in with one bulk
 INSERT (scale 10 is about 127.000 rows).
 """
 from __future__ import annotations
@@ -53,7 +54,8 @@ ANCHORS: list[tuple[date, dict[str, int]]] = [
     (date(2025, 11, 21), {"BPB": 7695, "DO": 1559, "LTM": 1285}),  # 21 November 2025: 10.539
 ]
 MONTHLY_FALL = {"BPB": 0.022, "DO": 0.025, "LTM": 0.015}  # after the last published point, while actions run
-RESIDU_SHARE = 0.015
+DESA_RESIDU_SHARE = 0.009  # each desa table's Residu row: desa unknown, kecamatan known
+REGENCY_RESIDU_SHARE = 0.006  # the kecamatan table's Residu row: kecamatan unknown
 # Relative size of each kecamatan by the last two digits of its code; Sangatta Utara (04) the largest.
 KECAMATAN_WEIGHT = {
     "01": 5.0, "02": 7.0, "03": 4.0, "04": 20.0, "05": 7.0, "06": 3.0, "07": 4.0, "08": 5.0, "09": 8.0,
@@ -186,9 +188,12 @@ def seed_ats_snapshots(session: Session, now: datetime, scale: int = 1) -> SeedA
             weights = [KECAMATAN_WEIGHT.get(k[-2:], 4.0) * (1 - (FALL_TARGETED if k in targeted else FALL_OTHER) * x)
                        for k in kecs]
             for cat in ATS_CATEGORIES:
-                residu = round(totals[cat] * RESIDU_SHARE)
-                in_areas = allocate(totals[cat] - residu, weights)
+                regency_residu = round(totals[cat] * REGENCY_RESIDU_SHARE)
+                residu = round(totals[cat] * DESA_RESIDU_SHARE)
+                in_areas = allocate(totals[cat] - regency_residu - residu, weights)
                 residu_share = allocate(residu, weights)
+                rows.append({"snapshot_id": snapshot.id, "kind": FIGURE_RESIDU, "area_kode": None,
+                             "category": cat, "detail": "", "count": regency_residu})
                 for kec, n_kec, n_residu in zip(kecs, in_areas, residu_share, strict=True):
                     desa = regency[kec]
                     if desa:

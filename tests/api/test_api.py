@@ -312,6 +312,7 @@ def test_ats_summary_equals_the_ats_services(client, world):
     desa = get(client, "/api/v1/ats/summary?kecamatan=64.08.04", secret).json
     assert desa["areas"] == [{"kode": "64.08.04.1001", "nama": "Teluk Lingga", "BPB": 0, "DO": 5, "LTM": 3,
                               "total": 8}]
+    assert body["without_desa"] is None and desa["without_desa"] == {"BPB": 0, "DO": 0, "LTM": 0, "total": 0}
     older = get(client, "/api/v1/ats/summary?as_of=2026-08-01", secret).json
     assert older["as_of"] == "2026-06-30" and older["total"]["BPB"] == 20
     assert get(client, "/api/v1/ats/summary?as_of=2026-08-01&kecamatan=64.08.04", secret).status_code == 404

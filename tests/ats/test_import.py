@@ -216,8 +216,11 @@ def test_desa_table_adds_to_the_kecamatan_snapshot_of_the_same_date_without_conf
     t = totals_of(db.session, second.snapshot)
     assert "64.08.04" in t.from_desa and len(t.desa) == 4
     assert t.total["total"] == 13411  # desa + their residu replace the kecamatan row: nothing counted twice
-    assert t.residu["total"] == 71 + 8
-    assert t.kecamatan["64.08.04"]["total"] == 1415 - 8
+    # The desa table's residu are Sangatta Utara's children whose desa is unknown: they stay in the kecamatan,
+    # which equals its row in the kecamatan table, and the regency residu is what that table says.
+    assert t.kecamatan["64.08.04"]["total"] == t.kecamatan_rows["64.08.04"]["total"] == 1415
+    assert t.without_desa["64.08.04"]["total"] == 8 and t.residu["total"] == 71
+    assert sum(c["total"] for c in t.desa.values()) + 8 == 1415
     db.session.refresh(first.snapshot)
     assert first.snapshot.replaced_by_id == second.snapshot.id
 
@@ -258,7 +261,8 @@ def test_cli_import_summary_and_snapshots(kutim):
     res = invoke(app, "ats", "summary", "--format", "json")
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
-    assert set(data) == {"as_of", "total", "residu", "areas"} and data["as_of"] == "2025-03-31"
+    assert set(data) == {"as_of", "total", "residu", "without_desa", "areas"} and data["as_of"] == "2025-03-31"
+    assert data["without_desa"] is None  # only with --kecamatan
     assert data["total"] == {"BPB": 9945, "DO": 1996, "LTM": 1470, "total": 13411}  # the sum in the file
     assert data["residu"]["total"] == 71 and len(data["areas"]) == 18
     su = next(a for a in data["areas"] if a["kode"] == "64.08.04")
@@ -271,8 +275,13 @@ def test_cli_import_summary_and_snapshots(kutim):
                  "--source", "Pusdatin")
     assert res.exit_code == 0 and "total 13411." in res.output  # the saved snapshot's total, not the file's
     res = invoke(app, "ats", "summary", "--format", "json", "--kecamatan", "64.08.04")
-    desa = json.loads(res.output)["areas"]
+    summary = json.loads(res.output)
+    desa = summary["areas"]
     assert len(desa) == 4 and sum(d["total"] for d in desa) == 1415 - 8
+    # the desa table's residu: Sangatta Utara's children whose desa is unknown; with them the desa add up to it
+    assert summary["without_desa"]["total"] == 8 and summary["residu"]["total"] == 71
+    table = invoke(app, "ats", "summary", "--kecamatan", "64.08.04")
+    assert "Tanpa desa (residu tabel desa)" in table.output and "Residu kabupaten" in table.output
     res = invoke(app, "ats", "snapshots", "--format", "json")
     assert json.loads(res.output) == [{"as_of": "2025-03-31", "source": "Pusdatin", "total": 13411}]
     assert invoke(app, "ats", "summary", "--as-of", "2025-01-01", "--format", "json").exit_code == 1

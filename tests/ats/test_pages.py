@@ -64,8 +64,8 @@ def snapshot(as_of: date, areas: dict[str, tuple[int, int, int]], residu: dict[s
 
 def three_snapshots(world: World) -> list[AtsSnapshot]:
     """Kecamatan rows for Sangatta Utara and Bengalon over three dates; the last one adds desa rows for Sangatta
-    Utara (88, against its kecamatan row of 90 with a desa-table residu of 1: a mismatch), a breakdown row that
-    must not count, and a replaced snapshot that must be ignored."""
+    Utara (88, and a desa-table residu of 1 that is Sangatta Utara's too: 89 against its kecamatan row of 90, a
+    mismatch), a breakdown row that must not count, and a replaced snapshot that must be ignored."""
     db.session.add(Area(kode=SWARGA_BARA, nama="Swarga Bara", level="desa", jenis="desa", parent_kode=SU))
     db.session.flush()
     snaps = [
@@ -102,11 +102,12 @@ def test_overview_numbers_equal_snapshot_sums(as_user, world):
     three_snapshots(world)
     latest = totals_of(db.session, live_snapshots(db.session)[-1])
     html = as_user("pimpinan@example.org").get("/ats").get_data(as_text=True)
-    assert as_int(cell(html, SU, "latest")) == latest.kecamatan[SU]["total"] == 88  # from its desa, not the row
+    # from its desa and its desa table's residu (desa unknown), not from the row
+    assert as_int(cell(html, SU, "latest")) == latest.kecamatan[SU]["total"] == 88 + 1
     assert as_int(cell(html, BENGALON, "latest")) == latest.kecamatan[BENGALON]["total"] == 50  # no breakdown
     assert as_int(cell(html, SU, "previous")) == 105 and as_int(cell(html, SU, "baseline")) == 130
     total = re.search(r'data-total="total">([^<]+)<', html).group(1)
-    assert as_int(total) == latest.total["total"] == 88 + 50 + 3
+    assert as_int(total) == latest.total["total"] == 89 + 50 + 2
     assert as_int(re.search(r'data-total="DO">([^<]+)<', html).group(1)) == latest.total["DO"] == 10 + 10 + 2
     assert "5.000" not in html  # the replaced snapshot is not shown
 
@@ -115,13 +116,13 @@ def test_overview_ranking_change_and_percent(as_user, world):
     three_snapshots(world)
     html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
     assert html.index(f'data-kode="{SU}"') < html.index(f'data-kode="{BENGALON}"')
-    assert cell(html, SU, "change") == "-17"
-    assert cell(html, SU, "change_pct") == "-16,2%"
+    assert cell(html, SU, "change") == "-16"
+    assert cell(html, SU, "change_pct") == "-15,2%"
     assert cell(html, BENGALON, "change_pct") == "-33,3%"
     data = ats_pages.overview(db.session, TODAY)
     assert [(r.kode, r.rank) for r in data.rows] == [(SU, 1), (BENGALON, 2)]
     su = data.rows[0]
-    assert (su.change_baseline, round(su.change_baseline_pct, 3)) == (-42, round(-42 / 130, 3))
+    assert (su.change_baseline, round(su.change_baseline_pct, 3)) == (-41, round(-41 / 130, 3))
     assert su.from_desa and not data.rows[1].from_desa
 
 
@@ -129,7 +130,7 @@ def test_overview_residu_total_and_mismatch_note(as_user, world):
     three_snapshots(world)
     html = as_user("koordinator@example.org").get("/ats").get_data(as_text=True)
     residu = re.search(r'<tr id="ats-residu">(.*?)</tr>', html, re.S).group(1)
-    assert re.search(r'data-col="latest"><strong>3<', residu)  # 2 of the regency table + 1 of the desa table
+    assert re.search(r'data-col="latest"><strong>2<', residu)  # the regency table's; the desa table's is SU's
     assert re.search(r'data-col="previous">2<', residu)
     total = re.search(r'<tr id="ats-total">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'data-col="latest"><strong>141<', total)
@@ -180,7 +181,9 @@ def test_kecamatan_page_desa_table_bands_and_interventions(as_user, world):
     html = as_user("koordinator@example.org").get(f"/ats/area/{SU}").get_data(as_text=True)
     assert as_int(cell(html, TELUK_LINGGA, "latest")) == 50 and as_int(cell(html, SWARGA_BARA, "latest")) == 38
     assert html.index(f'data-kode="{TELUK_LINGGA}"') < html.index(f'data-kode="{SWARGA_BARA}"')
-    assert as_int(re.search(r'data-total="total">([^<]+)<', html).group(1)) == 88
+    assert as_int(re.search(r'data-total="total">([^<]+)<', html).group(1)) == 89  # the kecamatan's figure
+    without = re.search(r'<tr id="ats-without-desa">(.*?)</tr>', html, re.S).group(1)
+    assert "Tanpa desa" in without and re.search(r'data-col="latest"><strong>1<', without)  # 50 + 38 + 1 = 89
     bands = re.findall(r'<g class="band" data-code="([^"]+)"><title>([^<]+)</title>', html)
     assert sorted(code for code, _t in bands) == ["1.1.1", "1.1.2"]
     assert any("1.1.1 Pendampingan keluarga" in title for _c, title in bands)
@@ -249,7 +252,7 @@ def test_unknown_area_is_404(as_user, world):
 def test_coverage_counts_active_interventions(world, app_ctx):
     three_snapshots(world)
     rows, _cmp = ats_pages.coverage(db.session, "kecamatan", TODAY)
-    assert [(r.kode, r.total, r.active_interventions) for r in rows] == [(SU, 88, 2), (BENGALON, 50, 1)]
+    assert [(r.kode, r.total, r.active_interventions) for r in rows] == [(SU, 89, 2), (BENGALON, 50, 1)]
     desa, _cmp = ats_pages.coverage(db.session, "desa", TODAY)
     assert [(r.kode, r.total, r.active_interventions) for r in desa] == [(TELUK_LINGGA, 50, 2), (SWARGA_BARA, 38, 1)]
     assert not any(r.flagged for r in rows + desa)
@@ -266,7 +269,7 @@ def test_coverage_flags_high_ats_without_intervention(as_user, world):
     su_row = re.search(rf'<tr data-kode="{SU}"[^>]*>(.*?)</tr>', html, re.S).group(1)
     bengalon_row = re.search(rf'<tr data-kode="{BENGALON}"[^>]*>(.*?)</tr>', html, re.S).group(1)
     assert "ATS tinggi tanpa intervensi" in su_row and "ATS tinggi tanpa intervensi" not in bengalon_row
-    assert cell(html, SU, "active") == "0" and as_int(cell(html, SU, "latest")) == 88
+    assert cell(html, SU, "active") == "0" and as_int(cell(html, SU, "latest")) == 89
     desa_html = client.get("/ats/coverage?level=desa").get_data(as_text=True)
     assert f'data-kode="{TELUK_LINGGA}"' in desa_html and f'data-kode="{BENGALON}"' not in desa_html
     assert client.get("/ats/coverage?level=<script>").status_code == 200
@@ -373,11 +376,11 @@ def test_action_trend_sums_the_target_areas_without_counting_twice(world, app_ct
     three_snapshots(world)
     # a desa only: figures only where the snapshot has desa rows
     assert _totals(ats_pages.action_trend(db.session, [TELUK_LINGGA])) == [None, None, 50]
-    # a kecamatan: its kecamatan total (from its desa where they exist)
-    assert _totals(ats_pages.action_trend(db.session, [SU])) == [130, 105, 88]
+    # a kecamatan: its kecamatan total (from its desa and their table's residu where they exist)
+    assert _totals(ats_pages.action_trend(db.session, [SU])) == [130, 105, 89]
     # a kecamatan, one of its desa (already inside it) and another kecamatan
     trend = ats_pages.action_trend(db.session, [SU, TELUK_LINGGA, BENGALON])
-    assert _totals(trend) == [130 + 65, 105 + 75, 88 + 50]
+    assert _totals(trend) == [130 + 65, 105 + 75, 89 + 50]
     assert trend.scope == "kecamatan" and trend.desa == []
     mixed = ats_pages.action_trend(db.session, [TELUK_LINGGA, BENGALON])
     assert _totals(mixed) == [65, 75, 50 + 50] and mixed.scope == "mixed"
@@ -395,7 +398,7 @@ def test_action_page_shows_the_trend_with_the_action_period_as_a_band(as_user, w
     figure = re.search(r'id="action-ats-trend">(.*?)</figure>', section, re.S).group(1)
     assert "Jumlah ATS di wilayah sasaran 1.1.2" in figure
     total = re.findall(r'<g class="series-total".*?</g>', figure, re.S)[0]
-    assert re.findall(r'data-value="(\d+)"', total) == ["130", "105", "88"]
+    assert re.findall(r'data-value="(\d+)"', total) == ["130", "105", "89"]
     assert re.findall(r'<g class="band" data-code="([^"]+)">', figure) == ["1.1.2"]
     assert "Belum ada hasil per desa" in section  # the outcomes table (empty) sits beside it
     world.a2.areas = []
