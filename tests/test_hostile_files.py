@@ -52,6 +52,8 @@ MESSAGES = [
     "Berkas XLSX terlalu besar setelah dibuka (lebih dari %(mb)s MB).",
     "Berkas tidak dapat dibaca sebagai XLSX. Simpan matriks RAD sebagai .xlsx lalu unggah lagi.",
     "Logo harus berupa gambar PNG atau JPG.", "Logo lebih besar dari 2 MB.", "Kiriman terlalu besar",
+    "Gunakan berkas XLSX, CSV atau ZIP.", "Berkas kosong, atau semuanya lebih besar dari 10 MB.",
+    "Berkas ZIP rusak atau tidak dapat dibuka.", "Berkas ZIP terlalu besar setelah dibuka (lebih dari %(mb)s MB).",
 ]
 
 
@@ -280,7 +282,7 @@ def test_path_tricks_in_file_names(client, world, app_ctx, as_user):
     # The ATS table and the logo, under the same names.
     as_user(EMAILS["coordinator"])
     name, content = good_file("/ats/")
-    resp = post_file(client, "/ats/import", "file", {"as_of": "2026-09-30", "source": "Pusdatin"},
+    resp = post_file(client, "/ats/import", "files", {"as_of": "2026-09-30", "source": "Pusdatin"},
                      "../../../" + name, content)
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', resp.get_data(as_text=True)).group(1)
     assert client.post("/ats/import/confirm", data={"token": token}).status_code == 302

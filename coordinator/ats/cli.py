@@ -1,8 +1,10 @@
 """flask --app coordinator ats import|summary|snapshots (a contract other tools call).
 
-    ats import FILE --as-of YYYY-MM-DD [--source TEXT] [--dry-run] [--replace]
-        prints the preview, warnings and errors (with row numbers); exit 1, nothing saved, on any error
-        (names that match no area are errors here). --replace confirms replacing rows of the same date.
+    ats import FILE [FILE ...] --as-of YYYY-MM-DD [--source TEXT] [--dry-run] [--replace]
+        FILE: a CSV or XLSX table, an XLSX with a table per sheet, or a ZIP of tables; several FILEs are one
+        import (a 141-desa snapshot: the kecamatan table and 18 desa tables). Prints the preview, warnings and
+        errors (with the table and row); exit 1, nothing saved, on any error (names that match no area are
+        errors here). --replace confirms replacing rows of the same date.
     ats summary [--as-of YYYY-MM-DD] [--kecamatan KODE] --format json|table
     ats snapshots --format json
 """
@@ -31,9 +33,10 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> da
 
 def _message(issue) -> str:  # type: ignore[no-untyped-def]
     try:
-        return issue.message % issue.params
+        text = issue.message % issue.params
     except (KeyError, TypeError, ValueError):
-        return issue.message
+        text = issue.message
+    return f"{issue.table}: {text}" if getattr(issue, "table", None) else text
 
 
 def _counts_line(label: str, c: dict[str, int]) -> str:
@@ -45,24 +48,30 @@ def register(app: Flask) -> None:
     ats = AppGroup("ats", help="ATS counts from Pusdatin: import, summary, snapshots.")
 
     @ats.command("import")
-    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--as-of", "as_of", required=True, callback=_date, help="Keadaan per (YYYY-MM-DD).")
     @click.option("--source", default="Pusdatin Kemendikdasmen", show_default=True)
     @click.option("--note", default=None)
     @click.option("--dry-run", is_flag=True, help="Preview only; save nothing.")
     @click.option("--replace", is_flag=True, help="Confirm replacing rows of a snapshot of the same date.")
-    def import_command(file: Path, as_of: date, source: str, note: str | None, dry_run: bool,
+    def import_command(files: tuple[Path, ...], as_of: date, source: str, note: str | None, dry_run: bool,
                        replace: bool) -> None:
-        """Import an ATS table (XLSX or CSV) as a snapshot."""
+        """Import ATS tables (CSV, XLSX or a ZIP of them) as one snapshot."""
         from coordinator.ats import importing as ats_import
         from coordinator.ats.figures import totals_of
+        from coordinator.ats.upload import bundle
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
 
-        data = file.read_bytes()
-        p = ats_import.preview(db.session, data, file.name, as_of, source, {}, utcnow())
-        level = "kecamatan" if p.level == "kecamatan" else f"desa (kecamatan {p.scope or '?'})"
-        click.echo(f"Berkas {file.name}: tabel {level}, {len(p.rows)} baris, keadaan per {as_of.isoformat()}")
+        if len(files) == 1:
+            data, name = files[0].read_bytes(), files[0].name
+        else:
+            data, name = bundle([(f.name, f.read_bytes()) for f in files]), f"ats-{as_of.isoformat()}.zip"
+        p = ats_import.preview(db.session, data, name, as_of, source, {}, utcnow())
+        click.echo(f"Unggahan {name}: {len(p.tables)} tabel, {len(p.rows)} baris, keadaan per {as_of.isoformat()}")
+        for t in p.tables:
+            level = "kecamatan" if t.level == "kecamatan" else f"desa (kecamatan {t.scope or '?'})"
+            click.echo(f"  {t.table.label}: tabel {level}, {len(t.rows)} baris")
         for kode, nama, counts in p.kecamatan_totals:
             click.echo(_counts_line(f"{kode} {nama}", counts))
         click.echo(_counts_line("Residu", p.residu))
@@ -89,7 +98,7 @@ def register(app: Flask) -> None:
             click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
             return
         try:
-            result = ats_import.save(db.session, data, file.name, as_of, source, note, utcnow(),
+            result = ats_import.save(db.session, data, name, as_of, source, note, utcnow(),
                                      current_app.config["UPLOAD_DIR"], {}, None, confirm_replace=replace)
         except DomainError as err:
             db.session.rollback()

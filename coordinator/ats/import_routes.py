@@ -18,6 +18,7 @@ from coordinator.actions.evidence import clean_filename
 from coordinator.ats import importing as ats_import
 from coordinator.ats.blueprint import bp
 from coordinator.ats.forms import ConfirmForm, ImportForm
+from coordinator.ats.upload import bundle
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow
 from coordinator.core.errors import DomainError
@@ -25,7 +26,8 @@ from coordinator.extensions import db
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, role_required
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # the whole upload: a 141-desa snapshot is well under 1 MB
+MAX_FILES = 60
 PENDING = PendingUploads("ats-pending")
 
 
@@ -36,7 +38,8 @@ def _mappings() -> dict[str, str]:
 
 def _show(preview: ats_import.Preview, form: ConfirmForm):
     def text(issue):  # type: ignore[no-untyped-def]
-        return _(issue.message, **issue.params)
+        message = _(issue.message, **issue.params)
+        return f"{issue.table}: {message}" if issue.table else message
 
     return render_template("ats/import_preview.html", p=preview, form=form, text=text,
                            areas=choices.area_choices(db.session), mappings=_mappings())
@@ -47,13 +50,19 @@ def _show(preview: ats_import.Preview, form: ConfirmForm):
 def import_upload():
     form = ImportForm()
     if form.validate_on_submit():
-        name = clean_filename(form.file.data.filename or "")
-        data = form.file.data.read(MAX_BYTES + 1)
-        if not name.lower().endswith((".xlsx", ".csv")):
-            form.file.errors = [_("Gunakan berkas XLSX atau CSV.")]
-        elif len(data) > MAX_BYTES or not data:
-            form.file.errors = [_("Berkas kosong atau lebih besar dari 10 MB.")]
+        uploads = [f for f in form.files.data or [] if getattr(f, "filename", "")]
+        files = [(clean_filename(f.filename or "") or "tabel", f.read(MAX_BYTES + 1)) for f in uploads[:MAX_FILES]]
+        total = sum(len(d) for _n, d in files)
+        if not files:
+            form.files.errors = [_("Wajib diisi.")]
+        elif len(uploads) > MAX_FILES:
+            form.files.errors = [_("Paling banyak %(n)s berkas sekaligus; kumpulkan dalam satu ZIP.", n=MAX_FILES)]
+        elif not all(n.lower().endswith((".xlsx", ".csv", ".zip")) for n, _d in files):
+            form.files.errors = [_("Gunakan berkas XLSX, CSV atau ZIP.")]
+        elif total > MAX_BYTES or not all(d for _n, d in files):
+            form.files.errors = [_("Berkas kosong, atau semuanya lebih besar dari 10 MB.")]
         else:
+            name, data = files[0] if len(files) == 1 else (f"ats-{form.as_of.data.isoformat()}.zip", bundle(files))
             token = PENDING.keep(data, {"file_name": name, "as_of": form.as_of.data.isoformat(),
                                         "source": form.source.data})
             try:
@@ -66,7 +75,8 @@ def import_upload():
             confirm = ConfirmForm(formdata=None, token=token, note=form.note.data)
             return _show(p, confirm)
     return render_template("form_page.html", form=form, title=_("Impor data ATS"), multipart=True,
-                           submit_label=_("Pratinjau"), subtitle=_("Tabel ATS per wilayah dari portal Pusdatin."))
+                           submit_label=_("Pratinjau"), subtitle=_("Tabel ATS per wilayah dari portal Pusdatin."),
+                           upload_progress=True)
 
 
 @bp.route("/ats/import/confirm", methods=["POST"])

@@ -6,12 +6,15 @@ snapshot may be imported again: that is how a replacement is undone).
 
 Every live snapshot describes the whole regency:
 
-- A file is either the kecamatan table of the regency (every active kecamatan of
+- A table is either the kecamatan table of the regency (every active kecamatan of
   the regency must be in it, else an error lists those missing) or the desa table
   of one kecamatan (decided from the areas its rows match, codes, aliases and hand
-  mappings included; a row outside that kecamatan is an error).
-- A desa table can only be imported for a date that already has a live snapshot
-  (import the kecamatan table of that date first). It replaces ALL desa rows of its
+  mappings included; a row outside that kecamatan is an error; import_tables).
+- One upload may hold several tables (a ZIP, an XLSX with a sheet each, several
+  files bundled: upload.py): at most one kecamatan table and one desa table per
+  kecamatan, previewed and saved together as one snapshot, all or nothing.
+- Desa tables without the kecamatan table in the same upload can only be imported
+  for a date that already has a live snapshot (import the kecamatan table first). It replaces ALL desa rows of its
   kecamatan and that kecamatan's residu; every other figure of the old snapshot is
   copied over.
 - A kecamatan table replaces all kecamatan rows and the regency residu; the old
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -47,33 +49,17 @@ from coordinator.ats.figures import (
     snapshot_before,
     totals_for,
 )
+from coordinator.ats.import_tables import Figure, PreviewRow, TableRead, Unmatched, read_table
 from coordinator.ats.indicators import quarter_of, refresh_snapshot_indicators
 from coordinator.ats.match import AreaMatcher, name_key
-from coordinator.ats.parse import KIND_AREA, KIND_RESIDU, KIND_TOTAL, Issue, ParsedRow, parse
+from coordinator.ats.parse import Issue
+from coordinator.ats.upload import tables_of
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.core.errors import N_, DomainError
-from coordinator.models import ATS_CATEGORIES, FIGURE_AREA, FIGURE_RESIDU, AreaAlias, AtsFigure, AtsSnapshot
+from coordinator.models import ATS_CATEGORIES, AreaAlias, AtsFigure, AtsSnapshot
 
 CHANGE_WARNING = 0.30
 EARLIEST = date(2000, 1, 1)
-Figure = tuple[str, str | None, str, str, int]  # kind, area_kode, category, detail, count
-
-
-@dataclass
-class PreviewRow:
-    row: int
-    name: str
-    kind: str
-    kode: str | None
-    area_nama: str | None
-    counts: Counts
-
-
-@dataclass
-class Unmatched:
-    row: int
-    name: str
-    key: str
 
 
 @dataclass
@@ -82,8 +68,9 @@ class Preview:
     sha256: str
     as_of: date
     source: str
-    level: str = ""  # kecamatan | desa
-    scope: str | None = None  # the kecamatan of a desa table
+    level: str = ""  # kecamatan (the upload holds the kecamatan table) | desa (desa tables only)
+    scope: str | None = None  # the kecamatan of an upload of one desa table
+    tables: list[TableRead] = field(default_factory=list)
     rows: list[PreviewRow] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
@@ -103,24 +90,10 @@ class Preview:
         return not self.errors and not self.unmatched
 
 
-def _counts(totals: dict[str, int]) -> Counts:
-    c = empty_counts()
-    for cat in ATS_CATEGORIES:
-        add_to(c, cat, totals.get(cat, 0))
-    return c
-
-
 def totals_of_figures(figures: list[Figure], parents: dict[str, str | None]) -> SnapshotTotals:
     """The counting rules of figures, applied to figures not yet saved."""
     return apply_rules(SnapshotTotals(AtsSnapshot()), [(kind, kode, cat, n) for kind, kode, cat, detail, n in figures
                                                        if not detail], parents)
-
-
-def _figures_of(row: ParsedRow, kind: str, kode: str | None) -> list[Figure]:
-    out: list[Figure] = [(kind, kode, cat, "", row.totals.get(cat, 0)) for cat in ATS_CATEGORIES]
-    for cat, parts in row.details.items():
-        out.extend((kind, kode, cat, detail, n) for detail, n in parts.items())
-    return out
 
 
 def _changed(old: int, new: int) -> bool:
@@ -138,134 +111,76 @@ def _old_figures(session: Session, snapshot: AtsSnapshot) -> list[Figure]:
         .where(AtsFigure.snapshot_id == snapshot.id).order_by(AtsFigure.id))]
 
 
-def _duplicate(p: Preview, row: int, name: str, first: int) -> None:
-    p.errors.append(Issue(row, N_("Baris %(row)s: %(name)s muncul dua kali (juga di baris %(first)s)."),
-                          {"row": row, "name": name, "first": first}))
-
-
 def preview(session: Session, file_bytes: bytes, file_name: str, as_of: date, source: str,
             mappings: dict[str, str] | None = None, now: datetime | None = None) -> Preview:
-    """Reads, matches and checks the file against the snapshots already saved; writes nothing."""
+    """Reads, matches and checks every table of the upload against the snapshots already saved; writes nothing."""
     p = Preview(file_name=file_name, sha256=hashlib.sha256(file_bytes).hexdigest(), as_of=as_of, source=source)
     today = wita_today(now or utcnow())
     if not EARLIEST <= as_of <= today:
         p.errors.append(Issue(None, N_("Tanggal keadaan per harus antara %(first)s dan hari ini (%(today)s)."),
                               {"first": EARLIEST.strftime("%d/%m/%Y"), "today": today.strftime("%d/%m/%Y")}))
-    table = parse(file_bytes, file_name)
-    p.errors.extend(table.errors)
-    p.warnings.extend(table.warnings)
+    tables, problems = tables_of(file_bytes, file_name)
+    p.errors.extend(problems)
     matcher = AreaMatcher.load(session)
     mappings = {k: v for k, v in (mappings or {}).items() if v in matcher.names}
-    area_rows = [r for r in table.rows if r.kind == KIND_AREA]
-    found = [matcher.candidates(r.name, r.code, mappings.get(name_key(r.name))) for r in area_rows]
-    p.level, p.scope = matcher.table_level([f for f in found if f])
-    seen: dict[str, int] = {}
-    total_rows: list[ParsedRow] = []
-    for r in table.rows:
-        if r.kind == KIND_TOTAL:
-            total_rows.append(r)
-            continue
-        if r.kind == KIND_RESIDU:
-            kode = p.scope if p.level == "desa" else None
-            seen_key = f"residu:{kode}"
-            if seen_key in seen:
-                _duplicate(p, r.row, r.name, seen[seen_key])
-                continue
-            seen[seen_key] = r.row
-            p.rows.append(PreviewRow(r.row, r.name, KIND_RESIDU, kode, None, _counts(r.totals)))
-            p.figures.extend(_figures_of(r, FIGURE_RESIDU, kode))
-            continue
-        key = name_key(r.name)
-        kode = matcher.by_code(r.code) or mappings.get(key) or matcher.match(r.name, r.code, p.level, p.scope)
-        if kode is None:
-            if not any(u.key == key for u in p.unmatched):
-                p.unmatched.append(Unmatched(r.row, r.name, key))
-            p.errors.append(Issue(r.row, N_("Baris %(row)s: wilayah \"%(name)s\" tidak dikenal."),
-                                  {"row": r.row, "name": r.name}))
-            continue
-        if not _in_scope(p, matcher, r, kode):
-            continue
-        if kode in seen:
-            _duplicate(p, r.row, matcher.names[kode], seen[kode])
-            continue
-        seen[kode] = r.row
-        p.rows.append(PreviewRow(r.row, r.name, KIND_AREA, kode, matcher.names[kode], _counts(r.totals)))
-        p.figures.extend(_figures_of(r, FIGURE_AREA, kode))
-    if not p.rows and not p.errors:
-        p.errors.append(Issue(None, N_("Berkas tidak berisi baris wilayah.")))
-    if p.level == "kecamatan":
-        _check_complete(p, matcher, seen)
-    elif p.level == "desa" and p.scope:
-        _warn_missing_desa(p, matcher, seen)
+    for table in tables:
+        read = read_table(table, matcher, mappings)
+        if read is None:
+            p.warnings.append(Issue(None, N_("Lembar %(sheet)s dilewati: tidak berisi tabel ATS."),
+                                    {"sheet": table.label}))
+        else:
+            p.tables.append(read)
+    _combine(p, matcher)
     own = totals_of_figures(p.figures, matcher.parents)
-    # The table's own Residu row: the regency's in a kecamatan table, its kecamatan's "tanpa desa" in a desa table.
-    p.residu = own.residu_by_scope.get(p.scope if p.level == "desa" else None, empty_counts())
+    # The upload's own Residu rows: the regency's with a kecamatan table, else its desa tables' (their kecamatan's).
+    scopes = [None] if p.level == "kecamatan" else [t.scope for t in p.tables]
+    p.residu = empty_counts()
+    for scope in scopes:
+        for cat in ATS_CATEGORIES:
+            add_to(p.residu, cat, own.residu_by_scope.get(scope, empty_counts())[cat])
     p.total = own.total
     p.kecamatan_totals = [(k, matcher.names.get(k, k), own.kecamatan[k]) for k in sorted(own.kecamatan)]
-    for r in total_rows:
-        for cat in ATS_CATEGORIES:
-            if cat in r.totals and r.totals[cat] != own.total[cat] and (r.totals[cat] or r.details.get(cat)):
-                p.warnings.append(Issue(r.row, N_(
-                    "Baris %(row)s (%(name)s): jumlah %(category)s tertulis %(total)s, tetapi baris-baris di atasnya "
-                    "berjumlah %(parts)s."), {"row": r.row, "name": r.name, "category": cat,
-                                                "total": r.totals[cat], "parts": own.total[cat]}))
+    for t in p.tables:
+        table_total = totals_of_figures(t.figures, matcher.parents).total
+        for r in t.total_rows:
+            for cat in ATS_CATEGORIES:
+                if cat in r.totals and r.totals[cat] != table_total[cat] and (r.totals[cat] or r.details.get(cat)):
+                    p.warnings.append(t.issue(r.row, N_(
+                        "Baris %(row)s (%(name)s): jumlah %(category)s tertulis %(total)s, tetapi baris-baris di "
+                        "atasnya berjumlah %(parts)s."), {"row": r.row, "name": r.name, "category": cat,
+                                                          "total": r.totals[cat], "parts": table_total[cat]}))
     _check_against_saved(session, p, matcher)
+    if len(p.tables) <= 1:  # one table: its messages need not say which
+        for issue in p.errors + p.warnings:
+            issue.table = None
     return p
 
 
-def _in_scope(p: Preview, matcher: AreaMatcher, r: ParsedRow, kode: str) -> bool:
-    """A kecamatan table holds kecamatan only; a desa table only desa of its kecamatan. Else an error."""
-    if p.level == "kecamatan" and not matcher.is_kecamatan(kode):
-        p.errors.append(Issue(r.row, N_(
-            "Baris %(row)s: %(name)s adalah desa/kelurahan (Kec. %(kecamatan)s), tetapi berkas ini tabel kecamatan. "
-            "Satu berkas berisi tabel kecamatan se-kabupaten atau tabel desa satu kecamatan."),
-            {"row": r.row, "name": matcher.names[kode],
-             "kecamatan": matcher.names.get(matcher.kecamatan_of(kode), "?")}))
-        return False
-    if p.level == "desa" and (matcher.is_kecamatan(kode) or matcher.kecamatan_of(kode) != p.scope):
-        p.errors.append(Issue(r.row, N_(
-            "Baris %(row)s: %(name)s tidak termasuk Kec. %(scope)s, kecamatan tabel desa ini. "
-            "Satu berkas berisi tabel kecamatan se-kabupaten atau tabel desa satu kecamatan."),
-            {"row": r.row, "name": ("Kec. " if matcher.is_kecamatan(kode) else "") + matcher.names[kode],
-             "scope": matcher.names.get(p.scope or "", "?")}))
-        return False
-    return True
-
-
-def _check_complete(p: Preview, matcher: AreaMatcher, seen: dict[str, int]) -> None:
-    """A kecamatan table must hold every active kecamatan of its regency (the kode prefix "NN.NN.")."""
-    prefixes = Counter(k[:6] for k in seen if matcher.is_kecamatan(k))
-    if not prefixes:
-        return
-    prefix = prefixes.most_common(1)[0][0]
-    missing = sorted((k for k in matcher.names if matcher.is_kecamatan(k) and k.startswith(prefix)
-                      and k not in seen), key=lambda k: k)
-    if missing:
-        p.errors.append(Issue(None, N_(
-            "Tabel kecamatan tidak lengkap: %(n)s kecamatan tidak ada di berkas: %(names)s. Sebuah snapshot "
-            "harus mencakup seluruh kabupaten."), {"n": len(missing),
-                                                   "names": ", ".join(matcher.names[k] for k in missing)}))
-
-
-def _warn_missing_desa(p: Preview, matcher: AreaMatcher, seen: dict[str, int]) -> None:
-    """A desa table replaces all desa of its kecamatan: the ones it leaves out would drop to nothing."""
-    missing = sorted(k for k, parent in matcher.parents.items() if parent == p.scope and k not in seen)
-    if missing:
-        p.warnings.append(Issue(None, N_(
-            "Tabel desa Kec. %(kec)s tidak memuat %(n)s desa: %(names)s. Desa itu tidak lagi terhitung pada "
-            "tanggal ini."), {"kec": matcher.names.get(p.scope or "", "?"), "n": len(missing),
-                              "names": ", ".join(matcher.names[k] for k in missing)}))
-
-
-def _replaced_by_file(p: Preview, kind: str, kode: str | None, parents: dict[str, str | None]) -> bool:
-    """Whether an old figure of the date's snapshot is replaced by this file (see the module comment)."""
-    if p.level == "desa":
-        if kind == FIGURE_RESIDU:
-            return kode == p.scope
-        return kode is not None and parents.get(kode) == p.scope
-    if kind == FIGURE_RESIDU:
-        return kode is None
-    return kode is not None and parents.get(kode) is None
+def _combine(p: Preview, matcher: AreaMatcher) -> None:
+    """The tables of one upload as one snapshot's figures: at most one kecamatan table, one desa table each."""
+    for t in p.tables:
+        p.errors += t.errors
+        p.warnings += t.warnings
+        p.rows += t.rows
+        p.figures += t.figures
+        p.unmatched += [u for u in t.unmatched if all(x.key != u.key for x in p.unmatched)]
+    kecamatan_tables = [t.table.label for t in p.tables if t.level == "kecamatan"]
+    if len(kecamatan_tables) > 1:
+        p.errors.append(Issue(None, N_("Unggahan ini berisi %(n)s tabel kecamatan (%(tables)s); satu snapshot hanya "
+                                       "memuat satu tabel kecamatan."),
+                              {"n": len(kecamatan_tables), "tables": ", ".join(kecamatan_tables)}))
+    by_scope: dict[str, list[str]] = {}
+    for t in p.tables:
+        if t.level == "desa" and t.scope:
+            by_scope.setdefault(t.scope, []).append(t.table.label)
+    for scope, labels in by_scope.items():
+        if len(labels) > 1:
+            p.errors.append(Issue(None, N_("Tabel desa Kec. %(kec)s ada lebih dari sekali: %(tables)s."),
+                                  {"kec": matcher.names.get(scope, scope), "tables": ", ".join(labels)}))
+    p.level = "kecamatan" if kecamatan_tables else ("desa" if p.tables else "")
+    p.scope = next(iter(by_scope)) if not kecamatan_tables and len(by_scope) == 1 else None
+    if not p.tables and not p.errors:
+        p.errors.append(Issue(None, N_("Unggahan tidak berisi tabel ATS.")))
 
 
 def _check_against_saved(session: Session, p: Preview, matcher: AreaMatcher) -> None:
@@ -276,12 +191,13 @@ def _check_against_saved(session: Session, p: Preview, matcher: AreaMatcher) -> 
         p.errors.append(Issue(None, N_(
             "Belum ada snapshot per %(date)s. Tabel desa Kec. %(name)s hanya dapat ditambahkan ke snapshot yang "
             "sudah ada: impor dulu tabel kecamatan se-kabupaten per tanggal itu."),
-            {"date": p.as_of.strftime("%d/%m/%Y"), "name": matcher.names.get(p.scope or "", "?")}))
+            {"date": p.as_of.strftime("%d/%m/%Y"),
+             "name": ", ".join(matcher.names.get(t.scope or "", "?") for t in p.tables if t.level == "desa")}))
     # The whole tree, inactive areas too: an old figure of a desa deactivated since is still that kecamatan's.
     parents = area_parents(session)
     if p.replaces is not None:
         old = _old_figures(session, p.replaces)
-        p.kept = [f for f in old if not _replaced_by_file(p, f[0], f[1], parents)]
+        p.kept = [f for f in old if not any(t.replaces(f[0], f[1], parents) for t in p.tables)]
         p.needs_confirm = len(p.kept) < len(old)
     totals = totals_of_figures(p.figures + p.kept, parents)
     p.snapshot_total = totals.total
@@ -293,7 +209,8 @@ def _check_against_saved(session: Session, p: Preview, matcher: AreaMatcher) -> 
     if prev_snapshot is None:
         return
     prev = totals_for(session, [prev_snapshot], parents)[prev_snapshot.id]
-    changed = sorted(totals.kecamatan) if p.level == "kecamatan" else [p.scope] if p.scope else []
+    changed = sorted(totals.kecamatan) if p.level == "kecamatan" else \
+        sorted({t.scope for t in p.tables if t.level == "desa" and t.scope})
     for kode in changed:
         old_n, new_n = prev.kecamatan.get(kode, empty_counts())["total"], totals.kecamatan.get(
             kode, empty_counts())["total"]
@@ -329,7 +246,7 @@ def save(session: Session, file_bytes: bytes, file_name: str, as_of: date, sourc
         raise DomainError(N_("Sudah ada snapshot per %(date)s untuk wilayah yang sama. Centang \"ganti snapshot "
                              "tanggal yang sama\" untuk menggantinya."), "confirm_replace", date=as_of.isoformat())
     ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    ext = ext if ext in ("xlsx", "csv") else "bin"
+    ext = ext if ext in ("xlsx", "csv", "zip") else "bin"
     folder = Path(upload_dir) / "ats"
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{uuid.uuid4().hex}.{ext}"

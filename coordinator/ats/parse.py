@@ -19,6 +19,8 @@ from coordinator.models import ATS_CATEGORIES
 
 KIND_AREA, KIND_RESIDU, KIND_TOTAL = "area", "residu", "total"
 TOTAL_WORDS = {"jumlah", "total", "subtotal", "jml", "sub total", "jumlah total"}
+NO_TABLE = N_("Tabel ATS tidak ditemukan: tidak ada baris judul kolom dengan BPB, DO dan LTM "
+              "(atau kode_wilayah, kategori, jenjang, jumlah).")
 SMALL_LABEL = 20  # numeric sub-headers (kelas 1 … 13, LTM 6 / 9) are at most this
 
 
@@ -27,6 +29,7 @@ class Issue:
     row: int | None
     message: str  # a msgid (N_) with %(name)s parameters
     params: dict[str, Any] = field(default_factory=dict)
+    table: str | None = None  # in an upload of several tables: which (file, or file › sheet)
 
 
 @dataclass
@@ -135,9 +138,9 @@ def row_kind(name: str) -> str:
     return KIND_AREA
 
 
-def parse(data: bytes, file_name: str) -> ParsedTable:
+def parse(data: bytes, file_name: str, sheet_index: int = 0) -> ParsedTable:
     try:
-        cells = read_cells(data, file_name)
+        cells = read_cells(data, file_name, sheet_index=sheet_index)
     except NotACount:
         return ParsedTable(errors=[Issue(None, N_("Berkas tidak dapat dibaca. Gunakan XLSX atau CSV."))])
     except FileRefused as refused:
@@ -148,9 +151,7 @@ def parse(data: bytes, file_name: str) -> ParsedTable:
             return _parse_long(cells, i)
         if len({category_of(c) for c in row} - {None}) >= 2:
             return _parse_wide(cells, i)
-    return ParsedTable(errors=[Issue(None, N_(
-        "Tabel ATS tidak ditemukan: tidak ada baris judul kolom dengan BPB, DO dan LTM "
-        "(atau kode_wilayah, kategori, jenjang, jumlah)."))])
+    return ParsedTable(errors=[Issue(None, NO_TABLE)])
 
 
 # ----------------------------------------------------------------------------- the portal layout

@@ -38,7 +38,7 @@ def _text(value: Any) -> str:
     return re.sub(r"\s+", " ", str(value).replace("\xa0", " ")).strip()
 
 
-def _xlsx_cells(data: bytes, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED) -> list[list[Any]]:
+def _open_xlsx(data: bytes, max_unzipped: int = MAX_UNZIPPED) -> Any:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -50,11 +50,25 @@ def _xlsx_cells(data: bytes, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_U
     from openpyxl import load_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as err:  # noqa: BLE001 - any damage in an uploaded workbook is "not readable"
         raise NotACount(str(err)) from err
+
+
+def sheet_names(data: bytes, max_unzipped: int = MAX_UNZIPPED) -> list[str]:
+    """The names of an XLSX's worksheets, in order. NotACount or FileRefused as read_cells."""
+    wb = _open_xlsx(data, max_unzipped)
     try:
-        sheet = wb.worksheets[0]
+        return [ws.title for ws in wb.worksheets]
+    finally:
+        wb.close()
+
+
+def _xlsx_cells(data: bytes, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED, sheet_index: int = 0
+                ) -> list[list[Any]]:
+    wb = _open_xlsx(data, max_unzipped)
+    try:
+        sheet = wb.worksheets[sheet_index]
         declared = sheet.max_row if isinstance(sheet.max_row, int) else 0
         if declared > max_rows + ROW_MARGIN:
             raise FileRefused(TOO_MANY_ROWS, max=max_rows)
@@ -87,13 +101,16 @@ def _csv_cells(data: bytes, max_rows: int = MAX_ROWS) -> list[list[Any]]:
         raise NotACount(str(err)) from err
 
 
-def read_cells(data: bytes, file_name: str, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED
-               ) -> list[list[Any]]:
-    """The cells of the first sheet (XLSX) or of the CSV, as rows of values (at most MAX_COLUMNS wide).
-    Raises NotACount when the file cannot be read, FileRefused when it is too large."""
-    ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
-    is_xlsx = data.startswith(b"PK\x03\x04") or ext == "xlsx"
-    rows = _xlsx_cells(data, max_rows, max_unzipped) if is_xlsx else _csv_cells(data, max_rows)
+def is_xlsx(data: bytes, file_name: str) -> bool:
+    return data.startswith(b"PK\x03\x04") or file_name.lower().endswith(".xlsx")
+
+
+def read_cells(data: bytes, file_name: str, max_rows: int = MAX_ROWS, max_unzipped: int = MAX_UNZIPPED,
+               sheet_index: int = 0) -> list[list[Any]]:
+    """The cells of one sheet (XLSX; the first unless said) or of the CSV, as rows of values (at most
+    MAX_COLUMNS wide). Raises NotACount when the file cannot be read, FileRefused when it is too large."""
+    rows = _xlsx_cells(data, max_rows, max_unzipped, sheet_index) if is_xlsx(data, file_name) \
+        else _csv_cells(data, max_rows)
     while rows and not any(_text(c) for c in rows[-1]):
         rows.pop()
     if len(rows) > max_rows:

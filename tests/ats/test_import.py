@@ -14,9 +14,8 @@ from coordinator.ats.match import AreaMatcher, name_key
 from coordinator.ats.parse import NotACount, parse, parse_count
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
-from coordinator.models import Agency, AreaAlias, AtsFigure, AtsSnapshot
-from coordinator.setup.region import load_region, packaged_region
-from tests.conftest import login, make_user
+from coordinator.models import AreaAlias, AtsFigure, AtsSnapshot
+from tests.conftest import login
 from tests.paths import DATA
 
 NOW = datetime(2026, 11, 27, 2, 0)
@@ -25,19 +24,6 @@ MARCH = date(2025, 3, 31)
 
 def read(name: str) -> bytes:
     return (DATA / name).read_bytes()
-
-
-@pytest.fixture()
-def kutim(app_ctx):
-    load_region(db.session, packaged_region())
-    dinsos = Agency(code="DINSOS", short_name="Dinsos", name="Dinas Sosial", kind="opd", aliases="")
-    db.session.add(dinsos)
-    for email, role in (("admin@example.org", "admin"), ("koordinator@example.org", "koordinator"),
-                        ("pimpinan@example.org", "pimpinan")):
-        make_user(email, role)
-    make_user("dinsos@example.org", "fokal", dinsos)
-    db.session.commit()
-    return app_ctx
 
 
 def do_save(name: str, as_of: date = MARCH, **kw):
@@ -311,7 +297,7 @@ def test_cli_replace_needs_the_flag(kutim):
 def upload(client, name: str, as_of: str = "2025-03-31"):
     import io
 
-    return client.post("/ats/import", data={"file": (io.BytesIO(read(name)), name), "as_of": as_of,
+    return client.post("/ats/import", data={"files": (io.BytesIO(read(name)), name), "as_of": as_of,
                                             "source": "Pusdatin", "note": ""},
                        content_type="multipart/form-data")
 
@@ -379,7 +365,7 @@ def test_bad_token_and_bad_file_do_not_crash(kutim):
     assert client.post("/ats/import/confirm", data={"token": "../../etc/passwd"}).status_code == 400
     import io
 
-    resp = client.post("/ats/import", data={"file": (io.BytesIO(b"\x00garbage"), "x.xlsx"), "as_of": "2025-03-31",
+    resp = client.post("/ats/import", data={"files": (io.BytesIO(b"\x00garbage"), "x.xlsx"), "as_of": "2025-03-31",
                                             "source": "Pusdatin"}, content_type="multipart/form-data")
     assert resp.status_code == 200 and "tidak dapat dibaca" in resp.get_data(as_text=True)
 
@@ -598,7 +584,7 @@ def test_pending_file_is_removed_when_the_preview_has_errors_or_fails(kutim, mon
     client = kutim.test_client()
     login(client, "koordinator@example.org")
     pending = Path(_upload_dir()) / "ats-pending"
-    resp = client.post("/ats/import", data={"file": (io.BytesIO(b"\x81\x8d hello"), "x.csv"),
+    resp = client.post("/ats/import", data={"files": (io.BytesIO(b"\x81\x8d hello"), "x.csv"),
                                             "as_of": "2025-03-31", "source": "Pusdatin"},
                        content_type="multipart/form-data")
     assert resp.status_code == 200 and not any(pending.iterdir())

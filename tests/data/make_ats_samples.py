@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -116,6 +117,54 @@ def write_csv(path: Path, rows: list[list[object]], delimiter: str = ",") -> Non
     path.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def desa_table(kode: str, nama: str, counts: dict[str, int]) -> list[list[object]]:
+    """One kecamatan's desa table: its desa, and a Residu row (its children whose desa is unknown), adding up to
+    its row of the kecamatan table."""
+    desa = desa_of(kode)
+    residu = {cat: max(1, counts[cat] // 150) if counts[cat] else 0 for cat in TARGET}
+    weights = [len(desa) - i + 2 for i in range(len(desa))]
+    parts = {cat: spread(counts[cat] - residu[cat], weights) for cat in TARGET}
+    rows = [(f"Desa {d}", {cat: parts[cat][i] for cat in TARGET}) for i, (_, d) in enumerate(desa)]
+    rows.append(("Residu", residu))
+    return ([["Rangkuman ATS by Wilayah"], [f"Kecamatan {nama}"], []] + header(False, "Nama Desa/Kelurahan")
+            + wide_rows(rows + [("Total", total_of(rows))]))
+
+
+def csv_bytes(rows: list[list[object]], delimiter: str = ";") -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
+    for r in rows:
+        writer.writerow(["" if v is None else v for v in r])
+    return buf.getvalue().encode("utf-8")
+
+
+def snapshot_samples(kec: list[tuple[str, str, dict[str, int]]]) -> None:
+    """A whole 141-desa snapshot as people receive it: a ZIP of the kecamatan table and the 18 desa tables; and a
+    workbook with a sheet per table (plus a notes sheet that holds no table)."""
+    clean = (HERE / "ats_kecamatan_clean.xlsx").read_bytes()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("00 Rangkuman kecamatan.xlsx", clean)
+        for kode, nama, c in kec:
+            archive.writestr(f"{kode} {nama}.csv", csv_bytes(desa_table(kode, nama, c)))
+    (HERE / "ats_snapshot_141_desa.zip").write_bytes(buf.getvalue())
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(clean))
+    wb.active.title = "Kecamatan"
+    for kode, nama, c in kec:
+        if nama in ("Sangatta Utara", "Bengalon"):
+            ws = wb.create_sheet(nama)
+            for r in desa_table(kode, nama, c):
+                ws.append(r)
+    notes = wb.create_sheet("Catatan")
+    notes.append(["Sumber: portal ATS Pusdatin, diunduh oleh operator Disdikbud."])
+    out = io.BytesIO()
+    wb.save(out)
+    (HERE / "ats_snapshot_sheets.xlsx").write_bytes(out.getvalue())
+
+
 def main() -> None:
     kec = kecamatan_counts()
     area_rows = [(nama, c) for _, nama, c in kec]
@@ -201,6 +250,8 @@ def main() -> None:
         rows = [list(r) for r in plain]
         damage(rows)
         write_csv(HERE / name, rows)
+
+    snapshot_samples(kec)
 
 
 if __name__ == "__main__":
