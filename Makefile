@@ -56,6 +56,7 @@ lint: install-dev
 bench: install
 	$(BIN)/pip install -q -r requirements-bench.txt
 	$(BIN)/python -m bench.pages
+	$(BIN)/python -m bench.setup
 	$(BIN)/python -m bench.ats
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.report
