@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from coordinator.core.clock import utcnow
 from coordinator.models import (
     Action,
+    ActionFunding,
     Agency,
     Area,
     AuditEntry,
@@ -43,6 +44,7 @@ AUDITED: dict[type, tuple[str, tuple[str, str] | None]] = {
     Program: ("program", ("pillar", "pillar_id")),
     Action: ("action", None),
     Milestone: ("milestone", ("action", "action_id")),
+    ActionFunding: ("action_funding", ("action", "action_id")),
     Indicator: ("indicator", None),
     IndicatorTarget: ("indicator_target", ("indicator", "indicator_id")),
     IndicatorValue: ("indicator_value", ("indicator", "indicator_id")),
@@ -70,7 +72,7 @@ def _plain(value: Any) -> Any:
 
 
 def _label(obj: Any) -> str | None:
-    for attr in ("code", "title", "name", "nama", "label_id"):
+    for attr in ("code", "title", "name", "nama", "label_id", "source"):
         value = getattr(obj, attr, None)
         if value:
             extra = getattr(obj, "title", None) if attr == "code" else None

@@ -34,7 +34,7 @@ FIELD_LABELS = {
     "label_id": N_("Label (Indonesia)"), "label_en": N_("Label (Inggris)"), "position": N_("Urutan"),
     "list_name": N_("Daftar"), "ats_metric": N_("Ukuran ATS"), "ats_area_kode": N_("Wilayah ATS"),
     "password": N_("Kata sandi"), "entered_by_id": N_("Diisi oleh"), "entered_at": N_("Diisi pada"),
-    "indicator_id": N_("Indikator"),
+    "indicator_id": N_("Indikator"), "amount": N_("Jumlah"),
 }
 ENTITY_LABELS = {
     "plan": N_("rencana"), "pillar": N_("pilar"), "program": N_("program"), "action": N_("aksi"),
@@ -42,6 +42,7 @@ ENTITY_LABELS = {
     "indicator_value": N_("nilai indikator"), "agency": N_("instansi"), "area": N_("wilayah"),
     "reference_item": N_("butir referensi"), "user": N_("pengguna"),
     "monthly_snapshot": N_("penutupan bulan"), "report_settings": N_("pengaturan laporan"),
+    "action_funding": N_("sumber dana aksi"),
 }
 HIDDEN = {"id", "created_at"}
 AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}
@@ -110,7 +111,7 @@ def _show(key: str, value: Any, names: dict[tuple[str, str], str]) -> str:
         return gettext("diganti")
     if isinstance(value, bool):
         return gettext("ya") if value else gettext("tidak")
-    if key == "budget_amount":
+    if key in ("budget_amount", "amount"):
         return fmt_money(value)
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return fmt_datetime(datetime.fromisoformat(value))

@@ -24,7 +24,7 @@ PILLARS = [
      [("4.1", "Regulasi dan kelembagaan"), ("4.2", "Pembiayaan dan kemitraan")]),
 ]
 
-# program code, title, lead, supporting, categories, funding, areas ("kec:<name>" or "all")
+# program code, title, lead, supporting, categories, funding (codes; several share the budget), areas ("kec:<name>" or "all")
 ACTIONS = [
     ("1.1", "Pembentukan tim ATS kabupaten dan kecamatan", "DISDIKBUD", ["BAPPEDA", "TPPKK"], "BPB,DO,LTM", "APBD", []),
     ("1.1", "Verifikasi lapangan daftar ATS oleh kader PKK dan ketua RT", "TPPKK", ["DISDIKBUD", "DPMDES"], "BPB,DO,LTM", "APBDES", ["Sangatta Utara", "Sangatta Selatan"]),
@@ -39,11 +39,11 @@ ACTIONS = [
     ("1.1", "Rekap hasil verval per kecamatan", "DISDIKBUD", [], "BPB,DO,LTM", "APBD", []),
     ("2.1", "Sosialisasi pencegahan perkawinan anak", "DPPPA", ["KEMENAG", "TPPKK"], "DO,LTM", "APBD", ["Sangatta Utara", "Bengalon"]),
     ("2.1", "Pendampingan keluarga rentan putus sekolah", "DINSOS", ["DPPPA"], "DO", "APBD", []),
-    ("2.1", "Pengawasan pekerja anak di perkebunan sawit", "DPPPA", ["PTKPC", "FORUMCSR"], "DO,LTM", "CSR", ["Muara Wahau", "Long Mesangat"]),
+    ("2.1", "Pengawasan pekerja anak di perkebunan sawit", "DPPPA", ["PTKPC", "FORUMCSR"], "DO,LTM", "APBD,CSR", ["Muara Wahau", "Long Mesangat"]),
     ("2.1", "Konseling remaja di Puskesmas", "DINKES", ["DPPPA"], "DO,LTM", "APBD", []),
     ("2.1", "Bina Keluarga Remaja tentang pentingnya sekolah", "DPPKB", ["TPPKK"], "DO,LTM", "APBD", []),
     ("2.2", "Beasiswa transportasi siswa dari keluarga miskin", "KESRA", ["DISDIKBUD"], "DO,LTM", "APBD", []),
-    ("2.2", "Seragam dan perlengkapan sekolah gratis", "DISDIKBUD", ["BAZNAS"], "BPB,DO", "APBD", []),
+    ("2.2", "Seragam dan perlengkapan sekolah gratis", "DISDIKBUD", ["BAZNAS"], "BPB,DO", "APBD,BAZNAS", []),
     ("2.2", "Beasiswa Kutim Tuntas bagi lulusan SMP", "KESRA", ["DISDIKBUD"], "LTM", "APBD", []),
     ("2.2", "Bantuan zakat pendidikan untuk anak yatim", "BAZNAS", ["DINSOS"], "DO,LTM", "BAZNAS", []),
     ("2.2", "Bantuan transportasi antar jemput sekolah di desa terpencil", "DISDIKBUD", ["DPMDES"], "BPB,DO", "APBDES", ["Busang", "Long Mesangat"]),

@@ -20,6 +20,7 @@ from coordinator.demo.ats import seed_ats_snapshots
 from coordinator.demo.verval import VERIFIER_EMAIL, seed_children
 from coordinator.models import (
     Action,
+    ActionFunding,
     Agency,
     Area,
     Indicator,
@@ -142,10 +143,14 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                 program=programs[prog], code=code, title=title, lead_agency=agencies[lead],
                 description=f"{title} sebagai bagian dari pilar {prog.split('.')[0]} SITISEK.",
                 output=f"Laporan dan data hasil kegiatan: {title.lower()}.",
-                ats_categories=cats, start_date=start, due_date=due, funding_source=funding,
+                ats_categories=cats, start_date=start, due_date=due,
                 budget_amount=rng.randrange(50, 2500) * 1_000_000 if funding != "LAINNYA" else None,
-                sub_kegiatan_code=f"1.01.02.2.01.{index + 1:04d}" if funding == "APBD" else None,
+                sub_kegiatan_code=f"1.01.02.2.01.{index + 1:04d}" if funding.startswith("APBD") else None,
             )
+            sources = funding.split(",")
+            shares = _shares(action.budget_amount, len(sources)) if len(sources) > 1 else [None]
+            action.fundings = [ActionFunding(source=s, amount=a, position=i)
+                               for i, (s, a) in enumerate(zip(sources, shares, strict=True))]
             action.supporting_agencies = [agencies[s] for s in supporting]
             action.areas = areas
             session.add(action)
@@ -252,3 +257,11 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     if verifier is not None:
         seed_children(session, now, verifier, coordinator)
     return SeedResult(n_actions, n_ms, n_updates, n_ind, users)
+
+
+def _shares(budget: int | None, n: int) -> list[int | None]:
+    """A budget split over n sources: the first carries most, the amounts add up to the budget."""
+    if budget is None:
+        return [None] * n
+    rest = [budget // (2 * (n - 1)) // 1_000_000 * 1_000_000] * (n - 1)
+    return [budget - sum(rest), *rest]

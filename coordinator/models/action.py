@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -43,8 +43,7 @@ class Action(db.Model):
     ats_categories: Mapped[str] = mapped_column(String(20), default="")
     start_date: Mapped[date]
     due_date: Mapped[date] = mapped_column(index=True)
-    budget_amount: Mapped[int | None] = mapped_column(BigInteger)
-    funding_source: Mapped[str | None] = mapped_column(String(40))
+    budget_amount: Mapped[int | None] = mapped_column(BigInteger)  # the total of every funding source
     sub_kegiatan_code: Mapped[str | None] = mapped_column(String(60))
     marked_complete: Mapped[bool] = mapped_column(default=False)
     completed_on: Mapped[date | None]
@@ -58,6 +57,8 @@ class Action(db.Model):
         secondary=action_supporting_agency, order_by="Agency.short_name"
     )
     areas: Mapped[list[Area]] = relationship(secondary=action_area, order_by="Area.kode")
+    fundings: Mapped[list[ActionFunding]] = relationship(order_by="ActionFunding.position",
+                                                         cascade="all, delete-orphan")
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="action", order_by="(Milestone.due_date, Milestone.id)"
     )
@@ -70,6 +71,19 @@ class Action(db.Model):
         if agency_id is None:
             return False
         return self.lead_agency_id == agency_id or any(a.id == agency_id for a in self.supporting_agencies)
+
+
+class ActionFunding(db.Model):
+    """One funding source of an action ("APBD, CSR" is two), with its amount where the plan gives it."""
+
+    __tablename__ = "action_funding"
+    __table_args__ = (UniqueConstraint("action_id", "source", name="uq_action_funding_action_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"), index=True)
+    source: Mapped[str] = mapped_column(String(40))  # a code of the funding-source reference list
+    amount: Mapped[int | None] = mapped_column(BigInteger)  # rupiah
+    position: Mapped[int] = mapped_column(default=0)
 
 
 class Milestone(db.Model):

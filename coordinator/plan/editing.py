@@ -14,7 +14,21 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.clock import wita_today
 from coordinator.core.errors import N_, DomainError
-from coordinator.models import ATS_CATEGORIES, MILESTONE_STATES, Action, Agency, Area, Milestone, Pillar, Plan, Program
+from coordinator.models import (
+    ATS_CATEGORIES,
+    LIST_FUNDING_SOURCE,
+    MILESTONE_STATES,
+    Action,
+    ActionFunding,
+    Agency,
+    Area,
+    Milestone,
+    Pillar,
+    Plan,
+    Program,
+    ReferenceItem,
+)
+from coordinator.plan.funding import FundingShare
 
 
 def current_plan(session: Session) -> Plan | None:
@@ -95,7 +109,7 @@ class ActionInput:
     start_date: date
     due_date: date
     budget_amount: int | None
-    funding_source: str | None
+    fundings: list[FundingShare]
     sub_kegiatan_code: str | None
 
 
@@ -128,6 +142,7 @@ def save_action(session: Session, action: Action | None, data: ActionInput) -> A
         raise DomainError(N_("Kategori ATS tidak dikenal."), "ats_categories")
     if data.budget_amount is not None and data.budget_amount < 0:
         raise DomainError(N_("Anggaran tidak boleh negatif."), "budget_amount")
+    data.budget_amount = _check_funding(session, data.fundings, data.budget_amount)
     supporting = [a for a in session.scalars(select(Agency).where(Agency.id.in_(data.supporting_agency_ids)))
                   if a.id != lead.id]
     if len(set(data.supporting_agency_ids) - {lead.id}) != len(supporting):
@@ -150,10 +165,43 @@ def save_action(session: Session, action: Action | None, data: ActionInput) -> A
     action.start_date = data.start_date
     action.due_date = data.due_date
     action.budget_amount = data.budget_amount
-    action.funding_source = data.funding_source or None
+    _set_fundings(session, action, data.fundings)
     action.sub_kegiatan_code = data.sub_kegiatan_code or None
     session.flush()
     return action
+
+
+def _check_funding(session: Session, shares: list[FundingShare], budget: int | None) -> int | None:
+    """Checks the sources and their amounts; returns the budget, which is their total when only they give it."""
+    known = set(session.scalars(select(ReferenceItem.code).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)))
+    if any(s.source not in known for s in shares):
+        raise DomainError(N_("Sumber dana tidak dikenal."), "fundings")
+    if len({s.source for s in shares}) != len(shares):
+        raise DomainError(N_("Setiap sumber dana hanya sekali."), "fundings")
+    amounts = [s.amount for s in shares if s.amount is not None]
+    if any(a < 0 for a in amounts):
+        raise DomainError(N_("Jumlah sumber dana tidak boleh negatif."), "fundings")
+    if not amounts:
+        return budget
+    total, complete = sum(amounts), len(amounts) == len(shares)
+    if budget is None:
+        return total if complete else None  # part of the amounts only: the total is not known
+    if total > budget or (complete and total != budget):
+        raise DomainError(N_("Jumlah per sumber dana (Rp %(total)s) tidak cocok dengan anggaran aksi (Rp %(budget)s): "
+                             "anggaran adalah jumlah semua sumber dana."), "fundings",
+                          total=f"{total:,}".replace(",", "."), budget=f"{budget:,}".replace(",", "."))
+    return budget
+
+
+def _set_fundings(session: Session, action: Action, shares: list[FundingShare]) -> None:
+    """Rows kept where the source stays (their history reads as a change of amount), others added or deleted
+    (explicitly: an orphan deleted by the flush escapes the audit listener)."""
+    by_source = {f.source: f for f in action.fundings}
+    for source in set(by_source) - {s.source for s in shares}:
+        session.delete(by_source[source])
+    action.fundings = [by_source.get(s.source) or ActionFunding(source=s.source) for s in shares]
+    for position, (row, share) in enumerate(zip(action.fundings, shares, strict=True)):
+        row.amount, row.position = share.amount, position
 
 
 def delete_action(session: Session, action: Action, now: datetime) -> None:
