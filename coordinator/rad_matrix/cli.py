@@ -1,10 +1,11 @@
 """flask --app coordinator rad import|export: the RAD matrix in Excel (a contract other tools call).
 
     rad import FILE.xlsx [--dry-run] [--map "NAME=CODE" ...] [--create-agencies]
-        prints the counts, the changed actions and every error as "baris N, <kolom>: message".
-        Exit 0: saved (or, with --dry-run, would save). Exit 1: any error, or agencies that match no agency
-        and are neither mapped (--map "Nama di berkas=KODE", or =new) nor created (--create-agencies);
-        nothing is saved then. --dry-run never writes. Exit 2: bad options (unknown agency code in --map).
+        prints the plan as read, the counts, the changed actions and every error as "baris N, <kolom>: message".
+        Exit 0: saved (or, with --dry-run, would save). Exit 1: any error, or names that match no agency or
+        funding source and are not mapped (--map "Nama di berkas=KODE": an agency's code or a funding source;
+        =new adds it) nor, for agencies, created (--create-agencies); nothing is saved then. --dry-run never
+        writes. Exit 2: bad options (a --map code that is neither an agency nor a funding source).
     rad export FILE.xlsx
         writes the plan in the same layout plus status and progress columns, atomically (a temporary file
         next to FILE, then renamed); prints the number of actions. Exit 1 when there is no plan.
@@ -42,25 +43,45 @@ def issue_text(issue) -> str:  # type: ignore[no-untyped-def]
     return f"{prefix}: {message}" if prefix else message
 
 
-def _agency_map(pairs: tuple[str, ...]) -> dict[str, str]:
+def _maps(pairs: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """--map "NAME=CODE" pairs as the agency map and the funding map of importing. CODE is an agency's code or a
+    funding source's code (or label or alias); "new" creates whichever the name turns out to be."""
     from sqlalchemy import func, select
 
+    from coordinator.core.names import plain_key
     from coordinator.models import Agency
-    from coordinator.rad_matrix.resolve import agency_key
+    from coordinator.plan.funding import FundingLookup
 
-    out: dict[str, str] = {}
+    funding = FundingLookup.load(db.session)
+    agencies: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for pair in pairs:
         name, sep, code = pair.rpartition("=")
         if not sep or not name.strip() or not code.strip():
             raise click.BadParameter(f"use NAME=CODE, not {pair!r}", param_hint="--map")
-        if code.strip().lower() == "new":
-            out[agency_key(name)] = "new"
+        key, code = plain_key(name), code.strip()
+        if code.lower() == "new":
+            agencies[key] = sources[key] = "new"
             continue
-        agency_id = db.session.scalar(select(Agency.id).where(func.upper(Agency.code) == code.strip().upper()))
-        if agency_id is None:
-            raise click.BadParameter(f"unknown agency code {code.strip()!r}", param_hint="--map")
-        out[agency_key(name)] = str(agency_id)
-    return out
+        agency_id = db.session.scalar(select(Agency.id).where(func.upper(Agency.code) == code.upper()))
+        source = funding.find(code)
+        if agency_id is None and source is None:
+            raise click.BadParameter(f"{code!r} is neither an agency code nor a funding source", param_hint="--map")
+        if agency_id is not None:
+            agencies[key] = str(agency_id)
+        if source is not None:
+            sources[key] = source
+    return agencies, sources
+
+
+def _plan_read(p) -> None:  # type: ignore[no-untyped-def]
+    labels = {"name": "nama", "start_year": "tahun awal", "end_year": "tahun akhir", "baseline_ats": "baseline ATS",
+              "baseline_year": "tahun baseline", "target_ats": "target ATS"}
+    origin = {"sheet": "lembar Rencana", "title": "judul", "dates": "tanggal aksi", "fix": "opsi"}
+    read = [f"{labels[k]} {p.plan_values.get(k)} ({origin[src]})" for k, src in p.plan_read_from.items()
+            if k in labels and p.plan_values.get(k) is not None]
+    if read:
+        click.echo("  rencana: " + "; ".join(read))
 
 
 def _summary(p) -> None:  # type: ignore[no-untyped-def]
@@ -68,8 +89,11 @@ def _summary(p) -> None:  # type: ignore[no-untyped-def]
               "milestones": "tahapan", "indicators": "indikator"}
     for kind, c in p.counts.items():
         click.echo(f"  {labels[kind]:<10} baru {c.new:>4}  berubah {c.changed:>4}  tetap {c.unchanged:>4}")
+    _plan_read(p)
     for name in p.agencies_to_create:
         click.echo(f"  instansi baru: {name}")
+    for name in p.funding_to_create:
+        click.echo(f"  sumber dana baru: {name}")
     for name, agency in p.aliases_to_add:
         click.echo(f"  alias baru: {name} -> {agency}")
     for ch in p.changed_actions:
@@ -86,7 +110,8 @@ def register(app: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--dry-run", is_flag=True, help="Preview only; save nothing.")
     @click.option("--map", "maps", multiple=True, metavar="NAME=CODE",
-                  help="Map an agency name of the file to an agency code (or 'new'); remembered as an alias.")
+                  help="Map a name of the file to an agency code or a funding source (or 'new'); remembered as an "
+                       "alias.")
     @click.option("--create-agencies", is_flag=True, help="Create every agency that matches none.")
     def import_command(file: Path, dry_run: bool, maps: tuple[str, ...], create_agencies: bool) -> None:
         """Import a RAD matrix (XLSX); nothing is saved on any error."""
@@ -94,17 +119,17 @@ def register(app: Flask) -> None:
         from coordinator.rad_matrix import importing as rad_import
         from coordinator.rad_matrix.parse import FileRefused, parse_matrix
 
-        agency_map = _agency_map(maps)
+        agency_map, funding_map = _maps(maps)
         try:
             parsed = parse_matrix(file.read_bytes(), file.name)
         except FileRefused as err:  # no workbook, or one that unpacks too large
             click.echo(f"KESALAHAN: {issue_text(err)}", err=True)
             click.echo("Tidak ada yang disimpan.", err=True)
             sys.exit(1)
-        p = rad_import.preview(db.session, parsed, agency_map, utcnow())
+        p = rad_import.preview(db.session, parsed, agency_map, utcnow(), funding_map=funding_map)
         if create_agencies and p.unmapped:
             agency_map.update({u.key: "new" for u in p.unmapped})
-            p = rad_import.preview(db.session, parsed, agency_map, utcnow())
+            p = rad_import.preview(db.session, parsed, agency_map, utcnow(), funding_map=funding_map)
         click.echo(f"Berkas {file.name}: {p.actions_in_file} aksi")
         _summary(p)
         for w in p.warnings:
@@ -112,12 +137,18 @@ def register(app: Flask) -> None:
         for u in p.unmapped:
             rows = ", ".join(str(r) for r in u.rows)
             click.echo(f"INSTANSI TIDAK DIKENAL: {u.name} (baris {rows})", err=True)
+        for f in p.unmapped_funding:
+            rows = ", ".join(str(r) for r in f.rows)
+            click.echo(f"SUMBER DANA TIDAK DIKENAL: {f.name} (baris {rows})", err=True)
         for e in p.errors:
             click.echo(f"KESALAHAN: {issue_text(e)}", err=True)
         if not p.can_save:
             if p.unmapped:
-                click.echo('Petakan dengan --map "Nama=KODE" (atau =new), atau tambahkan --create-agencies.',
-                           err=True)
+                click.echo('Instansi: petakan dengan --map "Nama=KODE_INSTANSI" (atau =new), atau tambahkan '
+                           '--create-agencies.', err=True)
+            if p.unmapped_funding:
+                click.echo('Sumber dana: petakan dengan --map "Nama=KODE_SUMBER_DANA" (mis. =APBD, =CSR), atau '
+                           '=new untuk menambahkannya ke daftar sumber dana.', err=True)
             click.echo(f"{len(p.errors)} kesalahan; tidak ada yang disimpan.", err=True)
             db.session.rollback()
             sys.exit(1)
@@ -125,7 +156,7 @@ def register(app: Flask) -> None:
             db.session.rollback()
             click.echo("Uji coba (--dry-run): tidak ada yang disimpan.")
             return
-        result = rad_import.save(db.session, parsed, agency_map, utcnow())
+        result = rad_import.save(db.session, parsed, agency_map, utcnow(), funding_map=funding_map)
         if not result.saved:
             db.session.rollback()
             for e in result.preview.errors:

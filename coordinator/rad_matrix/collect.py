@@ -18,6 +18,7 @@ from coordinator.core.clock import to_wita, wita_today
 from coordinator.indicators.tracking import live_indicators, natural_key
 from coordinator.models import Action, Agency, Area, Indicator, Plan, Program
 from coordinator.plan.editing import current_plan
+from coordinator.plan.funding import FundingLookup, FundingShare, funding_text
 from coordinator.rad_matrix.layout import (
     ActionExtras,
     MatrixAction,
@@ -27,8 +28,7 @@ from coordinator.rad_matrix.layout import (
     MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.rad_matrix.parse_cells import split_list
-from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, location_label
+from coordinator.rad_matrix.resolve import AgencyLookup, location_label, split_agencies
 
 TITLE = "RENCANA AKSI DAERAH PENANGANAN ANAK TIDAK SEKOLAH"
 
@@ -48,10 +48,10 @@ def _plan(plan: Plan) -> MatrixPlan:
 
 
 def _agency_label(agency: Agency, lookup: AgencyLookup) -> str:
-    """The short name, unless the reader would split it (a comma, " dan ") or take it for another agency;
+    """The short name, unless the reader would split it or take it for another agency;
     then the code, else the full name: a name the import reads back as this one agency."""
     for name in (agency.short_name, agency.code, agency.name):
-        if split_list(name) == [name.strip()] and lookup.find(name) == agency.id:
+        if split_agencies(name, lookup) == [name.strip()] and lookup.find(name) == agency.id:
             return name.strip()
     return agency.short_name
 
@@ -74,7 +74,7 @@ def collect_matrix(session: Session, now: datetime) -> tuple[ParsedMatrix, dict[
         .where(Action.deleted_at.is_(None), Program.pillar.has(plan_id=plan.id))
         .options(selectinload(Action.program).selectinload(Program.pillar), selectinload(Action.lead_agency),
                  selectinload(Action.supporting_agencies), selectinload(Action.areas),
-                 selectinload(Action.milestones))), key=lambda a: code_key(a.code))
+                 selectinload(Action.milestones), selectinload(Action.fundings))), key=lambda a: code_key(a.code))
     areas = {kode: nama for kode, nama in session.execute(select(Area.kode, Area.nama).where(
         Area.parent_kode.is_(None)))}
     funding = FundingLookup.load(session).labels
@@ -91,7 +91,7 @@ def collect_matrix(session: Session, now: datetime) -> tuple[ParsedMatrix, dict[
             output=a.output, description=a.description, lead_agency=_agency_label(a.lead_agency, agencies),
             supporting_agencies=[_agency_label(s, agencies) for s in a.supporting_agencies],
             locations=[location_label(ar, areas) for ar in a.areas],
-            funding_source=funding.get(a.funding_source, a.funding_source) if a.funding_source else None,
+            funding_source=funding_text([FundingShare(f.source, f.amount) for f in a.fundings], funding) or None,
             budget=a.budget_amount, start_date=a.start_date, due_date=a.due_date,
             sub_kegiatan_code=a.sub_kegiatan_code, categories=a.category_list,
             milestones=[MatrixMilestone(m.title, m.due_date, m.state, m.completed_on) for m in a.milestones],

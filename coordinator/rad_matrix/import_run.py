@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from coordinator.ats.match import AreaMatcher
-from coordinator.rad_matrix.layout import COLUMNS, MAIN_SHEET, Issue, ParsedMatrix
-from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key
+from coordinator.core.names import plain_key
+from coordinator.plan.funding import FundingLookup
+from coordinator.rad_matrix.layout import COLUMNS, MAIN_SHEET, Issue, MatrixPlan, ParsedMatrix
+from coordinator.rad_matrix.resolve import AgencyLookup, agency_key
 
 KINDS = ("plan", "pillars", "programs", "actions", "milestones", "indicators")
 HEADERS = {key: header for key, header, _ in COLUMNS}
@@ -37,6 +39,14 @@ class UnknownAgency:
 
 
 @dataclass
+class UnknownFunding:
+    key: str  # plain_key of the name: what funding_map is keyed by
+    name: str  # as written (first time)
+    rows: list[int] = field(default_factory=list)
+    mapped_to: str | None = None  # a funding source's code, "new", or None while unmapped
+
+
+@dataclass
 class ChangedAction:
     code: str
     title: str
@@ -55,9 +65,13 @@ class ImportPreview:
     new_actions: list[str] = field(default_factory=list)
     changed_actions: list[ChangedAction] = field(default_factory=list)
     unknown_agencies: list[UnknownAgency] = field(default_factory=list)
+    unknown_funding: list[UnknownFunding] = field(default_factory=list)
+    funding_to_create: list[str] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     actions_in_file: int = 0
+    plan_values: dict[str, Any] = field(default_factory=dict)  # PLAN_FIELDS key -> the plan's value after saving
+    plan_read_from: dict[str, str] = field(default_factory=dict)  # key -> "fix", "sheet" or "title
     not_in_file: int = 0  # live actions of the plan the file does not name (kept as they are)
 
     @property
@@ -65,12 +79,17 @@ class ImportPreview:
         return [u for u in self.unknown_agencies if u.mapped_to is None]
 
     @property
+    def unmapped_funding(self) -> list[UnknownFunding]:
+        return [u for u in self.unknown_funding if u.mapped_to is None]
+
+    @property
     def can_save(self) -> bool:
-        return not self.errors and not self.unmapped
+        return not self.errors and not self.unmapped and not self.unmapped_funding
 
     @property
     def changes(self) -> int:
-        return sum(c.new + c.changed for c in self.counts.values()) + len(self.agencies_to_create)
+        return (sum(c.new + c.changed for c in self.counts.values()) + len(self.agencies_to_create)
+                + len(self.funding_to_create))
 
 
 @dataclass
@@ -87,9 +106,12 @@ class ImportRun:
     areas: AreaMatcher
     funding: FundingLookup
 
-    def __init__(self, session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime) -> None:
-        self.s, self.parsed, self.now = session, parsed, now
+    def __init__(self, session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime,
+                 funding_map: dict[str, str] | None = None, plan_fix: MatrixPlan | None = None) -> None:
+        self.s, self.parsed, self.now, self.plan_fix = session, parsed, now, plan_fix
         self.agency_map = {agency_key(k): str(v) for k, v in agency_map.items()}
+        self.funding_map = {plain_key(k): str(v) for k, v in (funding_map or {}).items()}
+        self.funding_mapped: dict[str, str] = {}  # plain_key of a name -> the source code it was mapped to
         self.p = ImportPreview(errors=list(parsed.errors), warnings=list(parsed.warnings),
                                actions_in_file=len(parsed.actions))
         self.action_ids: dict[str, int] = {}  # code -> id of the actions of the file, once saved

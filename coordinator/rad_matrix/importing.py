@@ -29,7 +29,9 @@ from coordinator.plan.editing import (
     save_plan,
     save_program,
 )
+from coordinator.plan.funding import FundingLookup
 from coordinator.rad_matrix.import_checks import MAX_BUDGET, MAX_PILLAR, plan_value_errors
+from coordinator.rad_matrix.import_funding import funding_of, map_funding_names
 from coordinator.rad_matrix.import_run import (
     ChangedAction,
     ImportPreview,
@@ -41,15 +43,22 @@ from coordinator.rad_matrix.layout import (
     PLAN_FIELDS,
     PLAN_SHEET,
     MatrixAction,
+    MatrixPlan,
     ParsedMatrix,
 )
-from coordinator.rad_matrix.resolve import AgencyLookup, FundingLookup, agency_key, new_agency_code, resolve_location
+from coordinator.rad_matrix.resolve import (
+    AgencyLookup,
+    agency_key,
+    new_agency_code,
+    resolve_location,
+    split_agencies,
+)
 
 DEFAULT_PLAN_NAME = "Rencana Aksi Daerah Penanganan Anak Tidak Sekolah"
 # DomainError.field of plan.editing -> matrix column
 FIELD_COLUMN = {"start_date": "start", "due_date": "due", "code": "no", "lead_agency_id": "lead",
                 "supporting_agency_ids": "supporting", "area_kodes": "location", "ats_categories": "categories",
-                "budget_amount": "budget", "program_id": "program", "title": "action"}
+                "budget_amount": "budget", "program_id": "program", "title": "action", "fundings": "funding"}
 MAX_LENGTHS = (("code", "no", 20), ("title", "action", 300), ("sub_kegiatan_code", "sub_kegiatan", 60),
                ("program_code", "program", 20), ("program_name", "program", 200), ("pillar_name", "pillar", 200))
 NEW = "new"
@@ -59,7 +68,7 @@ def _action_state(a: Action) -> dict[str, Any]:
     return {"no": a.code, "program": a.program_id, "action": a.title, "output": a.output, "remarks": a.description,
             "lead": a.lead_agency_id, "supporting": sorted(x.id for x in a.supporting_agencies),
             "location": sorted(x.kode for x in a.areas), "categories": a.ats_categories, "start": a.start_date,
-            "due": a.due_date, "budget": a.budget_amount, "funding": a.funding_source,
+            "due": a.due_date, "budget": a.budget_amount, "funding": [(f.source, f.amount) for f in a.fundings],
             "sub_kegiatan": a.sub_kegiatan_code}
 
 
@@ -70,7 +79,9 @@ class Importer(ImportRun):
         self.agencies = AgencyLookup.load(self.s)
         self.areas = AreaMatcher.load(self.s)
         self.funding = FundingLookup.load(self.s)
+        self._split_agencies()
         self._agency_names()
+        map_funding_names(self)
         plan = self._plan()
         if plan is None:
             return
@@ -78,7 +89,7 @@ class Importer(ImportRun):
         existing = {a.code: a for a in self.s.scalars(
             select(Action).where(Action.deleted_at.is_(None)).options(
                 selectinload(Action.supporting_agencies), selectinload(Action.areas),
-                selectinload(Action.milestones)))}
+                selectinload(Action.milestones), selectinload(Action.fundings)))}
         seen: dict[str, int] = {}
         for ma in self.parsed.actions:
             code = ma.code.strip()
@@ -96,6 +107,15 @@ class Importer(ImportRun):
         self.p.not_in_file = len(set(live) - set(seen))
 
     # --- agencies
+
+    def _split_agencies(self) -> None:
+        """The agency cells split again, now that the agencies are known (resolve.split_agencies)."""
+        for ma in self.parsed.actions:
+            if ma.lead_text or ma.supporting_text:
+                leads = split_agencies(ma.lead_text, self.agencies)
+                ma.lead_agency = leads[0] if leads else ""
+                supporting = leads[1:] + split_agencies(ma.supporting_text, self.agencies)
+                ma.supporting_agencies = [n for n in dict.fromkeys(supporting) if n != ma.lead_agency]
 
     def _agency_names(self) -> None:
         """Collects the names that match no agency, then applies agency_map to them."""
@@ -140,7 +160,7 @@ class Importer(ImportRun):
     # --- plan, pillars, programs
 
     def _plan(self) -> Plan | None:
-        plan, mp = current_plan(self.s), self.parsed.plan
+        plan, mp = current_plan(self.s), self._plan_read()
         keys = [k for k, _ in PLAN_FIELDS]
         if mp is not None and plan_value_errors(self, mp):
             return None
@@ -156,18 +176,37 @@ class Importer(ImportRun):
                 data = {k: getattr(mp, k) if mp else None for k in keys}
                 data.update(name=((mp.name if mp else None) or self.parsed.title or DEFAULT_PLAN_NAME)[:200],
                             start_year=start, end_year=end)
+                for key in ("name", "start_year", "end_year"):
+                    self.p.plan_read_from.setdefault(key, "title" if key == "name" and self.parsed.title else "dates")
                 plan = save_plan(self.s, None, data)
                 self.p.counts["plan"].add(None, data)
+                self.p.plan_values = {k: getattr(plan, k) for k in keys}
                 return plan
             before = {k: getattr(plan, k) for k in keys}
             if mp is not None:
                 data = {k: getattr(mp, k) if getattr(mp, k) is not None else before[k] for k in keys}
                 plan = save_plan(self.s, plan, data)
             self.p.counts["plan"].add(before, {k: getattr(plan, k) for k in keys})
+            self.p.plan_values = {k: getattr(plan, k) for k in keys}
             return plan
         except DomainError as err:
             self.error(None, None, err.message, err.params, sheet=PLAN_SHEET)
             return None
+
+    def _plan_read(self) -> MatrixPlan | None:
+        """The plan as the file states it, each value from the first that gives it: the coordinator's correction
+        in the preview, the Rencana sheet, the title rows. Where it came from goes to the preview."""
+        sources = (("fix", self.plan_fix), ("sheet", self.parsed.plan), ("title", self.parsed.title_plan))
+        if all(src is None for _name, src in sources):
+            return None
+        out = MatrixPlan()
+        for key, _label in PLAN_FIELDS:
+            for name, src in sources:
+                if src is not None and getattr(src, key) is not None:
+                    setattr(out, key, getattr(src, key))
+                    self.p.plan_read_from[key] = name
+                    break
+        return out
 
     def _pillars_and_programs(self, plan: Plan) -> dict[str, Program]:
         pillars = {p.number: p for p in self.s.scalars(select(Pillar).where(Pillar.plan_id == plan.id))}
@@ -243,12 +282,7 @@ class Importer(ImportRun):
                 self.error(ma.row, "location", found.error, name=str(text).strip())
             elif found.kode and found.kode not in kodes:
                 kodes.append(found.kode)
-        funding = None
-        if ma.funding_source and ma.funding_source.strip():
-            funding = self.funding.find(ma.funding_source)
-            if funding is None:
-                self.error(ma.row, "funding", N_("Sumber dana \"%(name)s\" tidak dikenal. Pilihan: %(allowed)s."),
-                           name=ma.funding_source.strip(), allowed=", ".join(self.funding.allowed))
+        fundings = funding_of(self, ma)
         if ma.budget is not None and ma.budget > MAX_BUDGET:  # a negative one is refused by save_action
             self.error(ma.row, "budget", N_("Anggaran paling banyak %(max)s."), max=f"{MAX_BUDGET:,}".replace(",", "."))
         categories = [c.strip().upper() for c in ma.categories if c.strip()]
@@ -256,14 +290,15 @@ class Importer(ImportRun):
         if bad:
             self.error(ma.row, "categories", N_("Kategori ATS \"%(name)s\" tidak dikenal. Pilihan: %(allowed)s."),
                        name=", ".join(bad), allowed=", ".join(ATS_CATEGORIES))
-        if len(self.p.errors) > n_errors or program is None or lead is None or None in supporting:
-            return None  # unknown agencies are listed for mapping, not repeated as row errors
+        if (len(self.p.errors) > n_errors or program is None or lead is None or None in supporting
+                or fundings is None):
+            return None  # unknown agencies and funding sources are listed for mapping, not repeated as row errors
         assert ma.start_date is not None and ma.due_date is not None
         return ActionInput(
             program_id=program.id, code=ma.code.strip(), title=ma.title.strip(), description=ma.description or None,
             output=ma.output or None, lead_agency_id=lead, supporting_agency_ids=[i for i in supporting if i],
             area_kodes=kodes, ats_categories=categories, start_date=ma.start_date, due_date=ma.due_date,
-            budget_amount=ma.budget, funding_source=funding, sub_kegiatan_code=(ma.sub_kegiatan_code or "").strip()
+            budget_amount=ma.budget, fundings=fundings, sub_kegiatan_code=(ma.sub_kegiatan_code or "").strip()
             or None)
 
     def _action(self, ma: MatrixAction, program: Program | None, action: Action | None) -> None:
@@ -314,11 +349,11 @@ class Importer(ImportRun):
         return touched
 
 
-def _execute(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime,
-             keep: bool) -> ImportResult:
+def _execute(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime, keep: bool,
+             funding_map: dict[str, str] | None, plan_fix: MatrixPlan | None) -> ImportResult:
     nested = session.begin_nested()
     try:
-        run = Importer(session, parsed, agency_map, now)
+        run = Importer(session, parsed, agency_map, now, funding_map, plan_fix)
         run.run()
         session.flush()
     except BaseException:
@@ -331,17 +366,20 @@ def _execute(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str],
     return ImportResult(False, run.p)
 
 
-def preview(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime) -> ImportPreview:
-    """What saving would do; the database is left as it was."""
-    return _execute(session, parsed, agency_map, now, keep=False).preview
+def preview(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime, *,
+            funding_map: dict[str, str] | None = None, plan_fix: MatrixPlan | None = None) -> ImportPreview:
+    """What saving would do; the database is left as it was. agency_map / funding_map: a name's key -> an agency
+    id / a funding source's code, or "new"; plan_fix: values of the plan typed over what the file says."""
+    return _execute(session, parsed, agency_map, now, False, funding_map, plan_fix).preview
 
 
 def save(session: Session, parsed: ParsedMatrix, agency_map: dict[str, str], now: datetime,
-         actor_id: int | None = None) -> ImportResult:
-    """Saves everything (the caller commits) or, on any error or unmapped agency, nothing (saved False)."""
+         actor_id: int | None = None, *, funding_map: dict[str, str] | None = None,
+         plan_fix: MatrixPlan | None = None) -> ImportResult:
+    """Saves everything (the caller commits) or, on any error or unmapped name, nothing (saved False)."""
     token = audit.current_actor_id.set(actor_id) if actor_id is not None else None
     try:
-        return _execute(session, parsed, agency_map, now, keep=True)
+        return _execute(session, parsed, agency_map, now, True, funding_map, plan_fix)
     finally:
         if token is not None:
             audit.current_actor_id.reset(token)

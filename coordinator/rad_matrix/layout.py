@@ -116,8 +116,13 @@ class MatrixAction:
     description: str | None = None  # Keterangan
     lead_agency: str = ""  # as written; matched to an agency by importing
     supporting_agencies: list[str] = field(default_factory=list)
+    # The two cells as written: the import splits them again knowing the agencies, so that a name holding "dan",
+    # "/" or "," (Dinas Pendidikan dan Kebudayaan, Kepala Desa/Lurah) stays one agency (resolve.split_agencies).
+    lead_text: str = field(default="", compare=False)
+    supporting_text: str = field(default="", compare=False)
     locations: list[str] = field(default_factory=list)  # as written; empty: the whole regency
-    funding_source: str | None = None  # as written
+    funding_source: str | None = None  # as written: "APBD, CSR" or "APBD: 600.000.000; CSR: 300.000.000"
+    funding_amounts: list[tuple[str, int]] = field(default_factory=list)  # from columns per source: (name, rupiah)
     budget: int | None = None
     start_date: date | None = None
     due_date: date | None = None
@@ -161,6 +166,7 @@ class ParsedMatrix:
     title: str | None = None  # the first title line above the table
     default_year: int | None = None  # for "Triwulan 3" without a year
     plan: MatrixPlan | None = None  # from the Rencana sheet, when there is one
+    title_plan: MatrixPlan | None = None  # what the title rows say: "TAHUN 2026-2028", "Baseline ATS: 13.411"
     columns: dict[str, str] = field(default_factory=dict)  # key -> header as written
     actions: list[MatrixAction] = field(default_factory=list)
     indicator_defs: list[MatrixIndicatorDef] = field(default_factory=list)

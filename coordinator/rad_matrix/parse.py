@@ -17,7 +17,6 @@ from coordinator.core.table_files import FileRefused
 from coordinator.rad_matrix import parse_messages as msg
 from coordinator.rad_matrix.dates import ROMAN, BadDate, parse_when
 from coordinator.rad_matrix.layout import (
-    EXPORT_ONLY,
     INDICATOR_SHEET,
     MAIN_SHEET,
     PLAN_SHEET,
@@ -45,7 +44,8 @@ from coordinator.rad_matrix.parse_cells import (
     split_list,
     split_locations,
 )
-from coordinator.rad_matrix.parse_sheets import read_indicator_defs, read_plan
+from coordinator.rad_matrix.parse_header import read_header
+from coordinator.rad_matrix.parse_sheets import plan_from_title, read_indicator_defs, read_plan
 
 __all__ = ["FileRefused", "parse_matrix"]
 
@@ -104,6 +104,7 @@ class _Reader:
     def __init__(self, sheet: Sheet, result: ParsedMatrix) -> None:
         self.s, self.out = sheet, result
         self.col: dict[str, int] = {}
+        self.amount_cols: list[tuple[int, str, str]] = []  # column, funding source, header: parse_header
         self.target_year: int | None = None
         self.pillars: dict[str, tuple[int, str]] = {}
         self.programs: dict[tuple[int, str], tuple[str, str]] = {}
@@ -137,8 +138,13 @@ class _Reader:
             return
         title = next((one_line(c) for row in rows[:h] for c in row if one_line(c)), "")
         self.out.title = title or None
-        first = h + (2 if self._read_header(h) else 1)
-        above = " ".join(one_line(c) for row in rows[:h] for c in dict.fromkeys(row))  # any title line
+        header = read_header(self.s, h)
+        self.col, self.amount_cols, self.target_year = header.columns, header.amounts, header.target_year
+        self.out.columns.update(header.written)
+        first = h + (2 if header.two_rows else 1)
+        lines = [one_line(c) for row in rows[:h] for c in dict.fromkeys(row) if one_line(c)]
+        above = " ".join(lines)  # any title line
+        self.out.title_plan = plan_from_title(lines)
         years = [int(y) for y in re.findall(r"\b(20\d\d)\b", above) if 2000 <= int(y) <= 2100]
         self.out.default_year = self.target_year or (years[0] if years else None)
         self.target_year = self.target_year or self.out.default_year
@@ -147,29 +153,6 @@ class _Reader:
         for b in self.built:
             self._finish(b)
         self.out.actions = [b.action for b in self.built]
-
-    def _read_header(self, h: int) -> bool:
-        """Maps the columns; True when row h+1 is a second header row."""
-        s = self.s
-        width = max(len(s.rows[h]), len(s.rows[h + 1]) if h + 1 < len(s.rows) else 0)
-        below = [(c, s.cell(h + 1, c)) for c in range(width) if free_text(s.cell(h + 1, c))]
-        own = [(c, v) for c, v in below if not s.from_above(h + 1, c) and v != s.cell(h, c)]
-        two_rows = bool(below) and all(header_key(v)[0] for _, v in own)
-        for c in range(width):
-            top = s.cell(h, c)
-            key, year = header_key(top)
-            written = one_line(top)
-            under = s.cell(h + 1, c) if two_rows else None
-            if under is not None and free_text(under) and not s.from_above(h + 1, c) and under != top:
-                key, year = header_key(under)[0], header_key(under)[1] or year
-                written = one_line(under)
-            if key is None or key in self.col or key in EXPORT_ONLY:
-                continue
-            self.col[key] = c
-            self.out.columns[key] = written
-            if year and key in ("target", *QUARTER_KEYS):
-                self.target_year = self.target_year or year
-        return two_rows
 
     # ------------------------------------------------------------------ rows
     def own(self, r: int, key: str) -> Any:
@@ -311,11 +294,20 @@ class _Reader:
         a, rn = b.action, r + 1
         a.output = free_text(self.get(r, "output")) or None
         a.description = free_text(self.get(r, "remarks")) or None
-        leads = split_list(self.get(r, "lead"))
+        a.lead_text, a.supporting_text = free_text(self.get(r, "lead")), free_text(self.get(r, "supporting"))
+        leads = split_list(self.get(r, "lead"))  # a first reading: the import splits again, knowing the agencies
         a.lead_agency = leads[0] if leads else ""
         a.supporting_agencies = list(dict.fromkeys(leads[1:] + split_list(self.get(r, "supporting"))))
         a.locations = split_locations(self.get(r, "location"))
         a.funding_source = free_text(self.get(r, "funding")) or None
+        for c, source, header in self.amount_cols:
+            try:
+                amount = as_int(parse_number(self.s.cell(r, c)))
+            except NotANumber:
+                self.error(rn, msg.NOT_A_NUMBER, header, value=one_line(self.s.cell(r, c))[:30])
+                continue
+            if amount:
+                a.funding_amounts.append((source, amount))
         a.sub_kegiatan_code = one_line(self.get(r, "sub_kegiatan")) or None
         try:
             a.budget = as_int(parse_number(self.get(r, "budget")))

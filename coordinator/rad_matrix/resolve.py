@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from coordinator.ats.match import AreaMatcher, name_key, prefix_level
 from coordinator.core.errors import N_
-from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, ReferenceItem
+from coordinator.core.names import plain_key, split_names
+from coordinator.models import Agency, Area
 
 # Written for "the whole regency"; such a location adds no area.
 WHOLE_REGENCY = {"kabupatenkutaitimur", "kutaitimur", "kutim", "kabupaten", "seluruhkecamatan",
@@ -26,9 +27,8 @@ PAREN_RE = re.compile(r"^(?P<name>.+?)\s*\((?P<kec>[^()]+)\)\s*$")
 
 
 def agency_key(name: str) -> str:
-    """Lower case, accents, spaces and punctuation removed: the key agency names are compared by."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "", text)
+    """The key agency names are compared by (core/names.plain_key)."""
+    return plain_key(name)
 
 
 @dataclass
@@ -55,6 +55,12 @@ class AgencyLookup:
 
     def find(self, name: str) -> int | None:
         return self.by_key.get(agency_key(name))
+
+
+def split_agencies(text: str, lookup: AgencyLookup) -> list[str]:
+    """The agencies a cell names (core/names.split_names): "Dinas Pendidikan dan Kebudayaan" stays one agency,
+    "Dinsos dan DPPPA" is two."""
+    return split_names(text, lambda name: lookup.find(name) is not None)
 
 
 def new_agency_code(short_name: str, taken: set[str]) -> str:
@@ -112,27 +118,3 @@ def location_label(area: Area, kecamatan_names: dict[str, str]) -> str:
         return f"Kec. {area.nama}"
     prefix = "Kel." if area.jenis == "kelurahan" else "Desa"
     return f"{prefix} {area.nama} (Kec. {kecamatan_names.get(area.parent_kode, '')})"
-
-
-@dataclass
-class FundingLookup:
-    by_text: dict[str, str] = field(default_factory=dict)  # code or label, lower case -> code
-    allowed: list[str] = field(default_factory=list)  # labels of the active items, for messages
-    labels: dict[str, str] = field(default_factory=dict)  # code -> Indonesian label
-
-    @classmethod
-    def load(cls, session: Session) -> FundingLookup:
-        f = cls()
-        items = session.scalars(select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)
-                                .order_by(ReferenceItem.position, ReferenceItem.code))
-        for item in items:
-            f.labels[item.code] = item.label_id
-            aliases = [a for a in (item.aliases or "").split(",") if a.strip()]
-            for text in (item.code, item.label_id, item.label_en, *aliases):
-                f.by_text.setdefault(" ".join(text.lower().split()), item.code)
-            if item.active:
-                f.allowed.append(item.label_id)
-        return f
-
-    def find(self, text: str) -> str | None:
-        return self.by_text.get(" ".join(str(text).lower().split()))

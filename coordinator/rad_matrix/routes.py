@@ -1,8 +1,9 @@
 """The RAD matrix in Excel: upload, preview, map unknown agencies, confirm; and the export.
 
 The uploaded file waits between its preview and the confirmation in UPLOAD_DIR/rad-pending/<token>
-(PendingUploads), so the confirmation saves exactly what was previewed. The agency mapping travels
-as agency-<key> fields: an agency id or "new".
+(PendingUploads), so the confirmation saves exactly what was previewed. The mapping of unknown names travels
+as agency-<key> fields (an agency id or "new") and funding-<key> fields (a funding source's code or "new"); the
+plan's header, as read and corrected, in the confirmation form's plan fields.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from flask_login import current_user
 from coordinator.actions.evidence import clean_filename
 from coordinator.core import choices, permissions
 from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.plan.editing import current_plan
 from coordinator.rad_matrix import importing as rad_import
@@ -29,12 +31,18 @@ MAX_BYTES = 10 * 1024 * 1024
 PENDING = PendingUploads("rad-pending")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KEY_RE = re.compile(r"[a-z0-9]{1,200}")
-VALUE_RE = re.compile(r"new|\d{1,12}")
+AGENCY_RE = re.compile(r"new|\d{1,12}")
+FUNDING_RE = re.compile(r"new|[A-Za-z0-9_.\-]{1,40}")
 
 
-def _mapping() -> dict[str, str]:
-    return {k[7:]: v for k, v in request.form.items()
-            if k.startswith("agency-") and KEY_RE.fullmatch(k[7:]) and VALUE_RE.fullmatch(v)}
+def _mapping() -> tuple[dict[str, str], dict[str, str]]:
+    """The unknown names mapped in the preview: agency-<key> (an agency id or "new") and funding-<key> (a funding
+    source's code or "new"). A value of the wrong shape is dropped: the name then stays unmapped."""
+    def picked(prefix: str, value_re: re.Pattern[str]) -> dict[str, str]:
+        return {k[len(prefix):]: v for k, v in request.form.items()
+                if k.startswith(prefix) and KEY_RE.fullmatch(k[len(prefix):]) and value_re.fullmatch(v)}
+
+    return picked("agency-", AGENCY_RE), picked("funding-", FUNDING_RE)
 
 
 def _parse(data: bytes, name: str) -> Any:
@@ -50,10 +58,12 @@ def _text(issue: Any) -> str:
         return issue.message
 
 
-def _show(p: rad_import.ImportPreview, form: RadConfirmForm, file_name: str, mapping: dict[str, str],
-          can_confirm: bool) -> str:
-    return render_template("rad_matrix/preview.html", p=p, form=form, file_name=file_name, mapping=mapping,
-                           text=_text, can_confirm=can_confirm, agencies=choices.agency_choices(db.session),
+def _show(p: rad_import.ImportPreview, form: RadConfirmForm, file_name: str,
+          mapping: tuple[dict[str, str], dict[str, str]], can_confirm: bool) -> str:
+    return render_template("rad_matrix/preview.html", p=p, form=form, file_name=file_name, mapping=mapping[0],
+                           funding_mapping=mapping[1], text=_text, can_confirm=can_confirm,
+                           agencies=choices.agency_choices(db.session),
+                           funding=choices.funding_choices(db.session, current_locale()),
                            headers={key: header for key, header, _x in COLUMNS})
 
 
@@ -80,7 +90,9 @@ def upload():
                 db.session.rollback()
                 can_confirm = not p.errors  # with errors the file must be fixed and uploaded again
                 token = PENDING.keep(data, {"file_name": name}) if can_confirm else ""
-                return _show(p, RadConfirmForm(formdata=None, token=token), name, {}, can_confirm)
+                confirm_form = RadConfirmForm(formdata=None, token=token)
+                confirm_form.show_plan(p.plan_values)
+                return _show(p, confirm_form, name, ({}, {}), can_confirm)
     return render_template("rad_matrix/upload.html", form=form)
 
 
@@ -99,18 +111,20 @@ def confirm():
         flash(_("Berkas pratinjau sudah tidak tersedia. Unggah ulang berkasnya."), "error")
         return redirect(url_for("rad_matrix.upload"))
     mapping = _mapping()
+    agency_map, funding_map = mapping
     if not form.validate():
-        p = rad_import.preview(db.session, parsed, mapping, utcnow())
+        p = rad_import.preview(db.session, parsed, agency_map, utcnow(), funding_map=funding_map)
         db.session.rollback()
         return _show(p, form, name, mapping, not p.errors)
     try:
-        result = rad_import.save(db.session, parsed, mapping, utcnow(), current_user.id)
+        result = rad_import.save(db.session, parsed, agency_map, utcnow(), current_user.id, funding_map=funding_map,
+                                 plan_fix=form.plan_fix())
         if not result.saved:
             db.session.rollback()
             if result.preview.errors:  # no mapping fixes these: the file must be corrected
                 PENDING.discard(token)
             else:
-                form.form_errors.append(_("Pilih instansi untuk setiap nama yang belum dikenal."))
+                form.form_errors.append(_("Pilih instansi atau sumber dana untuk setiap nama yang belum dikenal."))
             return _show(result.preview, form, name, mapping, not result.preview.errors)
         db.session.commit()
     except BaseException:

@@ -6,6 +6,10 @@ Run: .venv/bin/python tests/data/make_rad_samples.py (the outputs are committed)
   dates in words, "Rp 1.250.000", an action merged over its indicators, a Jumlah row.
 - rad_marks.xlsx: no date column; triwulan marked with v / √ / x.
 - rad_errors.xlsx: one error per row, on known rows (see tests/rad_matrix/test_parse.py).
+- rad_kutim_dinas.xlsx: as Kutim's agencies write them: the period and the baseline/target ATS in the title rows,
+  agencies by their official names ("Dinas Pendidikan dan Kebudayaan", "Kepala Desa/Lurah") and two in one cell
+  ("Dinsos dan DPPPA"), several funding sources per action in the cell ("APBN/APBD", "APBD: 600.000.000; CSR:
+  300.000.000") and in amount columns grouped under "Anggaran (Rp)" (APBD | CSR | Dana Desa | Jumlah).
 """
 from __future__ import annotations
 
@@ -159,9 +163,54 @@ def errors() -> Workbook:
     return wb
 
 
+KUTIM_HEAD = ["No", "Kegiatan/Aksi", "Indikator", "Satuan", "Target 2026", "Waktu Pelaksanaan", "Lokasi",
+              "Penanggung Jawab", "Instansi Terkait", "Sumber Dana", "Anggaran (Rp)", None, None, None,
+              "Sasaran ATS"]
+KUTIM_SUB = [None] * 10 + ["APBD", "CSR", "Dana Desa", "Jumlah", None]
+
+
+def kutim() -> Workbook:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Matriks RAD"
+    _rows(ws, [
+        ["MATRIKS RENCANA AKSI DAERAH (RAD) PENANGANAN ANAK TIDAK SEKOLAH"],  # row 1
+        ["KABUPATEN KUTAI TIMUR TAHUN 2026 s.d. 2028"],  # row 2
+        ["Baseline ATS (2025): 13.411 anak; Target ATS 2028: 6.700 anak"],  # row 3
+        KUTIM_HEAD,  # row 4
+        KUTIM_SUB,  # row 5
+        ["I", "PILAR 1: Validasi Data"],  # row 6
+        ["1.1", "Program Pendataan by name by address"],  # row 7
+        ["1.1.1", "Verval data ATS bersama kader PKK dan RT", "Desa selesai verval", "desa", 141, "Jan – Des 2026",
+         "Seluruh kabupaten", "Dinas Pendidikan dan Kebudayaan", "Tim Penggerak PKK Kabupaten Kutai Timur, "
+         "Kepala Desa/Lurah", "APBD, Dana Desa", 600000000, None, 150000000, 750000000, "BPB, DO, LTM"],  # row 8
+        ["1.1.2", "Penerbitan akta kelahiran dan KIA bagi ATS", "Anak ber-NIK", "anak", 1200, "TW I – TW IV 2026",
+         "Kec. Sangatta Utara; Bengalon", "Dinas Kependudukan dan Pencatatan Sipil",
+         "Camat se-Kabupaten Kutai Timur", "APBN/APBD", None, None, None, None, "BPB"],  # row 9
+        ["II", "PILAR 2: Pencegahan dan pengembalian"],  # row 10
+        ["2.1", "Program Pendampingan keluarga"],  # row 11
+        ["2.1.1", "Pendampingan keluarga rentan putus sekolah", "Keluarga didampingi", "keluarga", 500,
+         "Mar – Nov 2026", "Kec. Muara Wahau", "Dinsos dan DPPPA", "Satuan pendidikan (sekolah/madrasah)",
+         "APBD: 600.000.000; CSR: 300.000.000", None, None, None, 900000000, "DO"],  # row 12
+        ["2.1.2", "Kejar paket bagi anak lulus tidak melanjutkan", "Warga belajar", "anak", 300, "Juli 2026",
+         "Kec. Bengalon", "Dinas Pendidikan dan Kebudayaan", "PKBM/SKB; Perusahaan (CSR)", "APBD, CSR",
+         250000000, 100000000, None, 350000000, "LTM"],  # row 13
+        [None, "JUMLAH", None, None, None, None, None, None, None, None, 850000000, 100000000, 150000000,
+         None, None],  # row 14
+    ])
+    for r in (1, 2, 3):
+        ws.merge_cells(f"A{r}:O{r}")
+    for col in "ABCDEFGHIJO":
+        ws.merge_cells(f"{col}4:{col}5")
+    ws.merge_cells("K4:N4")
+    for r in (6, 7, 10, 11):
+        ws.merge_cells(f"B{r}:O{r}")
+    return wb
+
+
 def main() -> None:
     for name, book in (("rad_clean", clean()), ("rad_messy", messy()), ("rad_marks", marks()),
-                       ("rad_errors", errors())):
+                       ("rad_errors", errors()), ("rad_kutim_dinas", kutim())):
         book.save(HERE / f"{name}.xlsx")
         print(f"wrote tests/data/{name}.xlsx")
 

@@ -14,7 +14,16 @@ from openpyxl import load_workbook
 
 from coordinator.admin.reference_data import load_reference_lists
 from coordinator.extensions import db
-from coordinator.models import Area, Indicator, IndicatorTarget, Milestone, Pillar, Program, ProgressUpdate
+from coordinator.models import (
+    ActionFunding,
+    Area,
+    Indicator,
+    IndicatorTarget,
+    Milestone,
+    Pillar,
+    Program,
+    ProgressUpdate,
+)
 from coordinator.rad_matrix import importing as rad_import
 from coordinator.rad_matrix.collect import collect_matrix, export_plan
 from coordinator.rad_matrix.layout import MAIN_SHEET
@@ -32,10 +41,13 @@ def enrich(world) -> None:
     swarga = Area(kode="64.08.04.2012", nama="Swarga Bara", level="desa", jenis="desa", parent_kode="64.08.04")
     db.session.add(swarga)
     a2 = world.a2
-    a2.budget_amount, a2.funding_source, a2.sub_kegiatan_code = 1_250_000_000, "APBD", "1.01.02.2.01.0003"
+    a2.budget_amount, a2.sub_kegiatan_code = 1_250_000_000, "1.01.02.2.01.0003"
+    a2.fundings = [ActionFunding(source="APBD")]
     a2.ats_categories, a2.output, a2.description = "BPB,DO,LTM", "Data by name by address", "Bersama TP-PKK"
     a2.areas = [world.kec2, world.desa, swarga]
-    world.a3.funding_source, world.a3.budget_amount, world.a3.areas = "CSR", 75_000_000, [world.kec]
+    world.a3.budget_amount, world.a3.areas = 75_000_000, [world.kec]
+    world.a3.fundings = [ActionFunding(source="APBD", amount=50_000_000),
+                         ActionFunding(source="CSR", amount=25_000_000)]
     db.session.add_all([
         Milestone(action=a2, title="Pelatihan kader", due_date=date(2027, 1, 15), state="belum_mulai"),
         Milestone(action=a2, title="Survei ulang", due_date=date(2026, 6, 1), state="dibatalkan"),
@@ -46,7 +58,8 @@ def enrich(world) -> None:
     db.session.flush()
     a4 = world.action("2.1.1", "Beasiswa transportasi", world.disdik, date(2026, 3, 1), date(2026, 12, 15),
                       supporting=[world.dinsos, world.dpppa])
-    a4.program, a4.ats_categories, a4.budget_amount, a4.funding_source = program2, "LTM", 480_000_000, "APBDES"
+    a4.program, a4.ats_categories, a4.budget_amount = program2, "LTM", 480_000_000
+    a4.fundings = [ActionFunding(source="APBDES")]
     ats = Indicator(plan=plan, code="I-1", name="Jumlah ATS", unit="anak", direction="turun",
                     baseline_value=13411, baseline_year=2025, data_source="Pusdatin", definition="Anak 7–18 tahun",
                     ats_metric="total", ats_area_kode="64.08.04")
@@ -231,8 +244,8 @@ def world_app():
 
 
 def test_agency_names_the_reader_would_split_and_list_prefixed_titles_read_back_the_same(world):
-    """Short names "Dinsos, P3A" / "Kesbang dan Pol" were written as is and split on re-import into two
-    agencies (an unknown "P3A", "Pol" created or mapped); a title "a. Pendataan" lost its "a. "."""
+    """Short names "Dinsos, P3A" / "Kesbang dan Pol" are written as is and read back as the one agency each
+    (the import splits a cell knowing the agencies); a title "a. Pendataan" keeps its "a. "."""
     from coordinator.rad_matrix.parse import parse_matrix
 
     world.dinsos.short_name, world.dpppa.short_name = "Dinsos, P3A", "Kesbang dan Pol"
@@ -242,6 +255,6 @@ def test_agency_names_the_reader_would_split_and_list_prefixed_titles_read_back_
     assert not parsed.errors, parsed.errors
     by_code = {a.code: a for a in parsed.actions}
     assert by_code["1.1.1"].title == "a. Pendampingan keluarga"
-    assert by_code["1.1.2"].supporting_agencies == ["DINSOS"] and by_code["1.1.3"].lead_agency == "DPPPA"
+    assert by_code["1.1.2"].supporting_text == "Dinsos, P3A" and by_code["1.1.3"].lead_text == "Kesbang dan Pol"
     p = rad_import.preview(db.session, parsed, {}, NOW)
     assert not p.unknown_agencies and not p.errors and p.changes == 0

@@ -81,7 +81,7 @@ def test_changes_are_detected_saved_and_audited_with_before_and_after(world):
     db.session.commit()
     assert result.saved
     a2 = db.session.get(Action, world.a2.id)
-    assert a2.title == "Verifikasi lapangan bersama PKK" and a2.funding_source == "APBD"
+    assert a2.title == "Verifikasi lapangan bersama PKK" and [f.source for f in a2.fundings] == ["APBD"]
     assert sorted(a.kode for a in a2.areas) == ["64.08.04.1001", "64.08.05"]
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity_type == "action",
                                                        AuditEntry.entity_id == str(a2.id),
@@ -158,9 +158,9 @@ def test_row_errors_carry_row_numbers_and_nothing_is_saved(world):
     p = rad_import.preview(db.session, m, {}, NOW)
     assert not p.can_save
     found = {(e.row, e.column) for e in p.errors}
-    assert found == {(8, "Lokasi"), (8, "Sumber dana"), (9, "Tenggat"), (11, "Sasaran ATS")}
-    funding = next(e for e in p.errors if e.column == "Sumber dana")
-    assert "APBD" in funding.params["allowed"] and funding.params["name"] == "Dana Aspirasi"
+    assert found == {(8, "Lokasi"), (9, "Tenggat"), (11, "Sasaran ATS")}
+    [funding] = p.unknown_funding  # offered for mapping, as an unknown agency is
+    assert (funding.name, funding.rows, funding.mapped_to) == ("Dana Aspirasi", [8], None)
     result = rad_import.save(db.session, m, {}, NOW)
     db.session.commit()
     assert not result.saved
@@ -341,10 +341,10 @@ def test_upload_preview_map_unknown_agency_and_confirm(client, world, as_user):
 
 def test_upload_with_row_errors_shows_them_and_offers_no_save(client, world, as_user):
     m = world_matrix(world)
-    m.actions[1].funding_source = "Dana Aspirasi"
+    m.actions[1].locations = ["Antah Berantah"]
     resp = upload(as_user("koordinator@example.org"), xlsx(m))
     html = resp.get_data(as_text=True)
-    assert resp.status_code == 200 and "Dana Aspirasi" in html and "Sumber dana" in html
+    assert resp.status_code == 200 and "Antah Berantah" in html and "Lokasi" in html
     assert 'name="token"' not in html
 
 
