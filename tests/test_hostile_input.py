@@ -123,6 +123,8 @@ def _plain(f, n: int) -> str:
         return "2027-01-31" if f.kind == "date" else "2026-10"
     if f.value.strip() and name not in ("code", "kode"):
         return f.value.strip()
+    if name == "amount":  # one funding source's share of a budget: optional, blank is valid
+        return ""
     for words, value in ((("year",), "2026"), (("time",), "08:00"), (("days",), "7"),
                          (("budget", "value", "amount", "realised"), "1.000"), (("code",), f"HX-{n}"),
                          (("email", "recipients"), f"hx{n}@example.org"),

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from coordinator.actions.listing import ActionRow
 from coordinator.core.clock import to_wita, utcnow
 from coordinator.core.export import to_csv, to_xlsx
+from coordinator.plan.funding import FundingShare, funding_text
 
 STATUS_LABELS = {"belum_mulai": "Belum mulai", "berjalan": "Berjalan", "terlambat": "Terlambat",
                  "selesai": "Selesai", "dibatalkan": "Dibatalkan"}
@@ -25,7 +26,8 @@ def export_actions(rows: list[ActionRow], fmt: str, funding: dict[str, str]) -> 
             a.title, a.output or "", a.lead_agency.short_name, ", ".join(s.short_name for s in a.supporting_agencies),
             ", ".join(x.nama for x in a.areas), ", ".join(a.category_list), a.start_date, a.due_date,
             _(STATUS_LABELS[r.status]), _("ya") if r.overridden else "", r.percent,
-            a.budget_amount, funding.get(a.funding_source or "", a.funding_source or ""), a.sub_kegiatan_code or "",
+            a.budget_amount, funding_text([FundingShare(f.source, f.amount) for f in a.fundings], funding),
+            a.sub_kegiatan_code or "",
             to_wita(r.last_update).replace(tzinfo=None) if r.last_update else None,
         ])
     stamp = to_wita(utcnow()).strftime("%Y%m%d-%H%M")

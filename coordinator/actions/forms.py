@@ -9,7 +9,7 @@ from wtforms import (
     TextAreaField,
 )
 
-from coordinator.web.fields import CheckboxListField, MoneyField, MonthField
+from coordinator.web.fields import CheckboxListField, FundingSharesField, MoneyField, MonthField
 from coordinator.web.forms import BaseForm, in_range, input_required, max_length, optional, required
 
 STATE_CHOICES = [
@@ -38,7 +38,8 @@ class ActionForm(BaseForm):
     start_date = DateField(_l("Tanggal mulai"), validators=[input_required()])
     due_date = DateField(_l("Tanggal tenggat"), validators=[input_required()])
     budget_amount = MoneyField(_l("Anggaran (Rp)"), validators=[optional()])
-    funding_source = SelectField(_l("Sumber dana"), validators=[optional()])
+    fundings = FundingSharesField(_l("Sumber dana"), description=_l(
+        "Centang setiap sumber dana; isi jumlahnya bila diketahui. Anggaran aksi adalah jumlah semuanya."))
     sub_kegiatan_code = StringField(_l("Kode sub kegiatan"), validators=[optional(), max_length(60)])
 
 

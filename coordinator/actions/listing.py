@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import wita_today
-from coordinator.models import Action, Agency, Area, Program, ProgressUpdate, action_area, action_supporting_agency
+from coordinator.models import (
+    Action,
+    ActionFunding,
+    Agency,
+    Area,
+    Program,
+    ProgressUpdate,
+    action_area,
+    action_supporting_agency,
+)
 
 SORTS = ("code", "due_date", "title", "status", "agency")
 
@@ -23,6 +32,7 @@ class ActionFilter:
     due_from: date | None = None
     due_to: date | None = None
     q: str | None = None
+    funding: str | None = None  # a funding source's code
     sort: str = "code"
     descending: bool = False
     involving_agency_id: int | None = None  # a focal point's scope
@@ -55,6 +65,8 @@ def _candidate_ids(session: Session, f: ActionFilter) -> list[int]:
     if f.kecamatan:
         areas = select(Area.kode).where(or_(Area.kode == f.kecamatan, Area.parent_kode == f.kecamatan))
         stmt = stmt.where(Action.id.in_(select(action_area.c.action_id).where(action_area.c.area_kode.in_(areas))))
+    if f.funding:
+        stmt = stmt.where(Action.id.in_(select(ActionFunding.action_id).where(ActionFunding.source == f.funding)))
     if f.due_from:
         stmt = stmt.where(Action.due_date >= f.due_from)
     if f.due_to:
@@ -110,7 +122,7 @@ def filtered_rows(session: Session, f: ActionFilter, now: datetime) -> list[tupl
 def load_actions(session: Session, ids: list[int]) -> dict[int, Action]:
     stmt = select(Action).where(Action.id.in_(ids)).options(
         selectinload(Action.lead_agency), selectinload(Action.program).selectinload(Program.pillar),
-        selectinload(Action.supporting_agencies), selectinload(Action.areas),
+        selectinload(Action.supporting_agencies), selectinload(Action.areas), selectinload(Action.fundings),
     )
     return {a.id: a for a in session.scalars(stmt)}
 

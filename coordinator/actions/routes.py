@@ -24,6 +24,7 @@ from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import Action, Evidence, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
+from coordinator.plan.funding import FundingShare
 from coordinator.web.page_cache import cached_content, everyone
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
 
@@ -43,6 +44,7 @@ def _filter_from_args() -> listing.ActionFilter:
         status=status if status in ("belum_mulai", "berjalan", "terlambat", "selesai", "dibatalkan") else None,
         kecamatan=(request.args.get("kecamatan") or None), due_from=_parse_date("due_from"),
         due_to=_parse_date("due_to"), q=(request.args.get("q") or "").strip()[:100] or None,
+        funding=(request.args.get("funding") or "").strip()[:40] or None,
         sort=sort if sort in listing.SORTS else "code", descending=request.args.get("dir") == "desc",
         involving_agency_id=current_user.agency_id if current_user.is_focal else None,
     )
@@ -64,7 +66,8 @@ def index():
         args = {k: v for k, v in request.args.items() if k not in ("page", "export") and v}
         return dict(rows=rows, total=total, pages=pages, page=min(max(page, 1), pages), args=args, f=f,
                     pillars=choices.pillar_choices(db.session), agencies=choices.agency_choices(db.session),
-                    kecamatan=choices.kecamatan_choices(db.session))
+                    kecamatan=choices.kecamatan_choices(db.session),
+                    funding=choices.funding_choices(db.session, current_locale()))
 
     return render_template("actions/index.html", content=cached_content("actions/_index.html", build, now=now))
 
@@ -92,14 +95,12 @@ def _action_form(action: Action | None) -> ActionForm:
     form.lead_agency_id.choices = agencies
     form.supporting_agency_ids.choices = agencies
     form.area_kodes.choices = choices.area_choices(db.session, keep=[a.kode for a in action.areas] if action else [])
-    funding_kept = [action.funding_source] if action and action.funding_source else []
-    form.funding_source.choices = [("", _("— pilih —"))] + choices.funding_choices(
-        db.session, current_locale(), keep=funding_kept)
+    form.fundings.choices = choices.funding_choices(db.session, current_locale(),
+                                                    keep=[f.source for f in action.fundings] if action else [])
     if request.method == "GET" and action is not None:
         form.supporting_agency_ids.data = [a.id for a in action.supporting_agencies]
         form.area_kodes.data = [a.kode for a in action.areas]
         form.ats_categories.data = action.category_list
-        form.funding_source.data = action.funding_source or ""
     return form
 
 
@@ -112,7 +113,8 @@ def _save_action(action: Action | None):
             lead_agency_id=form.lead_agency_id.data, supporting_agency_ids=form.supporting_agency_ids.data or [],
             area_kodes=form.area_kodes.data or [], ats_categories=form.ats_categories.data or [],
             start_date=form.start_date.data, due_date=form.due_date.data, budget_amount=form.budget_amount.data,
-            funding_source=form.funding_source.data or None, sub_kegiatan_code=form.sub_kegiatan_code.data or None,
+            fundings=[FundingShare(code, amount) for code, amount in form.fundings.data],
+            sub_kegiatan_code=form.sub_kegiatan_code.data or None,
         )
         try:
             saved = plan_service.save_action(db.session, action, data)

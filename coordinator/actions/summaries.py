@@ -1,7 +1,7 @@
 """Actions as plain dicts for machine readers (the API list), built from tuples.
 
 A dashboard may ask for the whole plan (about 1.000 actions) at once: loading ORM objects with their
-relationships for that costs more than the rest of the request, so four column queries do it instead.
+relationships for that costs more than the rest of the request, so five column queries do it instead.
 """
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from sqlalchemy.orm import Session
 
 from coordinator.actions.listing import latest_progress
 from coordinator.actions.status import ActionFacts
-from coordinator.models import Action, Agency, Area, Pillar, Program, action_area, action_supporting_agency
+from coordinator.models import (
+    Action,
+    ActionFunding,
+    Agency,
+    Area,
+    Pillar,
+    Program,
+    action_area,
+    action_supporting_agency,
+)
 
 
 def iso_date(value: date | None) -> str | None:
@@ -27,13 +36,13 @@ def iso_datetime(value: datetime | None) -> str | None:
 
 
 def summaries(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[dict[str, Any]]:
-    """One dict per (facts, status) row, in the rows' order; four statements whatever the count."""
+    """One dict per (facts, status) row, in the rows' order; five statements whatever the count."""
     ids = [facts.id for facts, _status in rows]
     if not ids:
         return []
     main = {r[0]: r for r in session.execute(
         select(Action.id, Action.code, Action.title, Action.start_date, Action.due_date, Action.budget_amount,
-               Action.funding_source, Action.ats_categories, Program.id, Program.code, Program.name, Pillar.id,
+               Action.ats_categories, Program.id, Program.code, Program.name, Pillar.id,
                Pillar.number, Pillar.name, Agency.id, Agency.code, Agency.short_name)
         .join(Program, Program.id == Action.program_id).join(Pillar, Pillar.id == Program.pillar_id)
         .join(Agency, Agency.id == Action.lead_agency_id).where(Action.id.in_(ids)))}
@@ -49,10 +58,15 @@ def summaries(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[dic
             .join(Area, Area.kode == action_area.c.area_kode)
             .where(action_area.c.action_id.in_(ids)).order_by(Area.kode)):
         areas[action_id].append({"kode": kode, "nama": nama, "level": level})
+    funding: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for action_id, source, amount in session.execute(
+            select(ActionFunding.action_id, ActionFunding.source, ActionFunding.amount)
+            .where(ActionFunding.action_id.in_(ids)).order_by(ActionFunding.position)):
+        funding[action_id].append({"code": source, "amount": amount})
     progress = latest_progress(session, ids)
     out = []
     for facts, status in rows:
-        (aid, code, title, start, due, budget, funding, categories, prog_id, prog_code, prog_name, pil_id, pil_no,
+        (aid, code, title, start, due, budget, categories, prog_id, prog_code, prog_name, pil_id, pil_no,
          pil_name, lead_id, lead_code, lead_short) = main[facts.id]
         percent, last = progress.get(aid, (None, None))
         out.append({
@@ -65,7 +79,8 @@ def summaries(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[dic
             "ats_categories": [c for c in (categories or "").split(",") if c],
             "start_date": iso_date(start), "due_date": iso_date(due),
             "status": status, "status_overridden": facts.is_overridden,
-            "budget_amount": budget, "funding_source": funding,
+            "budget_amount": budget, "funding_source": funding[aid][0]["code"] if funding[aid] else None,
+            "funding_sources": funding[aid],
             "percent_complete": percent, "last_progress_at": iso_datetime(last),
         })
     return out

@@ -56,7 +56,9 @@ ACTION_SUMMARY = {
     "areas": array(obj({"kode": STR, "nama": STR, "level": {"enum": ["kecamatan", "desa"]}})),
     "ats_categories": array({"enum": ["BPB", "DO", "LTM"]}),
     "start_date": DATE, "due_date": DATE, "status": {"enum": list(STATUS_VALUES)}, "status_overridden": BOOL,
-    "budget_amount": null({**INT, "description": "Rupiah"}), "funding_source": null(STR),
+    "budget_amount": null({**INT, "description": "Rupiah: the total of the funding sources"}),
+    "funding_source": null({**STR, "description": "The first of funding_sources (kept for older clients)"}),
+    "funding_sources": array(obj({"code": STR, "amount": null({**INT, "description": "Rupiah, where known"})})),
     "percent_complete": null({**INT, "minimum": 0, "maximum": 100}), "last_progress_at": null(DATETIME),
     "url": STR,
 }

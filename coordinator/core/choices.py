@@ -72,4 +72,6 @@ def funding_choices(session: Session, locale: str, keep: Iterable[str] = ()) -> 
 
 
 def funding_labels(session: Session, locale: str) -> dict[str, str]:
-    return dict(funding_choices(session, locale))
+    """Every source, retired ones too: an action keeps showing the source it was funded from."""
+    return {r.code: r.label_en if locale == "en" else r.label_id for r in session.scalars(
+        select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE))}

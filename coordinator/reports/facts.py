@@ -35,9 +35,11 @@ from coordinator.core.clock import add_months, to_wita, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     ATS_CATEGORIES,
+    LIST_FUNDING_SOURCE,
     RETURNED_OUTCOMES,
     STATUS_VALID_ATS,
     Action,
+    ActionFunding,
     Agency,
     Area,
     Child,
@@ -53,6 +55,7 @@ from coordinator.models import (
     Program,
     ProgressOutcome,
     ProgressUpdate,
+    ReferenceItem,
     ReportSettings,
     action_area,
     action_supporting_agency,
@@ -266,6 +269,13 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
             state = "berjalan"  # done after the month: still open at the month's end
         milestones[action_id].append({"title": title, "due": _d(due), "state": state, "done_on": _d(done_on)})
     programs = {p.id: p for p in session.scalars(select(Program))}
+    labels = {r.code: (r.label_id, r.label_en) for r in session.scalars(
+        select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE))}
+    funding: dict[int, list[dict[str, Any]]] = defaultdict(list)  # frozen with their labels of the day
+    for action_id, source, amount in session.execute(select(ActionFunding.action_id, ActionFunding.source,
+                                                            ActionFunding.amount).order_by(ActionFunding.position)):
+        label_id, label_en = labels.get(source, (source, source))
+        funding[action_id].append({"source": source, "label_id": label_id, "label_en": label_en, "amount": amount})
     action_rows = []
     for a in actions:
         complete = a.marked_complete and (a.completed_on is None or a.completed_on <= end)
@@ -277,7 +287,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
             "start": _d(a.start_date), "due": _d(a.due_date), "complete": bool(complete),
             "completed_on": _d(a.completed_on) if complete else None,
             "override": a.status_override, "override_reason": a.override_reason,
-            "budget": a.budget_amount, "milestones": milestones.get(a.id, []),
+            "budget": a.budget_amount, "funding": funding.get(a.id, []), "milestones": milestones.get(a.id, []),
             "latest": latest.get(a.id), "month_reports": month_reports.get(a.id, []),
             "last_obstacle": obstacle.get(a.id), "outcomes": outcomes.get(a.id, []),
         })

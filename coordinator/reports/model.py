@@ -99,6 +99,8 @@ class AnnexEntry:
     due: date
     latest: dict[str, Any] | None
     reporter: str | None
+    budget: int | None = None
+    funding: list[dict[str, Any]] = field(default_factory=list)  # source, label_id, label_en, amount
 
 
 @dataclass
@@ -349,7 +351,8 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
 
     annex = [AnnexEntry(a["code"], a["title"], agency_names.get(a["lead"], ""), status[a["id"]],
                         date.fromisoformat(a["due"]), a.get("latest"),
-                        agency_names.get(a["latest"]["agency_id"]) if a.get("latest") else None)
+                        agency_names.get(a["latest"]["agency_id"]) if a.get("latest") else None,
+                        a.get("budget"), a.get("funding", []))
              for a in actions]
     indicators = _indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
     return MonthlyReport(

@@ -6,7 +6,26 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectMultipleField, StringField, widgets
+from markupsafe import Markup
+from wtforms import Field, SelectMultipleField, StringField, widgets
+from wtforms.utils import unset_value
+from wtforms.validators import ValidationError
+
+
+def parse_money(raw: str) -> int | None:
+    """A typed rupiah amount: "1.250.000", "Rp 1.250.000" or "1250000"; None when blank, ValueError (with the
+    message to show) when it is no amount."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.I).replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,00?)?", cleaned):
+        cleaned = cleaned.split(",")[0].replace(".", "")
+    elif re.fullmatch(r"\d+(,00?)?", cleaned):
+        cleaned = cleaned.split(",")[0]
+    if not cleaned.isdigit() or len(cleaned) > 15:
+        raise ValueError(str(_l("Tulis jumlah rupiah tanpa desimal, mis. 1.250.000.")))
+    return int(cleaned)
 
 
 class MoneyField(StringField):
@@ -14,20 +33,8 @@ class MoneyField(StringField):
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
-        if not valuelist:
-            return
-        raw = str(valuelist[0]).strip()
-        if not raw:
-            return
-        cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.I).replace(" ", "")
-        if re.fullmatch(r"\d{1,3}(\.\d{3})+(,00?)?", cleaned):
-            cleaned = cleaned.split(",")[0].replace(".", "")
-        elif re.fullmatch(r"\d+(,00?)?", cleaned):
-            cleaned = cleaned.split(",")[0]
-        if not cleaned.isdigit() or len(cleaned) > 15:
-            self.data = None
-            raise ValueError(str(_l("Tulis jumlah rupiah tanpa desimal, mis. 1.250.000.")))
-        self.data = int(cleaned)
+        if valuelist:
+            self.data = parse_money(str(valuelist[0]))
 
     def _value(self) -> str:
         if self.raw_data:
@@ -58,3 +65,65 @@ class MonthField(StringField):
 class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class FundingSharesField(Field):
+    """The funding sources of an action, as a table: one row per source (choices), ticked, with its amount where
+    known. Posted as <name>-<code>-on and <name>-<code>-amount; an amount ticks its row. data: [(code, amount)]
+    in the order of the choices."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.choices: list[tuple[str, str]] = []
+        self.typed: dict[str, str] = {}  # code -> amount as typed, shown again with an error
+        self.bad: dict[str, str] = {}  # code -> why its amount was refused, shown on its row
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        rows = [] if data is unset_value or data is None else data
+        self.data = [(r.source, r.amount) if hasattr(r, "source") else (r[0], r[1]) for r in rows]
+        if formdata is None or not any(k.startswith(f"{self.name}-") for k in formdata):
+            return  # not posted (<name>-shown comes with the table, so that untick-all is a submission)
+        prefix = f"{self.name}-"
+        on = {k[len(prefix):-3] for k in formdata if k.startswith(prefix) and k.endswith("-on")}
+        self.typed = {k[len(prefix):-7]: str(v).strip() for k, v in formdata.items()
+                      if k.startswith(prefix) and k.endswith("-amount") and str(v).strip()}
+        self.data = []
+        for code in sorted(on | set(self.typed)):
+            try:
+                amount = parse_money(self.typed[code]) if code in self.typed else None
+            except ValueError as err:
+                self.bad[code] = str(err)
+                continue
+            self.data.append((code, amount))
+
+    def pre_validate(self, form: Any) -> None:
+        labels = dict(self.choices)
+        for code, message in self.bad.items():
+            self.errors.append(f"{labels.get(code, code)}: {message}")
+        if any(code not in labels for code, _amount in self.data):
+            raise ValidationError(str(_l("Pilih sumber dana dari daftar.")))
+        known = list(labels)
+        self.data.sort(key=lambda share: known.index(share[0]))
+
+    def __call__(self, **kwargs: Any) -> Markup:
+        amounts = dict(self.data)
+        label_amount = str(_l("Jumlah (Rp)"))
+        rows = []
+        for code, label in self.choices:
+            typed = self.typed.get(code)
+            if typed is None:
+                typed = f"{amounts[code]:,}".replace(",", ".") if amounts.get(code) is not None else ""
+            error = Markup("")
+            if code in self.bad:
+                error = Markup(' aria-invalid="true" aria-describedby="{n}-{c}-amount-err"><small class="error" '
+                               'id="{n}-{c}-amount-err">{m}</small').format(n=self.name, c=code, m=self.bad[code])
+            rows.append(Markup(
+                '<tr><td><label><input type="checkbox" name="{n}-{c}-on" value="y"{chk}> {label}</label></td>'
+                '<td><input type="text" inputmode="numeric" id="{n}-{c}-amount" name="{n}-{c}-amount" value="{v}" '
+                'aria-label="{la} {label}" placeholder="{la}"{err}></td></tr>').format(
+                    n=self.name, c=code, chk=Markup(" checked") if code in amounts or code in self.typed else "",
+                    label=label, v=typed, la=label_amount, err=error))
+        return Markup('<input type="hidden" name="{n}-shown" value="1"><table class="funding-shares" id="{id}">'
+                      '<tbody>{rows}</tbody></table>').format(n=self.name, id=kwargs.get("id", self.id),
+                                                             rows=Markup("").join(rows))

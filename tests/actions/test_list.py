@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from coordinator.extensions import db
-from coordinator.models import Action, AuditEntry, Milestone, Pillar, Program, ReferenceItem
+from coordinator.models import Action, ActionFunding, AuditEntry, Milestone, Pillar, Program, ReferenceItem
 
 
 def _codes(html: str) -> list[str]:
@@ -65,7 +65,7 @@ def test_pagination(world, as_user, app_ctx):
 
 def test_exports_match_the_filtered_list(world, as_user):
     world.a2.budget_amount = 1_250_000
-    world.a2.funding_source = "APBD"
+    world.a2.fundings = [ActionFunding(source="APBD")]
     db.session.commit()
     client = as_user("koordinator@example.org")
     resp = client.get("/actions?status=terlambat&export=xlsx")
@@ -91,12 +91,16 @@ def test_export_neutralises_formulas(world, as_user):
     assert row[3] == "'=HYPERLINK(\"http://evil\")"
 
 
-def _action_form(world, **overrides):
+def _action_form(world, fundings=None, **overrides):
+    """The action form as posted; fundings: funding source code -> amount as typed ("" when unknown)."""
     data = {"program_id": world.program.id, "code": "1.1.9", "title": "Kelas jauh di Sandaran",
             "description": "", "output": "3 kelas jauh", "lead_agency_id": world.disdik.id,
             "supporting_agency_ids": [world.dinsos.id], "area_kodes": ["64.08.04"], "ats_categories": ["DO", "LTM"],
             "start_date": "2026-12-01", "due_date": "2027-06-30", "budget_amount": "Rp 150.000.000",
-            "funding_source": "APBD", "sub_kegiatan_code": "1.01.02.2.01.0001"}
+            "sub_kegiatan_code": "1.01.02.2.01.0001", "fundings-shown": "1"}
+    for code, amount in (fundings if fundings is not None else {"APBD": ""}).items():
+        data[f"fundings-{code}-on"] = "y"
+        data[f"fundings-{code}-amount"] = amount
     data.update(overrides)
     return data
 
@@ -189,7 +193,7 @@ def test_plan_pillar_program_editing(world, as_user):
 def test_editing_keeps_values_that_were_deactivated_since(world, as_user):
     """Fixing a typo must not silently move the action to another agency or drop its areas."""
     world.a2.areas = [world.desa]
-    world.a2.funding_source = "CSR"
+    world.a2.fundings = [ActionFunding(source="CSR")]
     db.session.commit()
     world.disdik.active = False
     world.dinsos.active = False
@@ -199,15 +203,15 @@ def test_editing_keeps_values_that_were_deactivated_since(world, as_user):
     client = as_user("koordinator@example.org")
     html = client.get(f"/actions/{world.a2.id}/edit").get_data(as_text=True)
     assert f'<option selected value="{world.disdik.id}">' in html
-    assert '<option selected value="64.08.04.1001">' in html and '<option selected value="CSR">' in html
+    assert '<option selected value="64.08.04.1001">' in html and 'name="fundings-CSR-on" value="y" checked' in html
     form = _action_form(world, code="1.1.2", title="Verifikasi lapangan (ejaan)", lead_agency_id=world.disdik.id,
-                        supporting_agency_ids=[world.dinsos.id], area_kodes=["64.08.04.1001"], funding_source="CSR",
+                        supporting_agency_ids=[world.dinsos.id], area_kodes=["64.08.04.1001"], fundings={"CSR": ""},
                         start_date="2026-01-01", due_date="2026-10-31")
     assert client.post(f"/actions/{world.a2.id}/edit", data=form).status_code == 302
     db.session.expire_all()
     a2 = db.session.get(Action, world.a2.id)
     assert a2.lead_agency_id == world.disdik.id and [a.kode for a in a2.areas] == ["64.08.04.1001"]
-    assert a2.funding_source == "CSR" and a2.title == "Verifikasi lapangan (ejaan)"
+    assert [f.source for f in a2.fundings] == ["CSR"] and a2.title == "Verifikasi lapangan (ejaan)"
     # an inactive agency cannot become the lead of another action
     resp = client.post(f"/actions/{world.a1.id}/edit", data=_action_form(world, code="1.1.1",
                                                                         lead_agency_id=world.disdik.id))

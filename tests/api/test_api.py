@@ -12,6 +12,7 @@ from coordinator.accounts import api_tokens
 from coordinator.ats.figures import snapshot_on_or_before, totals_of
 from coordinator.extensions import db
 from coordinator.models import (
+    ActionFunding,
     ApiToken,
     AtsFigure,
     AtsSnapshot,
@@ -48,6 +49,8 @@ def seed_extra(world: World) -> dict:
                        entered_at=datetime(2026, 11, 20)),
     ])
     indicator.actions = [world.a1]
+    world.a1.fundings = [ActionFunding(source="APBD", amount=100_000_000, position=0),
+                         ActionFunding(source="CSR", amount=50_000_000, position=1)]
     old = AtsSnapshot(as_of=date(2026, 6, 30), source="Pusdatin", created_at=datetime(2026, 7, 1))
     new = AtsSnapshot(as_of=date(2026, 9, 30), source="Pusdatin", created_at=datetime(2026, 10, 1))
     db.session.add_all([old, new])
@@ -188,8 +191,9 @@ def test_actions_list_and_detail(client, world):
         "lead_agency": {"id": world.dinsos.id, "code": "DINSOS", "short_name": "Dinsos"},
         "supporting_agencies": [], "areas": [{"kode": "64.08.04.1001", "nama": "Teluk Lingga", "level": "desa"}],
         "ats_categories": ["DO"], "start_date": "2026-01-01", "due_date": "2026-12-31", "status": "berjalan",
-        "status_overridden": False, "budget_amount": 150000000, "funding_source": None, "percent_complete": 40,
-        "last_progress_at": "2026-11-20T03:04:05Z", "url": f"/api/v1/actions/{world.a1.id}"}
+        "status_overridden": False, "budget_amount": 150000000, "funding_source": "APBD",
+        "funding_sources": [{"code": "APBD", "amount": 100000000}, {"code": "CSR", "amount": 50000000}],
+        "percent_complete": 40, "last_progress_at": "2026-11-20T03:04:05Z", "url": f"/api/v1/actions/{world.a1.id}"}
     assert [(a["code"], a["status"]) for a in body["items"]] == [
         ("1.1.1", "berjalan"), ("1.1.2", "terlambat"), ("1.1.3", "terlambat")]
 
@@ -210,6 +214,7 @@ def test_actions_list_and_detail(client, world):
                                      "reported_at": "2026-11-20T03:04:05Z",
                                      "agency": {"id": world.dinsos.id, "code": "DINSOS", "short_name": "Dinsos"}}
     assert a1["marked_complete"] is False and a1["completed_on"] is None
+    assert a1["funding_sources"] == first["funding_sources"] and a1["funding_source"] == "APBD"
 
 
 def test_list_items_say_what_the_action_pages_say(client, world):

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from coordinator.extensions import db
 from coordinator.models import (
+    ActionFunding,
     AtsFigure,
     AtsSnapshot,
     Indicator,
@@ -57,6 +58,9 @@ def build_october(world) -> None:
     world.a1.areas = [world.desa]
     world.a2.areas = [world.kec]
     world.a2.due_date = date(2026, 10, 15)
+    world.a1.budget_amount = 150_000_000
+    world.a1.fundings = [ActionFunding(source="APBD", amount=100_000_000, position=0),
+                         ActionFunding(source="CSR", amount=50_000_000, position=1)]
     _snapshot(date(2025, 3, 31), (1000, 400, 300), (600, 200, 100), residu=11)
     _snapshot(date(2026, 9, 30), (800, 300, 250), (550, 150, 90))
     _snapshot(date(2026, 10, 31), (760, 280, 240), (540, 140, 85))

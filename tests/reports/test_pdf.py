@@ -64,6 +64,8 @@ def test_regency_report_holds_the_months_figures(october, app_ctx, artifacts_dir
     assert "1.1.2" in text and "16" in text  # 1.1.2 late by 16 days on 31 October
     assert "Sangatta Utara" in text and "Bengalon" in text
     assert "Jumlah anak tidak sekolah" in text  # the indicator against its target
+    annex = " ".join(text.split("Lampiran")[-1].split())
+    assert "Anggaran Rp 150.000.000 · APBD Kabupaten: Rp 100.000.000; CSR: Rp 50.000.000" in annex
     report = build_report(load_facts(db.session.get(MonthlySnapshot, archive.snapshot_id)))
     assert (report.returned_month, report.returned_total, report.reached_month) == (9, 13, 25)
     assert report.status_counts["terlambat"] == 1 and [x.code for x in report.late] == ["1.1.2"]
@@ -100,6 +102,7 @@ def test_english_report(october, app_ctx):
     text, _pages = pdf_text(archive_path(app_ctx.config["UPLOAD_DIR"], archive).read_bytes())
     assert "October 2026" in text and "Progress Report" in text
     assert "Page 2 of" in text
+    assert "Corporate social responsibility (CSR): Rp 50,000,000" in " ".join(text.split())
 
 
 def test_agency_and_kecamatan_variants(october, app_ctx):
