@@ -209,3 +209,27 @@ def test_api_token_refusals_create_nothing(app_ctx, args, message):
     result = run(app_ctx, "api-token", "create", *args)
     assert result.exit_code != 0 and message in result.output
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_day_one_from_the_command_line_with_the_files_people_bring(app_ctx):
+    """An operator's first day on an empty, migrated database: setup, the Pusdatin snapshot as one ZIP of 19
+    tables (desa tables with their residu), the agencies' RAD matrix; every number where Pusdatin and the
+    agencies put it, nothing mapped by hand."""
+    from coordinator.ats.figures import live_snapshots, totals_of
+    from coordinator.models import Action, Plan
+
+    assert run(app_ctx, "setup", "--admin-email", "admin@kutimkab.go.id").exit_code == 0
+    cli = app_ctx.test_cli_runner()
+    ats = cli.invoke(args=["ats", "import", str(DATA / "ats_snapshot_141_desa.zip"), "--as-of", "2025-03-31"])
+    assert ats.exit_code == 0, ats.output
+    totals = totals_of(db.session, live_snapshots(db.session)[0])
+    assert totals.total["total"] == 13411 and len(totals.desa) == 141 and totals.mismatches() == []
+    assert all(totals.kecamatan[k] == totals.kecamatan_rows[k] for k in totals.kecamatan)
+    rad = cli.invoke(args=["rad", "import", str(DATA / "rad_kutim_dinas.xlsx")])
+    assert rad.exit_code == 0, rad.output
+    assert "INSTANSI TIDAK DIKENAL" not in rad.output and "SUMBER DANA TIDAK DIKENAL" not in rad.output
+    assert "rencana: tahun awal 2026 (judul); tahun akhir 2028 (judul); baseline ATS 13411 (judul)" in rad.output
+    plan = db.session.scalar(select(Plan))
+    assert (plan.start_year, plan.end_year, plan.baseline_ats, plan.target_ats) == (2026, 2028, 13411, 6700)
+    assert db.session.scalar(select(func.count()).select_from(Action)) == 4
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1  # the admin; never a demo account
