@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from coordinator.setup.agencies import KUTIM_AGENCIES
 
-# (code, short name, full name, kind, aliases): the regency's agencies as `flask setup` loads them (those the demo
-# plan uses), and two partners of the demo.
-DEMO_AGENCY_CODES = ("DISDIKBUD", "BAPPEDA", "DISDUKCAPIL", "DINSOS", "DPPPA", "DPMDES", "DPPKB", "KESRA", "DINKES",
-                     "DISKOMINFO", "KEMENAG", "BAZNAS", "TPPKK")
-AGENCIES = [(a.code, a.short_name, a.name, a.kind, a.aliases) for a in KUTIM_AGENCIES if a.code in DEMO_AGENCY_CODES] + [
+# (code, short name, full name, kind, aliases): the regency's agencies as `flask setup` loads them, so that a real
+# matrix imports into the demo as into a fresh install, and two partners of the demo.
+AGENCIES = [(a.code, a.short_name, a.name, a.kind, a.aliases) for a in KUTIM_AGENCIES] + [
     ("PTKPC", "PT KPC", "PT Kaltim Prima Coal (CSR)", "mitra", "KPC"),
     ("FORUMCSR", "Forum CSR", "Forum Tanggung Jawab Sosial Perusahaan Kutai Timur", "mitra", "TJSLP"),
 ]
