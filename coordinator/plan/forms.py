@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 
+from coordinator.web.fields import CountField
 from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 
@@ -9,9 +10,9 @@ class PlanForm(BaseForm):
     legal_basis = StringField(_l("Dasar hukum (mis. Perbup No. ...)"), validators=[optional(), max_length(200)])
     start_year = IntegerField(_l("Tahun awal"), validators=[required(), in_range(2000, 2100)])
     end_year = IntegerField(_l("Tahun akhir"), validators=[required(), in_range(2000, 2100)])
-    baseline_ats = IntegerField(_l("Baseline ATS (anak)"), validators=[optional(), in_range(0, 10_000_000)])
+    baseline_ats = CountField(_l("Baseline ATS (anak)"), validators=[optional(), in_range(0, 10_000_000)])
     baseline_year = IntegerField(_l("Tahun baseline"), validators=[optional(), in_range(2000, 2100)])
-    target_ats = IntegerField(_l("Target ATS akhir periode (anak)"), validators=[optional(), in_range(0, 10_000_000)])
+    target_ats = CountField(_l("Target ATS akhir periode (anak)"), validators=[optional(), in_range(0, 10_000_000)])
     description = TextAreaField(_l("Keterangan"), validators=[optional(), max_length(5000)])
 
 

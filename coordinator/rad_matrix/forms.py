@@ -8,6 +8,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, StringField, ValidationError
 
 from coordinator.rad_matrix.layout import MatrixPlan
+from coordinator.web.fields import CountField
 from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 # The plan's header as read from the file, shown in the preview to be corrected: form field -> MatrixPlan field.
@@ -33,9 +34,9 @@ class RadConfirmForm(BaseForm):
     plan_name = StringField(_l("Nama rencana"), validators=[optional(), max_length(200)])
     plan_start_year = IntegerField(_l("Tahun awal"), validators=[optional(), in_range(2000, 2100)])
     plan_end_year = IntegerField(_l("Tahun akhir"), validators=[optional(), in_range(2000, 2100)])
-    plan_baseline_ats = IntegerField(_l("Baseline ATS (anak)"), validators=[optional(), in_range(0, 10_000_000)])
+    plan_baseline_ats = CountField(_l("Baseline ATS (anak)"), validators=[optional(), in_range(0, 10_000_000)])
     plan_baseline_year = IntegerField(_l("Tahun baseline"), validators=[optional(), in_range(2000, 2100)])
-    plan_target_ats = IntegerField(_l("Target ATS akhir periode (anak)"),
+    plan_target_ats = CountField(_l("Target ATS akhir periode (anak)"),
                                    validators=[optional(), in_range(0, 10_000_000)])
 
     def validate_plan_end_year(self, field: Any) -> None:

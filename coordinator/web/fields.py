@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from wtforms import Field, SelectMultipleField, StringField, widgets
+from wtforms import Field, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
@@ -42,6 +42,27 @@ class MoneyField(StringField):
         if self.data is None:
             return ""
         return f"{int(self.data):,}".replace(",", ".")
+
+
+class CountField(IntegerField):
+    """A whole number as Indonesians write it: "13.411" (dots group thousands) or "13411"; shown with its dots
+    in a text box (a number box refuses the dots)."""
+
+    widget = widgets.TextInput()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(*args, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{self.data:,}".replace(",", ".") if isinstance(self.data, int) else ""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if valuelist and re.fullmatch(r"\s*-?\d{1,3}(\.\d{3})+\s*", str(valuelist[0])):
+            valuelist = [str(valuelist[0]).replace(".", "").strip()]
+        super().process_formdata(valuelist)
 
 
 class MonthField(StringField):

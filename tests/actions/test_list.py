@@ -172,10 +172,14 @@ def test_plan_pillar_program_editing(world, as_user):
     client = as_user("koordinator@example.org")
     resp = client.post("/plan/edit", data={"name": "SITISEK 2025–2028", "legal_basis": "Perbup 12/2026",
                                            "start_year": "2025", "end_year": "2028", "baseline_ats": "13411",
-                                           "baseline_year": "2025", "target_ats": "6706"})
+                                           "baseline_year": "2025", "target_ats": "6.706"})  # dots as people type
     assert resp.status_code == 302
     html = client.get("/plan").get_data(as_text=True)
     assert "Perbup 12/2026" in html and "13.411" in html and "6.706" in html
+    assert 'name="target_ats" type="text" value="6.706"' in client.get("/plan/edit").get_data(as_text=True)
+    resp = client.post("/plan/edit", data={"name": "X", "start_year": "2025", "end_year": "2028",
+                                           "target_ats": "6.70"})
+    assert resp.status_code == 200 and "Bukan bilangan bulat yang sah" in resp.get_data(as_text=True)
     resp = client.post("/plan/edit", data={"name": "X", "start_year": "2028", "end_year": "2025"})
     assert "Tahun akhir tidak boleh sebelum tahun awal" in resp.get_data(as_text=True)
     assert client.post("/pillars/new", data={"number": "1", "name": "Ganda"}).status_code == 200

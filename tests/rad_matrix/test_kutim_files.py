@@ -109,10 +109,10 @@ def test_an_unknown_funding_source_is_mapped_in_the_web_preview_and_remembered(s
     assert resp.status_code == 200 and "Sumber dana yang belum dikenal" in html and "Dana Aspirasi DPRD" in html
     assert 'name="funding-danaaspirasidprd"' in html and "--create-agencies" not in html
     assert re.search(r'name="plan_start_year"[^>]*value="2026"', html) and "dari judul matriks" in html
-    assert re.search(r'name="plan_target_ats"[^>]*value="6700"', html)
+    assert re.search(r'name="plan_target_ats"[^>]*value="6.700"', html)
     token = re.search(r'name="token" type="hidden" value="([0-9a-f]{32})"', html).group(1)
     form = {"token": token, "plan_start_year": "2026", "plan_end_year": "2028", "plan_baseline_ats": "13411",
-            "plan_baseline_year": "2025", "plan_target_ats": "6500"}
+            "plan_baseline_year": "2025", "plan_target_ats": "6.500"}
 
     # not mapped: nothing saved, the preview asks again
     resp = client.post("/plan/import/confirm", data=form)
