@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from coordinator.core.errors import N_, DomainError
+from coordinator.core.names import plain_key
 from coordinator.models import (
     LEVEL_DESA,
     LEVEL_KECAMATAN,
@@ -209,6 +210,21 @@ def reference_lists(session: Session) -> dict[str, list[ReferenceItem]]:
     return out
 
 
+def _refuse_shared_names(session: Session, list_name: str, code: str, names: list[str]) -> None:
+    """A label or alias another item of the list already answers to ("DAK Fisik" for DAK and for DAK_FISIK) would
+    make an imported name mean one item or the other by chance."""
+    mine = {plain_key(n): n for n in names if plain_key(n)}
+    others = session.scalars(select(ReferenceItem).where(ReferenceItem.list_name == list_name,
+                                                         ReferenceItem.code != code))
+    for other in others:
+        theirs = [other.code, other.label_id, other.label_en, *(other.aliases or "").split(",")]
+        for name in theirs:
+            if plain_key(name) in mine:
+                raise DomainError(N_("Nama \"%(name)s\" sudah dipakai oleh %(other)s di daftar ini: satu nama hanya "
+                                     "boleh menunjuk satu butir."), "aliases", name=mine[plain_key(name)],
+                                  other=other.label_id)
+
+
 def save_reference_item(session: Session, item: ReferenceItem | None, list_name: str,
                         data: dict[str, Any]) -> ReferenceItem:
     """Creates or changes an item. The code is fixed once created: stored data refers to it.
@@ -234,6 +250,8 @@ def save_reference_item(session: Session, item: ReferenceItem | None, list_name:
     position = data.get("position")
     if position is not None and position < 0:
         raise DomainError(N_("Urutan tidak boleh negatif."), "position")
+    aliases = [a for a in (" ".join(x.split()) for x in (data.get("aliases") or "").split(",")) if a]
+    _refuse_shared_names(session, list_name, item.code if item else code, [label_id, label_en, *aliases])
     if item is None:
         if position is None:
             last = session.scalar(select(func.max(ReferenceItem.position))
@@ -243,7 +261,7 @@ def save_reference_item(session: Session, item: ReferenceItem | None, list_name:
         session.add(item)
     item.label_id = label_id
     item.label_en = label_en
-    item.aliases = ", ".join(a for a in (" ".join(x.split()) for x in (data.get("aliases") or "").split(",")) if a)
+    item.aliases = ", ".join(aliases)
     if position is not None:
         item.position = position
     item.active = bool(data.get("active", True))

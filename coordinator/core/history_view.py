@@ -11,7 +11,7 @@ from flask_babel import gettext
 from coordinator.core.errors import N_
 from coordinator.core.formatting import fmt_date, fmt_datetime, fmt_money
 from coordinator.extensions import db
-from coordinator.models import Agency, Area, AuditEntry, Pillar, Program
+from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, AuditEntry, Pillar, Program, ReferenceItem
 
 FIELD_LABELS = {
     "code": N_("Kode"), "title": N_("Judul"), "name": N_("Nama"), "nama": N_("Nama"), "description": N_("Uraian"),
@@ -122,17 +122,33 @@ def _show(key: str, value: Any, names: dict[tuple[str, str], str]) -> str:
     return str(value)
 
 
+def _funding_labels(entries: list[AuditEntry]) -> dict[str, str]:
+    if not any(e.entity_type == "action_funding" for e in entries):
+        return {}
+    return {code: label for code, label in db.session.execute(db.select(ReferenceItem.code, ReferenceItem.label_id)
+                                                               .where(ReferenceItem.list_name == LIST_FUNDING_SOURCE))}
+
+
 def readable_history(entries: list[AuditEntry]) -> list[HistoryRow]:
     names = _names(entries)
+    funding = _funding_labels(entries)  # an action's funding row reads "APBD Kabupaten", not "Sumber APBD"
     rows = []
     for e in entries:
-        keys = [k for k in (e.after or e.before or {}) if k not in HIDDEN]
-        changes = [Change(gettext(FIELD_LABELS[k]) if k in FIELD_LABELS else k,
-                          _show(k, (e.before or {}).get(k), names) if e.operation != "create" else "",
-                          _show(k, (e.after or {}).get(k), names) if e.operation != "delete" else "")
+        own = e.entity_type == "action_funding"
+        keys = [k for k in (e.after or e.before or {}) if k not in HIDDEN
+                and not (own and k in ("action_id", "position"))]
+
+        def show(k: str, value: Any, own: bool = own) -> str:
+            return funding.get(str(value), str(value)) if own and k == "source" and value else _show(k, value, names)
+
+        changes = [Change(gettext(N_("Sumber dana") if own and k == "source" else FIELD_LABELS[k])
+                          if k in FIELD_LABELS else k,
+                          show(k, (e.before or {}).get(k)) if e.operation != "create" else "",
+                          show(k, (e.after or {}).get(k)) if e.operation != "delete" else "")
                    for k in keys]
         if e.operation == "create":
             changes = [c for c in changes if c.after != "–"]
         what = gettext(ENTITY_LABELS[e.entity_type]) if e.entity_type in ENTITY_LABELS else e.entity_type
-        rows.append(HistoryRow(e.at, e.user.name if e.user else None, e.operation, what, e.label, changes))
+        label = funding.get(e.label or "", e.label) if own else e.label
+        rows.append(HistoryRow(e.at, e.user.name if e.user else None, e.operation, what, label, changes))
     return rows

@@ -42,16 +42,25 @@ def _join(pieces: list[str], written: list[str], i: int, j: int) -> str:
     return out
 
 
+MAX_PIECES = 8  # the longest official name spans four pieces; a bound keeps a cell of 1.000 commas linear
+
+
 def split_names(text: str, known: Callable[[str], bool]) -> list[str]:
     """The names a cell holds. The longest run of pieces that is a known name is one name; "dan", "/", "&" and "+"
     separate two names only when both are known ("Dinsos dan DPPPA"), else the name stays whole ("Dinas
     Pendidikan dan Kebudayaan" where only "Dinas Pendidikan" is known is one unknown name); "," ";" and line
     breaks always separate unknown names."""
+    return [name for name, _sep in split_names_with_separators(text, known)]
+
+
+def split_names_with_separators(text: str, known: Callable[[str], bool]) -> list[tuple[str, str]]:
+    """split_names, each name with the separator before it ("" for the first; "dan", "/", ",", ";", "\n" …)."""
     pieces, seps, written = _tokens(text or "")
     segments: list[tuple[int, int, bool]] = []  # piece range, and whether it is a known name
     i = 0
     while i < len(pieces):
-        j = next((j for j in range(len(pieces), i, -1) if known(_join(pieces, written, i, j))), 0)
+        last = min(len(pieces), i + MAX_PIECES)
+        j = next((j for j in range(last, i, -1) if known(_join(pieces, written, i, j))), 0)
         segments.append((i, j, True) if j else (i, i + 1, False))
         i = j or i + 1
     merged: list[tuple[int, int, bool]] = []
@@ -60,8 +69,12 @@ def split_names(text: str, known: Callable[[str], bool]) -> list[str]:
             merged[-1] = (merged[-1][0], seg[1], False)
         else:
             merged.append(seg)
-    names = (" ".join(_join(pieces, written, a, b).split()) for a, b, _known in merged)
-    return [n for n in names if n and n not in ("-", "–", "—")]
+    out = []
+    for a, b, _known in merged:
+        name = " ".join(_join(pieces, written, a, b).split())
+        if name and name not in ("-", "–", "—"):
+            out.append((name, seps[a - 1] if a else ""))
+    return out
 
 
 def plain_key(name: str) -> str:

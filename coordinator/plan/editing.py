@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.clock import wita_today
 from coordinator.core.errors import N_, DomainError
+from coordinator.core.money import MAX_RUPIAH
 from coordinator.models import (
     ATS_CATEGORIES,
     LIST_FUNDING_SOURCE,
@@ -118,7 +119,9 @@ def _plausible_date(value: date, field: str) -> None:
         raise DomainError(N_("Tahun harus antara 2000 dan 2100."), field)
 
 
-def save_action(session: Session, action: Action | None, data: ActionInput) -> Action:
+def save_action(session: Session, action: Action | None, data: ActionInput,
+                funding_codes: set[str] | None = None) -> Action:
+    """funding_codes: the funding list's codes, when the caller has them (an import of 300 actions)."""
     data.code = data.code.strip()
     _plausible_date(data.start_date, "start_date")
     _plausible_date(data.due_date, "due_date")
@@ -142,7 +145,7 @@ def save_action(session: Session, action: Action | None, data: ActionInput) -> A
         raise DomainError(N_("Kategori ATS tidak dikenal."), "ats_categories")
     if data.budget_amount is not None and data.budget_amount < 0:
         raise DomainError(N_("Anggaran tidak boleh negatif."), "budget_amount")
-    data.budget_amount = _check_funding(session, data.fundings, data.budget_amount)
+    data.budget_amount = _check_funding(session, data.fundings, data.budget_amount, funding_codes)
     supporting = [a for a in session.scalars(select(Agency).where(Agency.id.in_(data.supporting_agency_ids)))
                   if a.id != lead.id]
     if len(set(data.supporting_agency_ids) - {lead.id}) != len(supporting):
@@ -171,9 +174,12 @@ def save_action(session: Session, action: Action | None, data: ActionInput) -> A
     return action
 
 
-def _check_funding(session: Session, shares: list[FundingShare], budget: int | None) -> int | None:
+def _check_funding(session: Session, shares: list[FundingShare], budget: int | None,
+                   known: set[str] | None) -> int | None:
     """Checks the sources and their amounts; returns the budget, which is their total when only they give it."""
-    known = set(session.scalars(select(ReferenceItem.code).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)))
+    if known is None:
+        known = set(session.scalars(select(ReferenceItem.code).where(
+            ReferenceItem.list_name == LIST_FUNDING_SOURCE)))
     if any(s.source not in known for s in shares):
         raise DomainError(N_("Sumber dana tidak dikenal."), "fundings")
     if len({s.source for s in shares}) != len(shares):
@@ -184,6 +190,9 @@ def _check_funding(session: Session, shares: list[FundingShare], budget: int | N
     if not amounts:
         return budget
     total, complete = sum(amounts), len(amounts) == len(shares)
+    if total > MAX_RUPIAH:
+        raise DomainError(N_("Jumlah sumber dana paling banyak Rp %(max)s."), "fundings",
+                          max=f"{MAX_RUPIAH:,}".replace(",", "."))
     if budget is None:
         return total if complete else None  # part of the amounts only: the total is not known
     if total > budget or (complete and total != budget):
@@ -196,6 +205,11 @@ def _check_funding(session: Session, shares: list[FundingShare], budget: int | N
 def _set_fundings(session: Session, action: Action, shares: list[FundingShare]) -> None:
     """Rows kept where the source stays (their history reads as a change of amount), others added or deleted
     (explicitly: an orphan deleted by the flush escapes the audit listener)."""
+    def same(rows: list[Any]) -> list[tuple[str, int]]:
+        return sorted((r.source, -1 if r.amount is None else r.amount) for r in rows)
+
+    if same(list(action.fundings)) == same(list(shares)):
+        return  # the same sources and amounts in another order ("CSR, APBD"): no change to record
     by_source = {f.source: f for f in action.fundings}
     for source in set(by_source) - {s.source for s in shares}:
         session.delete(by_source[source])

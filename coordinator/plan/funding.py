@@ -1,7 +1,7 @@
 """How an action is funded: one or more funding sources (the reference list `sumber_dana`), each with its amount
 where known; the action's budget stays the total. Read from text as matrices and people write it ("APBD, CSR",
-"APBN/APBD", "APBD: 600.000.000; CSR: 300.000.000", "Dana Desa (Rp 150 juta)") and written back the same way,
-by the RAD matrix, the action form and the exports alike."""
+"APBN/APBD", "APBD: 600.000.000; CSR: 300.000.000", "Dana Desa (Rp 150 juta)", "APBD Rp600jt",
+"Rp 600.000.000,- (APBD)") and written back the same way, by the RAD matrix, the action form and the exports."""
 from __future__ import annotations
 
 import re
@@ -11,17 +11,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.core.errors import N_
-from coordinator.core.money import parse_rupiah
-from coordinator.core.names import plain_key, split_names
+from coordinator.core.money import MULTIPLIER_WORDS, parse_rupiah
+from coordinator.core.names import plain_key, split_names_with_separators
 from coordinator.models import LIST_FUNDING_SOURCE, ReferenceItem
 
-# A name, then an amount after ":", "=", "(" or "Rp": "APBD: 600.000.000", "CSR Rp 300 juta", "DD (Rp 1,2 miliar)".
-_WITH_AMOUNT = re.compile(r"(?i)^(?P<name>.*?)\s*(?::|=|\(|(?=\brp\b))\s*(?P<amount>(?:rp\.?\s*)?\d[\d.,]*"
-                          r"(?:\s*[a-z]+)?)\s*\)?$")
-_AFTER_COLON = re.compile(r"^(?P<name>[^:=]+?)\s*[:=]\s*(?P<amount>.+?)\s*$")
+_AMOUNT = rf"(?:rp\.?\s*)?\d[\d.,]*(?:\s*(?:{MULTIPLIER_WORDS})\b\.?)?"
+# An amount without "Rp" after a bare space must look like one (dots, a multiplier or five digits): "APBD 2026"
+# is a name with a year, "APBD 600 juta" a name with an amount.
+_BARE_AMOUNT = rf"(?:\d{{1,3}}(?:\.\d{{3}})+(?:,\d{{1,2}})?|\d{{5,}}|\d+(?:,\d+)?\s*(?:{MULTIPLIER_WORDS})\b\.?)"
+_NAME_THEN_AMOUNT = [
+    re.compile(rf"(?i)^(?P<name>.*?\S)\s*(?::|=|\()\s*(?P<amount>{_AMOUNT})\s*\)?$"),  # APBD: 600.000.000
+    re.compile(rf"(?i)^(?P<name>.*?\S)\s*(?P<amount>rp\.?\s*\d[\d.,]*(?:\s*(?:{MULTIPLIER_WORDS})\b\.?)?)$"),
+    re.compile(rf"(?i)^(?P<name>.*?\S)\s+(?P<amount>{_BARE_AMOUNT})$"),  # APBD 600 juta
+    re.compile(rf"(?i)^(?P<amount>{_AMOUNT})\s*\(\s*(?P<name>[^()]*?\S)\s*\)$"),  # Rp 600.000.000 (APBD)
+    re.compile(r"^(?P<name>[^:=]+?)\s*[:=]\s*(?P<amount>.+?)\s*$"),  # APBD: enam ratus juta (unreadable)
+]
 _SEPARATORS = re.compile(r"[,;/&+\n]|\sdan\s", re.I)
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_NO_CENTS = re.compile(r"(?<=\d)\s*[,.]\s*-(?![\d-])")  # "600.000.000,-"
+_YEAR = re.compile(r"\s*\b(?:ta\.?|tahun|th\.?)?\s*(?:19|20)\d\d\b", re.I)  # "APBD 2026", "APBD TA 2026"
 _KEEP = "\x00"  # a decimal comma while a cell is split into names
+_JOINT = ("/", "&", "+", "dan")
 
 
 @dataclass(frozen=True)
@@ -32,29 +42,41 @@ class FundingShare:
 
 @dataclass
 class FundingLookup:
-    by_text: dict[str, str] = field(default_factory=dict)  # code, label or alias, normalised -> code
+    codes: dict[str, str] = field(default_factory=dict)  # code upper-cased -> code: a code means itself
+    by_text: dict[str, str] = field(default_factory=dict)  # label or alias, normalised -> code
     allowed: list[str] = field(default_factory=list)  # labels of the active items, for messages
     labels: dict[str, str] = field(default_factory=dict)  # code -> Indonesian label
 
     @classmethod
     def load(cls, session: Session) -> FundingLookup:
         f = cls()
-        items = session.scalars(select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)
-                                .order_by(ReferenceItem.position, ReferenceItem.code))
+        items = list(session.scalars(select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE)
+                                     .order_by(ReferenceItem.position, ReferenceItem.code)))
+        for item in items:  # codes and labels before any alias: an item's own name wins over another's alias
+            f.add(item, aliases=False)
         for item in items:
             f.add(item)
         return f
 
-    def add(self, item: ReferenceItem) -> None:
-        self.labels[item.code] = item.label_id
-        aliases = [a for a in (item.aliases or "").split(",") if a.strip()]
-        for text in (item.code, item.label_id, item.label_en, *aliases):
-            self.by_text.setdefault(key_of(text), item.code)
-        if item.active:
-            self.allowed.append(item.label_id)
+    def add(self, item: ReferenceItem, aliases: bool = True) -> None:
+        if item.code not in self.labels:
+            self.codes[item.code.upper()] = item.code
+            self.labels[item.code] = item.label_id
+            if item.active:
+                self.allowed.append(item.label_id)
+            for text in (item.label_id, item.label_en):
+                self.by_text.setdefault(key_of(text), item.code)
+        if aliases:
+            for text in (a for a in (item.aliases or "").split(",") if a.strip()):
+                self.by_text.setdefault(key_of(text), item.code)
 
     def find(self, text: str) -> str | None:
-        return self.by_text.get(key_of(text))
+        text = str(text).strip()
+        found = self.codes.get(text.upper()) or self.by_text.get(key_of(text))
+        if found is None and _YEAR.search(text):
+            bare = _YEAR.sub("", text).strip()
+            found = (self.codes.get(bare.upper()) or self.by_text.get(key_of(bare))) if bare else None
+        return found
 
 
 def key_of(text: str) -> str:
@@ -69,13 +91,16 @@ class FundingRead:
 
 
 def _split_amount(item: str) -> tuple[str, str | None]:
-    m = _WITH_AMOUNT.match(item) or _AFTER_COLON.match(item)  # "APBD: enam ratus juta" is an unreadable amount
-    return (m.group("name").strip(), m.group("amount")) if m and m.group("name").strip() else (item.strip(), None)
+    for pattern in _NAME_THEN_AMOUNT:
+        m = pattern.match(item)
+        if m and m.group("name").strip():
+            return m.group("name").strip(), m.group("amount")
+    return item.strip(), None
 
 
 def read_funding(text: str | None, lookup: FundingLookup, mapping: dict[str, str] | None = None) -> FundingRead:
     """The sources a text names, with their amounts. `mapping`: a name's key_of -> a source code, for names
-    a person mapped by hand."""
+    a person mapped by hand. Two names of one source ("DD dan ADD") are one share, their amounts added."""
     mapping = mapping or {}
     out = FundingRead()
 
@@ -86,14 +111,16 @@ def read_funding(text: str | None, lookup: FundingLookup, mapping: dict[str, str
         name, amount = _split_amount(piece.replace(_KEEP, ","))
         return find(name) is not None and not (amount and _SEPARATORS.search(_DECIMAL_COMMA.sub(_KEEP, amount)))
 
-    protected = _DECIMAL_COMMA.sub(_KEEP, text or "")
-    items = split_names(protected, one_source)
-    for item in (i.replace(_KEEP, ",") for i in items):
-        name, written = _split_amount(item)
+    protected = _DECIMAL_COMMA.sub(_KEEP, _NO_CENTS.sub("", text or ""))
+    shares: dict[str, FundingShare] = {}
+    previous: tuple[str, str | None] | None = None  # the last source read and its amount as written
+    for item, sep in split_names_with_separators(protected, one_source):
+        name, written = _split_amount(item.replace(_KEEP, ","))
         code = find(name)
         if code is None:
             if name not in out.unknown:
                 out.unknown.append(name)
+            previous = None
             continue
         amount = None
         if written is not None:
@@ -103,10 +130,18 @@ def read_funding(text: str | None, lookup: FundingLookup, mapping: dict[str, str
                 out.errors.append((N_("Jumlah \"%(amount)s\" untuk %(name)s bukan jumlah rupiah."),
                                    {"amount": written, "name": name}))
                 continue
-        if any(s.source == code for s in out.shares):
-            out.errors.append((N_("Sumber dana %(name)s disebut dua kali."), {"name": lookup.labels.get(code, name)}))
-            continue
-        out.shares.append(FundingShare(code, amount))
+            if previous is not None and previous[1] is None and sep in _JOINT:
+                # "APBD/CSR: 600.000.000": one amount for two sources, which nobody can split
+                out.errors.append((N_("Jumlah %(amount)s ditulis untuk %(names)s sekaligus: tulis jumlah setiap "
+                                      "sumber dana (mis. APBD: 600.000.000; CSR: 300.000.000), atau jumlahnya saja di "
+                                      "kolom Anggaran."), {"amount": written, "names": f"{previous[0]} {sep} {name}"}))
+                continue
+        previous = (name, written)
+        if code in shares:  # "DD dan ADD", "BOS Reguler, BOS Kinerja": one source
+            before = shares[code].amount
+            amount = before + amount if before is not None and amount is not None else None
+        shares[code] = FundingShare(code, amount)
+    out.shares = list(shares.values())
     return out
 
 

@@ -16,16 +16,18 @@ from coordinator.rad_matrix.resolve import new_agency_code
 NEW = "new"
 
 
-def _written(ma: MatrixAction) -> list[str]:
-    return [t for t in [ma.funding_source or "", *(name for name, _amount in ma.funding_amounts)] if t.strip()]
+def _column_source(run: ImportRun, name: str) -> str | None:
+    return run.funding.find(name) or run.funding_mapped.get(plain_key(name))
 
 
 def map_funding_names(run: ImportRun) -> None:
-    """Collects the names that match no funding source, then applies funding_map to them."""
+    """Collects the names of the Sumber dana cells that match no funding source, then applies funding_map to them.
+    A column of amounts whose header names no known source ("Pagu Dana Aspirasi (Rp)") is left out with a
+    warning: a header is too often a kind of budget, not a source, to be offered as a new one."""
     unknown: dict[str, UnknownFunding] = {}
     for ma in run.parsed.actions:
-        for text in _written(ma):
-            for name in read_funding(text, run.funding).unknown:
+        if ma.funding_source and ma.funding_source.strip():
+            for name in read_funding(ma.funding_source, run.funding).unknown:
                 u = unknown.setdefault(plain_key(name), UnknownFunding(plain_key(name), name))
                 if ma.row not in u.rows:
                     u.rows.append(ma.row)
@@ -54,6 +56,12 @@ def map_funding_names(run: ImportRun) -> None:
             run.funding_mapped[u.key] = code
             u.mapped_to = code
     run.p.unknown_funding = list(unknown.values())
+    ignored = {name for ma in run.parsed.actions for name, _amount in ma.funding_amounts
+               if _column_source(run, name) is None}
+    for name in sorted(ignored):
+        run.warn(None, N_("Kolom jumlah \"%(name)s\" diabaikan: %(name)s bukan sumber dana yang dikenal. Bila itu "
+                          "sumber dana, tambahkan namanya sebagai nama lain sumber dana di Daftar referensi, lalu "
+                          "impor lagi."), name=name)
 
 
 def funding_of(run: ImportRun, ma: MatrixAction) -> list[FundingShare] | None:
@@ -65,9 +73,11 @@ def funding_of(run: ImportRun, ma: MatrixAction) -> list[FundingShare] | None:
     shares = {s.source: s for s in read.shares}
     unknown = bool(read.unknown)
     for name, amount in ma.funding_amounts:  # a column of amounts per source ("APBD (Rp)")
-        code = run.funding.find(name) or run.funding_mapped.get(plain_key(name))
+        code = _column_source(run, name)
         if code is None:
-            unknown = True
+            continue  # left out with a warning (map_funding_names)
+        if amount is None:  # a mark: the source is used
+            shares.setdefault(code, FundingShare(code))
         elif code in shares and shares[code].amount not in (None, amount):
             run.error(ma.row, "funding", N_("Jumlah %(name)s berbeda di kolom Sumber dana dan di kolom jumlahnya."),
                       name=run.funding.labels.get(code, name))

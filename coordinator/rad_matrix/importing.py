@@ -160,7 +160,8 @@ class Importer(ImportRun):
     # --- plan, pillars, programs
 
     def _plan(self) -> Plan | None:
-        plan, mp = current_plan(self.s), self._plan_read()
+        plan = current_plan(self.s)
+        mp = self._plan_read(plan)
         keys = [k for k, _ in PLAN_FIELDS]
         if mp is not None and plan_value_errors(self, mp):
             return None
@@ -193,10 +194,23 @@ class Importer(ImportRun):
             self.error(None, None, err.message, err.params, sheet=PLAN_SHEET)
             return None
 
-    def _plan_read(self) -> MatrixPlan | None:
+    def _plan_read(self, existing: Plan | None) -> MatrixPlan | None:
         """The plan as the file states it, each value from the first that gives it: the coordinator's correction
-        in the preview, the Rencana sheet, the title rows. Where it came from goes to the preview."""
-        sources = (("fix", self.plan_fix), ("sheet", self.parsed.plan), ("title", self.parsed.title_plan))
+        in the preview, the Rencana sheet, the title rows. Where it came from goes to the preview. The title rows
+        start a new plan only: a plan already there is changed by its form, the Rencana sheet or the preview's
+        fields, never by a title line (a warning says where it differs)."""
+        title = self.parsed.title_plan
+        if existing is not None and title is not None:
+            labels = dict(PLAN_FIELDS)
+            for key, label in labels.items():
+                said, now = getattr(title, key), getattr(existing, key)
+                if said is not None and said != now:
+                    self.warn(None, N_("Judul matriks menyebut %(field)s %(said)s, rencana mencatat %(now)s: rencana "
+                                       "tidak diubah oleh judul. Bila judul yang benar, ubah di isian Rencana "
+                                       "pratinjau atau di halaman Rencana aksi."), field=label, said=said,
+                              now=now if now is not None else "–")
+            title = None
+        sources = (("fix", self.plan_fix), ("sheet", self.parsed.plan), ("title", title))
         if all(src is None for _name, src in sources):
             return None
         out = MatrixPlan()
@@ -307,7 +321,7 @@ class Importer(ImportRun):
             return
         before = _action_state(action) if action is not None else None
         try:
-            action = save_action(self.s, action, data)
+            action = save_action(self.s, action, data, funding_codes=set(self.funding.labels))
         except DomainError as err:
             self.error(ma.row, FIELD_COLUMN.get(err.field or "", None), err.message, err.params)
             return

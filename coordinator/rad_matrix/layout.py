@@ -122,7 +122,8 @@ class MatrixAction:
     supporting_text: str = field(default="", compare=False)
     locations: list[str] = field(default_factory=list)  # as written; empty: the whole regency
     funding_source: str | None = None  # as written: "APBD, CSR" or "APBD: 600.000.000; CSR: 300.000.000"
-    funding_amounts: list[tuple[str, int]] = field(default_factory=list)  # from columns per source: (name, rupiah)
+    # From columns per source: (name as in the header, rupiah; None for a mark such as √)
+    funding_amounts: list[tuple[str, int | None]] = field(default_factory=list)
     budget: int | None = None
     start_date: date | None = None
     due_date: date | None = None

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from coordinator.ats.parse import TOTAL_WORDS
+from coordinator.core.money import MAX_RUPIAH
 from coordinator.core.table_files import FileRefused
 from coordinator.rad_matrix import parse_messages as msg
 from coordinator.rad_matrix.dates import ROMAN, BadDate, parse_when
@@ -301,12 +302,18 @@ class _Reader:
         a.locations = split_locations(self.get(r, "location"))
         a.funding_source = free_text(self.get(r, "funding")) or None
         for c, source, header in self.amount_cols:
-            try:
-                amount = as_int(parse_number(self.s.cell(r, c)))
-            except NotANumber:
-                self.error(rn, msg.NOT_A_NUMBER, header, value=one_line(self.s.cell(r, c))[:30])
+            cell = self.s.cell(r, c)
+            if is_mark(cell):  # √ under "Sumber dana": the source is used, its amount not given
+                a.funding_amounts.append((source, None))
                 continue
-            if amount:
+            try:
+                amount = as_int(parse_number(cell))
+            except NotANumber:
+                self.error(rn, msg.NOT_A_NUMBER, header, value=one_line(cell)[:30])
+                continue
+            if amount is not None and not 0 <= amount <= MAX_RUPIAH:
+                self.error(rn, msg.BAD_AMOUNT, header, max=f"{MAX_RUPIAH:,}".replace(",", "."))
+            elif amount:
                 a.funding_amounts.append((source, amount))
         a.sub_kegiatan_code = one_line(self.get(r, "sub_kegiatan")) or None
         try:

@@ -16,7 +16,8 @@ _IN_RUPIAH = re.compile(r"(?i)(?P<name>.+?)\s*(?:\(\s*rp\.?\s*\)|\brp\.?)")
 _BUDGET_OF = re.compile(r"(?i)(?:anggaran|pagu(?:\s+anggaran)?|biaya)\s+(?:dari\s+)?(?P<name>.+)")
 # Amount columns that are not a source: the total, what was spent, prices.
 _NOT_A_SOURCE = ("jumlah", "total", "realisasi", "sisa", "harga", "satuan", "biaya", "anggaran", "pagu", "nilai",
-                 "volume")
+                 "volume", "indikatif", "kebutuhan", "rencana", "alokasi", "indikasi", "kegiatan", "usulan",
+                 "perkiraan", "estimasi", "target")
 
 
 @dataclass
@@ -45,7 +46,8 @@ def source_of_amount_header(value: Any) -> str | None:
 
 def _source_name(name: str) -> str | None:
     words = norm_header(name)
-    if not words or words in TOTAL_WORDS or words.split()[0] in _NOT_A_SOURCE or words.isdigit():
+    if (not words or words in TOTAL_WORDS or words.split()[0] in _NOT_A_SOURCE or words.isdigit()
+            or "anggaran" in words.split()):
         return None
     return name
 

@@ -30,3 +30,4 @@ BAD_MILESTONE = N_("Baris %(row)s, kolom %(column)s: tahapan \"%(value)s\" tidak
 NO_INDICATOR = N_("Baris %(row)s: ada satuan, baseline atau target, tetapi nama indikator (kolom %(column)s) kosong.")
 ROW_IGNORED = N_("Baris %(row)s diabaikan: \"%(value)s\" bukan aksi, pilar atau program.")
 DATE_MESSAGES = {NO_SUCH_DAY: BAD_DAY, NO_YEAR: NO_YEAR_IN}
+BAD_AMOUNT = N_("Baris %(row)s, kolom %(column)s: jumlah harus antara 0 dan %(max)s.")

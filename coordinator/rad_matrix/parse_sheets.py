@@ -114,25 +114,34 @@ def read_plan(sheet: Sheet, result: ParsedMatrix) -> MatrixPlan:
 
 
 # The title rows above the table, as agencies head their matrices: "TAHUN 2026-2028", "2026 s.d. 2028",
-# "Baseline ATS (2025): 13.411 anak", "Target ATS 2028 = 6.700".
-_PERIOD = re.compile(r"\b(20\d\d)\s*(?:-|–|—|s\.?\s*/?\s*d\.?|sampai(?:\s+dengan)?|hingga|to)\s*(20\d\d)\b", re.I)
-_FIGURE = r"\s*(?:ats\s*)?(?:tahun\s*)?\(?(20\d\d)?\)?\s*[:=]?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?!\d)"
+# "Baseline ATS (2025): 13.411 anak", "Kondisi awal ATS tahun 2024 sebanyak 13.411 anak", "Target ATS 2028 = 6.700".
+# A school year ("Tahun Pelajaran 2025-2026") is not the plan's period, and a year is never a number of children.
+_PERIOD = re.compile(r"(?<!pelajaran )(?<!ajaran )\b(20\d\d)\s*(?:-|–|—|s\.?\s*/?\s*d\.?|sampai(?:\s+dengan)?|hingga)"
+                     r"\s*(20\d\d)\b", re.I)
+_FIGURE = (r"\s*(?:ats\s*)?(?:(?:tahun|th\.?)\s*)?\(?(20\d\d)?\)?\s*"
+           r"(?:[:=]|sebanyak|sejumlah|berjumlah|adalah|yaitu|ialah)?\s*(\d{1,3}(?:\.\d{3})+|\d+)(?![\d.])")
 _BASELINE = re.compile(r"\b(?:baseline|kondisi awal|data dasar)" + _FIGURE, re.I)
 _TARGET_ATS = re.compile(r"\btarget" + _FIGURE, re.I)
 
 
+def _count(m: re.Match[str] | None) -> tuple[int, int | None] | None:
+    """(children, year) of a baseline or target phrase; None for "Baseline Tahun 2025" (a year, no count)."""
+    if m is None or (not m.group(1) and re.fullmatch(r"20\d\d", m.group(2))):
+        return None
+    return int(m.group(2).replace(".", "")), int(m.group(1)) if m.group(1) else None
+
+
 def plan_from_title(lines: list[str]) -> MatrixPlan | None:
     """What the title rows say of the plan: its period, baseline and target ATS; None when they say nothing."""
-    text = " ".join(lines)
+    text = " ".join(" ".join(lines).split())
     plan = MatrixPlan()
     period = _PERIOD.search(text)
     if period and int(period.group(1)) <= int(period.group(2)):
         plan.start_year, plan.end_year = int(period.group(1)), int(period.group(2))
-    baseline = _BASELINE.search(text)
+    baseline = _count(_BASELINE.search(text))
     if baseline:
-        plan.baseline_ats = int(baseline.group(2).replace(".", ""))
-        plan.baseline_year = int(baseline.group(1)) if baseline.group(1) else None
-    target = _TARGET_ATS.search(text)
-    if target and (target.group(1) or not re.fullmatch(r"20\d\d", target.group(2))):  # "Target 2028" is a year
-        plan.target_ats = int(target.group(2).replace(".", ""))
+        plan.baseline_ats, plan.baseline_year = baseline
+    target = _count(_TARGET_ATS.search(text))
+    if target:
+        plan.target_ats = target[0]
     return plan if plan != MatrixPlan() else None

@@ -5,31 +5,30 @@ import re
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import Field, IntegerField, SelectMultipleField, StringField, widgets
 from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
+from coordinator.core.money import parse_rupiah
+
 
 def parse_money(raw: str) -> int | None:
-    """A typed rupiah amount: "1.250.000", "Rp 1.250.000" or "1250000"; None when blank, ValueError (with the
-    message to show) when it is no amount."""
+    """A typed rupiah amount as the RAD matrix reads it (core/money.py): "1.250.000", "Rp 1.250.000,-", "600 juta",
+    "Rp600jt"; None when blank, ValueError (with the message to show) when it is no amount."""
     raw = raw.strip()
     if not raw:
         return None
-    cleaned = re.sub(r"^rp\.?\s*", "", raw, flags=re.I).replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,00?)?", cleaned):
-        cleaned = cleaned.split(",")[0].replace(".", "")
-    elif re.fullmatch(r"\d+(,00?)?", cleaned):
-        cleaned = cleaned.split(",")[0]
-    if not cleaned.isdigit() or len(cleaned) > 15:
-        raise ValueError(str(_l("Tulis jumlah rupiah tanpa desimal, mis. 1.250.000.")))
-    return int(cleaned)
+    try:
+        return parse_rupiah(raw)
+    except ValueError:
+        raise ValueError(str(_l("Tulis jumlah rupiah, mis. 1.250.000 atau 600 juta."))) from None
 
 
 class MoneyField(StringField):
-    """Accepts "1.250.000", "Rp 1.250.000" or "1250000"; stores whole rupiah."""
+    """Accepts what parse_money does; stores whole rupiah."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None
@@ -90,7 +89,8 @@ class CheckboxListField(SelectMultipleField):
 
 class FundingSharesField(Field):
     """The funding sources of an action, as a table: one row per source (choices), ticked, with its amount where
-    known. Posted as <name>-<code>-on and <name>-<code>-amount; an amount ticks its row. data: [(code, amount)]
+    known. Posted as <name>-<code>-on and <name>-<code>-amount; the tick decides (static/js/funding-shares.js ticks
+    a row when an amount is typed and empties the amount when a row is unticked). data: [(code, amount)]
     in the order of the choices."""
 
     def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
@@ -110,7 +110,7 @@ class FundingSharesField(Field):
         self.typed = {k[len(prefix):-7]: str(v).strip() for k, v in formdata.items()
                       if k.startswith(prefix) and k.endswith("-amount") and str(v).strip()}
         self.data = []
-        for code in sorted(on | set(self.typed)):
+        for code in sorted(on):  # the tick decides: an amount left in an unticked row is not a share
             try:
                 amount = parse_money(self.typed[code]) if code in self.typed else None
             except ValueError as err:
@@ -143,8 +143,9 @@ class FundingSharesField(Field):
                 '<tr><td><label><input type="checkbox" name="{n}-{c}-on" value="y"{chk}> {label}</label></td>'
                 '<td><input type="text" inputmode="numeric" id="{n}-{c}-amount" name="{n}-{c}-amount" value="{v}" '
                 'aria-label="{la} {label}" placeholder="{la}"{err}></td></tr>').format(
-                    n=self.name, c=code, chk=Markup(" checked") if code in amounts or code in self.typed else "",
+                    n=self.name, c=code, chk=Markup(" checked") if code in amounts or code in self.bad else "",
                     label=label, v=typed, la=label_amount, err=error))
         return Markup('<input type="hidden" name="{n}-shown" value="1"><table class="funding-shares" id="{id}">'
-                      '<tbody>{rows}</tbody></table>').format(n=self.name, id=kwargs.get("id", self.id),
-                                                             rows=Markup("").join(rows))
+                      '<tbody>{rows}</tbody></table><script src="{js}" defer></script>').format(
+            n=self.name, id=kwargs.get("id", self.id), rows=Markup("").join(rows),
+            js=url_for("static", filename="js/funding-shares.js"))

@@ -33,13 +33,13 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_action_funding_action_id'), ['action_id'], unique=False)
     op.execute("INSERT INTO action_funding (action_id, source, amount, position) "
                "SELECT id, funding_source, NULL, 0 FROM action WHERE funding_source IS NOT NULL AND funding_source <> ''")
-    with op.batch_alter_table('action', schema=None) as batch_op:
-        batch_op.drop_column('funding_source')
+    # Not a batch copy of the table on SQLite: with foreign keys on (as the app connects) dropping the old
+    # `action` table fails while milestones and reports point at it. SQLite ≥ 3.35 drops a plain column itself.
+    op.drop_column('action', 'funding_source')
 
 
 def downgrade():
-    with op.batch_alter_table('action', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('funding_source', sa.String(length=40), nullable=True))
+    op.add_column('action', sa.Column('funding_source', sa.String(length=40), nullable=True))
     op.execute("UPDATE action SET funding_source = (SELECT f.source FROM action_funding f WHERE f.action_id = action.id "
                "ORDER BY f.position, f.id LIMIT 1)")
     with op.batch_alter_table('action_funding', schema=None) as batch_op:

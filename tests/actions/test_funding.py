@@ -29,8 +29,10 @@ def test_two_sources_with_amounts_make_the_budget_and_show_on_the_action_page(wo
     edit = client.get(f"/actions/{action.id}/edit").get_data(as_text=True)
     assert 'name="fundings-CSR-amount" value="50.000.000"' in edit
 
-    # a source dropped and another's amount changed: both in the action's history, with before and after
+    # a source unticked (its amount still in the box, as the form showed it) and another's amount changed: both in
+    # the action's history, with before and after
     form = _action_form(world, fundings={"APBD": "150.000.000"}, budget_amount="150.000.000")
+    form["fundings-CSR-amount"] = "50.000.000"
     assert client.post(f"/actions/{action.id}/edit", data=form).status_code == 302
     assert [(f.source, f.amount) for f in _action("1.1.9").fundings] == [("APBD", 150_000_000)]
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "action_funding",
@@ -40,6 +42,8 @@ def test_two_sources_with_amounts_make_the_budget_and_show_on_the_action_page(wo
     assert entries[2].before["amount"] == 100_000_000 and entries[2].after["amount"] == 150_000_000
     history = client.get(f"/actions/{action.id}").get_data(as_text=True).split("Riwayat perubahan")[1]
     assert "<td>Jumlah</td><td>Rp 100.000.000</td><td>Rp 150.000.000</td>" in history
+    assert "menghapus sumber dana aksi CSR" in history and "mengubah sumber dana aksi APBD Kabupaten" in history
+    assert "<dt>Aksi</dt>" not in history  # names, not the action's id
 
     # every row unticked: the action has no funding source any more
     form = _action_form(world, fundings={}, budget_amount="")
@@ -54,7 +58,7 @@ def test_amounts_that_do_not_add_up_or_are_no_amount_are_refused_and_change_noth
         ({"APBD": "100.000.000", "CSR": "60.000.000"}, "150.000.000",
          "Jumlah per sumber dana (Rp 160.000.000) tidak cocok dengan anggaran aksi (Rp 150.000.000)"),
         ({"APBD": "100.000.000", "CSR": ""}, "90.000.000", "tidak cocok dengan anggaran aksi"),
-        ({"APBD": "seratus juta"}, "", "APBD Kabupaten: Tulis jumlah rupiah tanpa desimal"),
+        ({"APBD": "seratus juta"}, "", "APBD Kabupaten: Tulis jumlah rupiah, mis. 1.250.000 atau 600 juta"),
         ({"NOPE": ""}, "", "Pilih sumber dana dari daftar."),
     ]:
         resp = client.post("/actions/new", data=_action_form(world, fundings=fundings, budget_amount=budget))

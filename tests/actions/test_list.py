@@ -140,7 +140,7 @@ def test_action_form_errors_change_nothing(world, as_user):
         ({"title": ""}, "Wajib diisi"),
         ({"due_date": "2026-01-01"}, "tidak boleh sebelum tanggal mulai"),
         ({"code": "1.1.1"}, "sudah dipakai"),
-        ({"budget_amount": "12,5 juta"}, "jumlah rupiah"),
+        ({"budget_amount": "dua belas juta"}, "jumlah rupiah"),
         ({"start_date": "31/12/2026"}, "Tanggal tidak sah"),
         ({"lead_agency_id": "99999"}, "Pilihan tidak sah"),
         ({"area_kodes": ["99.99"]}, "bukan pilihan yang sah"),

@@ -63,7 +63,7 @@ def test_coordinator_splits_a_budget_between_funding_sources(live_server: LiveSe
         baznas.fill("dua juta")
         click_to(page, page.get_by_role("button", name="Simpan"))
         error = page.locator("#fundings-BAZNAS-amount-err")
-        expect(error).to_contain_text("Tulis jumlah rupiah tanpa desimal")
+        expect(error).to_contain_text("Tulis jumlah rupiah, mis. 1.250.000 atau 600 juta")
         expect(baznas).to_have_attribute("aria-invalid", "true")
         expect(baznas).to_have_value("dua juta")
         shot(page, artifacts_dir, f"funding-error-{size}.png")
