@@ -91,10 +91,14 @@ def test_coordinator_splits_a_budget_between_funding_sources(live_server: LiveSe
 def test_coordinator_checks_what_a_kutim_matrix_says_before_saving(live_server: LiveServer, chromium_browser: Browser,
                                                                  artifacts_dir: Path, tmp_path: Path,
                                                                  device: dict) -> None:
-    """The preview of the agencies' matrix: the plan's period, baseline and target read from the title rows, in
-    fields to correct; a funding name the list does not know, offered for mapping. Cancelled: nothing saved."""
+    """The preview of the agencies' matrix on the demo: the plan's fields to check and correct (the title rows of
+    the file do not change a plan that exists; the preview says where they differ); a funding name the list does
+    not know, offered for mapping. Cancelled: nothing saved."""
     from openpyxl import load_workbook
+    from sqlalchemy import select
 
+    from coordinator.extensions import db
+    from coordinator.models import Plan
     from tests.paths import DATA
 
     wb = load_workbook(DATA / "rad_kutim_dinas.xlsx")
@@ -111,11 +115,15 @@ def test_coordinator_checks_what_a_kutim_matrix_says_before_saving(live_server: 
         page.get_by_label(re.compile("Berkas matriks RAD")).set_input_files(str(path))
         click_to(page, page.get_by_role("button", name=re.compile("Pratinjau|Unggah")))
         expect(page.get_by_role("heading", level=1)).to_contain_text("Pratinjau impor matriks RAD")
-        expect(page.get_by_label("Tahun awal")).to_have_value("2026")
-        expect(page.get_by_label("Tahun akhir")).to_have_value("2028")
-        expect(page.get_by_label("Baseline ATS (anak)")).to_have_value("13.411")
-        expect(page.get_by_label("Target ATS akhir periode (anak)")).to_have_value("6.700")
-        expect(page.locator(".plan-read")).to_contain_text("dari judul matriks")
+        # The demo has a plan: the title rows do not change it, the preview says where the title differs
+        with live_server.app.app_context():
+            plan = db.session.scalar(select(Plan))
+            start, end = plan.start_year, plan.end_year
+            db.session.remove()
+        expect(page.get_by_label("Tahun awal")).to_have_value(str(start))
+        expect(page.get_by_label("Tahun akhir")).to_have_value(str(end))
+        if (start, end) != (2026, 2028):
+            expect(page.get_by_text("Judul matriks menyebut Tahun awal 2026").first).to_be_visible()
         mapping = page.get_by_label("Petakan ke Dana Aspirasi DPRD")
         expect(mapping).to_be_visible()
         expect(mapping.locator("option")).to_contain_text(["— pilih —", "Tambahkan ke daftar sumber dana", "Hibah"])
