@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -30,6 +31,16 @@ def _dev_child_data_key() -> str:
     key_file = INSTANCE_DIR / "child_data_key"
     if not key_file.exists():
         key_file.write_text(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _dev_backup_key() -> str:
+    """The key that signs backups (coordinator/backup/signing.py), generated once into instance/ for development."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    key_file = INSTANCE_DIR / "backup_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
     return key_file.read_text().strip()
 
@@ -70,18 +81,34 @@ class Config:
     PASSWORD_RESET_FORM_IP_LIMIT = 20  # new-password form posts per client address per hour
     API_RATE_LIMIT_PER_MINUTE = 600  # /api/v1 requests per token per minute
     LOGIN_HISTORY_DAYS = 365  # sign-in attempts (address, browser) kept this long; the daily run deletes older ones
+    # Sessions (coordinator/accounts/sessions.py): signed out after this many minutes without a request, sooner for
+    # the roles that can open children's records; always this many hours after signing in; "remember me" (never
+    # for the roles with children's data) keeps a session this many days.
+    SESSION_IDLE_MINUTES = 8 * 60
+    SESSION_IDLE_MINUTES_CHILD_DATA = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    REMEMBER_ME_DAYS = 30
     # Rendered content of the monitor, action list and ATS pages kept per process, keyed by the data revision
     # (coordinator/web/page_cache.py); the budget is per gunicorn worker.
     PAGE_CACHE = True
     PAGE_CACHE_BYTES = 32 * 1024 * 1024
     ATS_AGE_MIN = 7
     ATS_AGE_MAX = 18
+    # A child's full NIK, birth date and mother's name are opened one child at a time, with a reason; more than
+    # this many in an hour by one user is refused and the admins are alerted (coordinator/verval/disclosure.py).
+    CHILD_REVEALS_PER_HOUR = 30
+
+    @property
+    def PERMANENT_SESSION_LIFETIME(self) -> timedelta:  # a remembered session's cookie lives as long as it may
+        return timedelta(days=self.REMEMBER_ME_DAYS)
 
     def __init__(self) -> None:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
         # Encrypts children's NIK and keys its lookup hash; losing it makes stored NIKs unreadable.
         self.CHILD_DATA_KEY = os.environ.get("CHILD_DATA_KEY") or _dev_child_data_key()
+        # Signs every backup's manifest; a restore refuses an archive it did not sign (unless --unsigned).
+        self.BACKUP_KEY: str | None = os.environ.get("BACKUP_KEY") or _dev_backup_key()
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
         # Shared by the workers of one server (web/page_cache.py); rebuilt from the database whenever it is missing.
         self.PAGE_CACHE_DIR = os.environ.get("PAGE_CACHE_DIR") or str(INSTANCE_DIR / "page-cache")
@@ -103,12 +130,18 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
         self.SECRET_KEY = "test-secret"
         self.CHILD_DATA_KEY = "dGVzdC1rZXktZm9yLWNoaWxkcmVucy1kYXRhLTMyYiE="  # 32 bytes, tests only
+        self.BACKUP_KEY = "test-backup-key-for-signing-manifests-only"  # tests only
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "test-uploads"))
         self.PAGE_CACHE_DIR = None  # one process: the in-memory level only (tests/web/test_page_cache.py covers both)
 
 
 class ProductionConfig(Config):
+    # __Host-: the browser takes the cookie only over HTTPS, from this host, for the whole site (Secure, Path=/,
+    # no Domain), so neither a sibling subdomain nor plain HTTP can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-sitisek"
     SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = True
     HSTS_SECONDS = 365 * 24 * 3600  # served only over TLS (deploy/nginx-sitisek.conf)
 
@@ -119,6 +152,8 @@ class ProductionConfig(Config):
         if not url or not key or not child_key:
             raise RuntimeError("Production mode needs DATABASE_URL, SECRET_KEY and CHILD_DATA_KEY in the environment.")
         self.CHILD_DATA_KEY = child_key
+        # Not needed to serve pages, so not required to start: `backup` refuses to run without it.
+        self.BACKUP_KEY = os.environ.get("BACKUP_KEY") or None
         self.SQLALCHEMY_DATABASE_URI = url.replace("postgres://", "postgresql://", 1)
         self.SECRET_KEY = key
         self.UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or str(INSTANCE_DIR / "uploads")
@@ -140,7 +175,9 @@ def _mail_from_env(cfg: Config) -> None:
 
 LIMIT_SETTINGS = ("LOGIN_IP_LIMIT", "LOGIN_IP_WINDOW_MINUTES", "PASSWORD_RESET_TOKEN_MINUTES",
                   "PASSWORD_RESET_EMAIL_LIMIT", "PASSWORD_RESET_IP_LIMIT", "PASSWORD_RESET_FORM_IP_LIMIT",
-                  "API_RATE_LIMIT_PER_MINUTE", "LOGIN_HISTORY_DAYS")
+                  "API_RATE_LIMIT_PER_MINUTE", "LOGIN_HISTORY_DAYS", "CHILD_REVEALS_PER_HOUR",
+                  "SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES_CHILD_DATA", "SESSION_ABSOLUTE_HOURS",
+                  "REMEMBER_ME_DAYS")
 
 
 def _limits_from_env(cfg: Config) -> None:

@@ -16,6 +16,7 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "coordinator_load"
 NOW = "2026-11-27T02:00:00"  # UTC: Friday 27 November 2026, 10:00 WITA (as bench/pages.py)
 PASSWORD = "demo-kutim-2026"  # noqa: S105 - the published demo password
+SESSION_COOKIE = "__Host-sitisek"  # config.ProductionConfig.SESSION_COOKIE_NAME: the load test runs production mode
 P95_TARGET_MS = 300.0
 EXTRA_ACCOUNTS = (("koordinator", 4), ("pimpinan", 4), ("admin", 1))
 WRITER_AT_S = 8.0  # into the window: the focal point's progress update

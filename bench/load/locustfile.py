@@ -27,7 +27,8 @@ PLAN = json.loads(Path(os.environ["LOAD_PLAN"]).read_text(encoding="utf-8"))
 SAMPLES_FILE = Path(os.environ["LOAD_SAMPLES"])
 _SESSIONS = iter(PLAN["sessions"])
 _SAMPLES: list[str] = []
-_SESSION_COOKIE = re.compile(r"(?:^|,\s*)session=([^;]*)")
+SESSION_COOKIE = "__Host-sitisek"  # config.ProductionConfig.SESSION_COOKIE_NAME (bench/load/constants.py)
+_SESSION_COOKIE = re.compile(r"(?:^|,\s*)" + re.escape(SESSION_COOKIE) + r"=([^;]*)")
 
 
 @events.request.add_listener
@@ -64,7 +65,7 @@ class SignedInUser(FastHttpUser):
             gevent.sleep(self.rng.uniform(0, THINK))
 
     def headers(self) -> dict[str, str]:
-        return {"Cookie": f"session={self.cookie}", "X-Forwarded-Proto": "https",
+        return {"Cookie": f"{SESSION_COOKIE}={self.cookie}", "X-Forwarded-Proto": "https",
                 "X-Forwarded-For": self.session["ip"], "User-Agent": self.session["ua"],
                 "Accept-Language": "id"}
 

@@ -31,6 +31,7 @@ from bench.load.constants import (
     MONITOR,
     PASSWORD,
     REPO,
+    SESSION_COOKIE,
 )
 
 # Run inside the app (a subprocess with the production environment) --------------------------------
@@ -218,7 +219,7 @@ def sign_in(port: int, email: str, index: int) -> Browser:
     status, headers, page, _ms = browser.post_form("/login", {"csrf_token": csrf_token(page), "email": email,
                                                               "password": PASSWORD})
     location = headers.get("location", "")
-    if status != 302 or "/login" in location or "session" not in browser.cookies:
+    if status != 302 or "/login" in location or SESSION_COOKIE not in browser.cookies:
         error = re.search(r'class="[^"]*error[^"]*"[^>]*>([^<]+)', page)
         raise RuntimeError(f"login as {email} failed: HTTP {status} {error.group(1).strip() if error else ''}")
     return browser
@@ -233,7 +234,7 @@ def build_sessions(accounts: list[dict], browsers: list[Browser], urls: dict[str
                        ["/actions/mine"] * 3 if account["role"] == "fokal" else []),
                    FILTERED: urls["filtered"], ACTION: [f"/actions/{i}" for i in account["actions"]],
                    ATS: ["/ats"], AREA: urls["areas"]}
-        sessions.append({"email": account["email"], "role": account["role"], "cookie": browser.cookies["session"],
+        sessions.append({"email": account["email"], "role": account["role"], "cookie": browser.cookies[SESSION_COOKIE],
                          "ip": browser.ip, "ua": browser.user_agent, "mix": list(mix.items()),
                          "urls": {k: by_kind[k] for k in mix}})
     return sessions

@@ -20,7 +20,9 @@ def register(app: Flask) -> None:
                   type=click.Choice(["admin", "koordinator", "fokal", "pimpinan", "verifikator"]))
     @click.option("--agency", "agency_code", default=None, help="Agency code, required for focal points.")
     @click.option("--locale", default="id", type=click.Choice(["id", "en"]))
-    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+    @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                  help="At least 12 characters, not a common or guessable password, without the user's name or the "
+                       "name part of their email (accounts/passwords.py). Asked for, hidden, when not given.")
     def create_user_command(email: str, name: str, role: str, agency_code: str | None, locale: str,
                             password: str) -> None:
         """Create a user."""

@@ -4,7 +4,7 @@
   For an active account it stores a new PasswordResetToken (only the SHA-256 of the secret) and records
   the email in the outbox, in the user's language, with the link `BASE_URL/password/reset/<secret>`.
 - `check_token` tells a working link from an unknown, expired, used or otherwise void one.
-- `complete_reset` checks the new password with the account page's rules, spends the link with a
+- `complete_reset` checks the new password with the password rules (passwords.check), spends the link with a
   conditional UPDATE (so two submissions at the same moment cannot both use it), spends the user's other
   open links, and sets the password, which rotates the session token: every session of the user ends.
 
@@ -25,7 +25,8 @@ from flask_babel import gettext
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
-from coordinator.accounts.users import _check_password, normalise_email, record_attempt
+from coordinator.accounts import passwords
+from coordinator.accounts.users import normalise_email, record_attempt
 from coordinator.core.formatting import fmt_datetime, in_locale
 from coordinator.models import OutboxMessage, PasswordResetToken, User
 from coordinator.models.user import ATTEMPT_RESET_DONE, ATTEMPT_RESET_REQUEST
@@ -137,8 +138,9 @@ def complete_reset(session: Session, secret: str, password: str, *, now: datetim
     check = check_token(session, secret, now)
     if not check.valid or check.token is None:
         raise InvalidLink(check.verdict)
-    _check_password(password)
     token = check.token
+    owner = token.user
+    passwords.check(password, email=owner.email if owner else "", name=owner.name if owner else "")
     claimed = session.execute(
         update(PasswordResetToken)
         .where(PasswordResetToken.id == token.id, PasswordResetToken.used_at.is_(None),

@@ -1,14 +1,16 @@
 """Forgotten password: ask for a link by email, then choose a new password through it.
 
-The request page answers the same whatever the address (no account enumeration). The email is recorded
-in the outbox in the same transaction as the link and sent right after the answer has gone out
-(`call_on_close`), so neither the answer's content nor its timing depends on SMTP; if the mail server
-does not answer, the scheduler's outbox run retries it.
+The request page answers the same whatever the address (no account enumeration), and in the same time: before
+the answer it only counts the request against its rate limits, which is the same work for every address.
+Everything that depends on the address having an account (the lookup, the login-history row, the link, its
+email recorded in the outbox in one transaction, and sending it) runs right after the answer has gone out
+(`call_on_close`), so neither the answer's content nor its timing depends on the account or on SMTP; if the
+mail server does not answer, the scheduler's outbox run retries the email.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from flask import Flask, current_app, flash, redirect, render_template, request, url_for
@@ -19,7 +21,7 @@ from flask_login import current_user, logout_user
 from coordinator.accounts import password_reset
 from coordinator.accounts import users as accounts
 from coordinator.accounts.blueprint import bp
-from coordinator.accounts.forms import ForgotPasswordForm, NewPasswordForm
+from coordinator.accounts.forms import ForgotPasswordForm, NewPasswordForm, put_password_error
 from coordinator.accounts.limits import count
 from coordinator.core import audit
 from coordinator.core.clock import utcnow
@@ -28,7 +30,6 @@ from coordinator.extensions import db
 from coordinator.notifications import outbox
 from coordinator.notifications.mailer import SmtpMailer
 from coordinator.reminders.kinds import DEFAULT_BASE_URL
-from coordinator.web.routing import apply_domain_error
 
 log = logging.getLogger(__name__)
 HOUR = 3600
@@ -39,13 +40,28 @@ def _private(body: str, status: int) -> ResponseReturnValue:
     return body, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def _send_now(app: Flask, message_id: int) -> None:
+def _after_the_answer(app: Flask, email: str, now: datetime, ip: str | None, user_agent: str | None) -> None:
+    """The link and its email for an active account with this address (nothing else for any other address),
+    committed, then sent at once."""
     with app.app_context():
+        cfg = app.config
         try:
-            outbox.deliver_one(db.session, SmtpMailer(app.config), message_id, utcnow())
+            result = password_reset.request_reset(
+                db.session, email, now=now, ip=ip, user_agent=user_agent,
+                base_url=str(cfg.get("BASE_URL") or DEFAULT_BASE_URL),
+                lifetime=timedelta(minutes=int(cfg["PASSWORD_RESET_TOKEN_MINUTES"])))
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("password reset request: recording it failed")
+            return
+        if result.message_id is None:
+            return
+        try:
+            outbox.deliver_one(db.session, SmtpMailer(cfg), result.message_id, utcnow())
         except Exception:  # the message stays in the outbox; the scheduler's run sends it
             db.session.rollback()
-            log.exception("password reset email %s: sending at once failed", message_id)
+            log.exception("password reset email %s: sending at once failed", result.message_id)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -65,17 +81,12 @@ def forgot_password():
                                       m=hit.retry_minutes))
             return render_template("accounts/forgot_password.html", form=form), 429
         minutes = int(cfg["PASSWORD_RESET_TOKEN_MINUTES"])
-        result = password_reset.request_reset(
-            db.session, email, now=utcnow(), ip=request.remote_addr, user_agent=request.user_agent.string,
-            base_url=str(cfg.get("BASE_URL") or DEFAULT_BASE_URL), lifetime=timedelta(minutes=minutes))
-        db.session.commit()
         flash(_("Jika alamat itu milik akun yang aktif, tautan untuk mengganti kata sandi sudah dikirim ke sana. "
                 "Tautan berlaku %(m)d menit dan hanya dapat dipakai sekali. Periksa juga folder spam.", m=minutes),
               "success")
         response = redirect(url_for("accounts.login"))
-        if result.message_id is not None:
-            response.call_on_close(partial(_send_now, current_app._get_current_object(),  # type: ignore[attr-defined]
-                                           result.message_id))
+        response.call_on_close(partial(_after_the_answer, current_app._get_current_object(),  # type: ignore[attr-defined]
+                                       email, utcnow(), request.remote_addr, request.user_agent.string))
         return response
     return render_template("accounts/forgot_password.html", form=form)
 
@@ -121,7 +132,7 @@ def reset_password(token: str):
             return _invalid(err.verdict)
         except DomainError as err:
             db.session.rollback()
-            apply_domain_error(form, err)
+            put_password_error(form, err)
         else:
             if current_user.is_authenticated and current_user.id == user.id:
                 logout_user()  # its session token is no longer valid anyway: clear the cookie too

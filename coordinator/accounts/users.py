@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from coordinator.accounts import passwords
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import ROLE_ADMIN, ROLE_FOCAL, ROLES, Agency, LoginAttempt, User, new_session_token
 from coordinator.models.user import ATTEMPT_LOGIN, ATTEMPT_RESET_DONE
@@ -53,10 +54,17 @@ def record_attempt(session: Session, email: str, ip: str | None, now: datetime, 
 
 
 def authenticate(session: Session, email: str, password: str, ip: str | None, now: datetime,
-                 user_agent: str | None = None) -> User | None:
+                 user_agent: str | None = None, hash_method: str = "scrypt") -> User | None:
+    """The active account with this email and password, or None. Exactly one password hash is checked
+    whether the account exists, is inactive or is known (an unknown one against a dummy hash made with
+    `hash_method`, the application's PASSWORD_HASH_METHOD): the time of the answer tells nothing."""
     email = normalise_email(email)
+    passwords.dummy_hash(hash_method)
     user = session.scalar(select(User).where(User.email == email))
-    ok = bool(user and user.active and user.check_password(password))
+    if user is None:
+        ok = passwords.check_nothing(password, hash_method)
+    else:
+        ok = user.check_password(password) and bool(user.active)
     record_attempt(session, email, ip, now, ok, user_agent=user_agent)
     return user if ok else None
 
@@ -72,7 +80,7 @@ def create_user(
     """A new account. `actor` is the coordinator or admin making it; None is the command line."""
     email = normalise_email(email)
     _check_account_data(session, actor, None, email, role, agency_id)
-    _check_password(password)
+    passwords.check(password, email=email, name=name)
     user = User(email=email, name=name.strip(), role=role, agency_id=agency_id,
                 locale=locale if locale in ("id", "en") else "id", created_at=now, active=bool(active))
     user.set_password(password)
@@ -84,19 +92,11 @@ def create_user(
 # --- Account management by coordinators and admins -------------------------------------------------
 # These raise DomainError naming the form field, so the view can put the message next to it.
 
-MIN_PASSWORD_LENGTH = 10
-
-
 def can_manage_account(actor: User, target: User | None) -> bool:
     """Coordinators and admins manage accounts; only admins manage admin accounts."""
     if not actor.is_coordinator:
         return False
     return actor.is_admin or target is None or not target.is_admin
-
-
-def _check_password(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(N_("Kata sandi minimal 10 karakter."), "password")
 
 
 def _check_account_data(session: Session, actor: User | None, target: User | None, email: str, role: str,
@@ -160,7 +160,17 @@ def reset_password(session: Session, user: User, password: str, *, actor: User) 
     """Sets a new password chosen by a coordinator or admin; the user's sessions end."""
     if not can_manage_account(actor, user):
         raise DomainError(N_("Hanya admin yang dapat mengelola akun admin."))
-    _check_password(password)
+    passwords.check(password, email=user.email, name=user.name)
     user.set_password(password)  # also rotates the session token
+    session.flush()
+    return user
+
+
+def change_own_password(session: Session, user: User, current: str, new: str) -> User:
+    """The account page: the current password, then the rules; every other session of the user ends."""
+    if not user.check_password(current):
+        raise DomainError(N_("Kata sandi sekarang salah."), "current")
+    passwords.check(new, email=user.email, name=user.name)
+    user.set_password(new)  # also rotates the session token
     session.flush()
     return user

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, Length
+from wtforms.validators import Email, EqualTo
 
+from coordinator.accounts.passwords import MAX_LENGTH, RULES_HINT
 from coordinator.web.forms import BaseForm, in_range, max_length, optional, required
 
 ROLE_LABELS = {
@@ -35,7 +36,8 @@ def optional_int(value: object) -> int | None:
 
 
 def _password_validators() -> list:
-    return [required(), Length(min=10, max=200, message=_l("Kata sandi minimal 10 karakter."))]
+    # The rules themselves are accounts/passwords.check, which the services call; the field shows them.
+    return [required(), max_length(MAX_LENGTH)]
 
 
 def _confirm_validators() -> list:
@@ -54,13 +56,13 @@ class UserForm(BaseForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField(_l("Kata sandi awal"), validators=_password_validators(),
-                             description=_l("Minimal 10 karakter. Sampaikan kepada pengguna secara langsung."))
-    confirm = PasswordField(_l("Ulangi kata sandi"), validators=_confirm_validators())
+    password = PasswordField(_l("Kata sandi awal"), validators=_password_validators(), description=_l(RULES_HINT))
+    confirm = PasswordField(_l("Ulangi kata sandi"), validators=_confirm_validators(),
+                            description=_l("Sampaikan kata sandi kepada pengguna secara langsung."))
 
 
 class ResetPasswordForm(BaseForm):
-    password = PasswordField(_l("Kata sandi baru"), validators=_password_validators())
+    password = PasswordField(_l("Kata sandi baru"), validators=_password_validators(), description=_l(RULES_HINT))
     confirm = PasswordField(_l("Ulangi kata sandi baru"), validators=_confirm_validators())
 
 

@@ -89,6 +89,13 @@ def can_open_child_list(user: Any) -> bool:
     return is_signed_in(user) and (user.is_coordinator or user.is_verifier or user.is_focal)
 
 
+def sees_children_data(user: Any) -> bool:
+    """The roles that can open a child's record (names, birth dates, NIK; which children is
+    verval/verification.visible_children): coordinators, admins, verifiers and focal points, not leaders. Their
+    sessions end after a shorter idle time and are never remembered (accounts/sessions.py)."""
+    return can_open_child_list(user)
+
+
 def can_export_children(user: Any) -> bool:
     """Exports of personal data: coordinators and admins only, and every export is logged."""
     return is_signed_in(user) and user.is_coordinator
@@ -123,4 +130,4 @@ def verifier_may_open(endpoint: str | None) -> bool:
 
 
 # verval.index only sends them on to their list.
-VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.verify"}
+VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.reveal", "verval.verify"}

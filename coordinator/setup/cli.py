@@ -1,7 +1,7 @@
 """flask --app coordinator setup --admin-email EMAIL [--admin-name NAME] [--region-file CSV|XLSX]
 
 The first command on a new server, after `flask db upgrade`: see docs/operations.md. The admin's password comes
-from ADMIN_PASSWORD or a hidden prompt (twice)."""
+from ADMIN_PASSWORD or a hidden prompt (twice), and must keep the password rules (accounts/passwords.py)."""
 from __future__ import annotations
 
 import os
@@ -59,7 +59,8 @@ def register(app: Flask) -> None:
             db.session.rollback()
             raise click.ClickException(_message(err.message, err.params)) from err
         password = os.environ.get("ADMIN_PASSWORD") or click.prompt(
-            "Kata sandi admin", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+            "Kata sandi admin (minimal 12 karakter, bukan kata sandi umum, tanpa nama atau nama email admin)",
+            hide_input=True, confirmation_prompt="Ulangi kata sandi")
         try:
             result = set_up(db.session, region, admin_email=admin_email, admin_name=admin_name,
                             admin_password=password, now=utcnow())

@@ -73,7 +73,7 @@ def test_password_change_errors(client, world):
     assert "Kata sandi sekarang salah" in resp.get_data(as_text=True)
     resp = client.post("/account", data={"pw-current": PASSWORD, "pw-new": "pendek", "pw-confirm": "pendek",
                                          "pw-submit": "1"})
-    assert "minimal 10 karakter" in resp.get_data(as_text=True)
+    assert "minimal 12 karakter" in resp.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "dinsos@example.org"))
     assert user.check_password(PASSWORD)
 

@@ -130,7 +130,10 @@ def test_failed_login_throttling_still_holds(client, world, app_ctx):
 # --- Password reset -----------------------------------------------------------------------------------
 
 def _ask(client, email, ip="127.0.0.1"):
-    return client.post("/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": ip})
+    """Closing the answer runs what comes after it: the link and its email (accounts/reset_routes.py)."""
+    resp = client.post("/password/forgot", data={"email": email}, environ_base={"REMOTE_ADDR": ip})
+    resp.close()
+    return resp
 
 
 def _tokens() -> int:

@@ -34,7 +34,7 @@ from tests.e2e.helpers import (
 
 pytestmark = pytest.mark.e2e
 
-NEW_PASSWORD = "Sangatta-2026-fokal"
+NEW_PASSWORD = "Teluk-Lombok-2026-pagi"  # neither the name nor the email of the new account
 assert NEW_PASSWORD != DEMO_PASSWORD
 
 

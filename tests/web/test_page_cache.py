@@ -187,6 +187,7 @@ def test_a_new_day_builds_the_page_again(world, cache, app_ctx):
     client = _signed_in(world_app(), "koordinator@example.org")
     assert "27 November 2026" in _text(client, "/monitor")
     app_ctx.config["FIXED_NOW"] = "2026-11-27T16:30:00"  # 00:30 WITA on the 28th, still the 27th in UTC
+    client = _signed_in(world_app(), "koordinator@example.org")  # 14 hours on: that session has ended
     assert "28 November 2026" in _text(client, "/monitor")
 
 
