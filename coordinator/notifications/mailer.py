@@ -5,7 +5,8 @@ scheduler process can use it outside a request. Settings and their defaults:
 
 MAIL_SERVER (localhost), MAIL_PORT (25), MAIL_USERNAME / MAIL_PASSWORD (no login when
 empty), MAIL_USE_TLS (STARTTLS after connecting), MAIL_USE_SSL (SMTP over TLS from the
-start, usually port 465), MAIL_DEFAULT_SENDER (the From address), MAIL_TIMEOUT (seconds).
+start, usually port 465), MAIL_DEFAULT_SENDER (the From address, whose domain also ends
+every Message-ID), MAIL_TIMEOUT (seconds).
 """
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ class OutgoingMail:
     body_html: str | None = None
     attachment_name: str | None = None
     attachment_path: str | None = None
+    # The part of the Message-ID before "@" (the sender's domain follows). The outbox derives it from its row, so
+    # every attempt at one message carries the same Message-ID; None: a fresh random one.
+    message_id: str | None = None
 
 
 class Mailer(Protocol):
@@ -94,7 +98,7 @@ def build_message(mail: OutgoingMail, sender: str) -> EmailMessage:
     msg["To"] = mail.recipient
     msg["Subject"] = mail.subject
     domain = sender.rpartition("@")[2].strip(" >") or "localhost"
-    msg["Message-ID"] = make_msgid(domain=domain)
+    msg["Message-ID"] = f"<{mail.message_id}@{domain}>" if mail.message_id else make_msgid(domain=domain)
     msg.set_content(mail.body_text)
     if mail.body_html:
         msg.add_alternative(mail.body_html, subtype="html")

@@ -1,10 +1,15 @@
-"""The email outbox: record every message once, deliver it once, never lose it.
+"""The email outbox: record every message once, deliver it at least once, never lose it.
 
 Recording (`enqueue`) happens inside the caller's transaction: the unique key
 (recipient|item|kind|due date|stage) makes a rerun, or two runs at the same moment,
 record a reminder only once. Delivery (`deliver_pending`) claims each due message with
 a conditional UPDATE and commits the claim before talking to SMTP, so two delivery runs
 never send the same message, and no transaction stays open while the mail server is slow.
+
+One window remains: a run killed after the SMTP server accepted a message but before the
+row was marked sent leaves the claim behind; it is released after STUCK_AFTER and sent
+again. Every attempt at one row carries the same Message-ID (`message_id_of`), so the
+receiving mail system, or the reader's client, can tell the second copy is the first.
 """
 from __future__ import annotations
 
@@ -60,6 +65,14 @@ def outbox_key(*parts: object) -> str:
     return key
 
 
+def message_id_of(message_id: int, key: str, created_at: datetime) -> str:
+    """The part of an outbox message's Message-ID before "@": `outbox-<row id>-<12 hex>`, the same on every
+    attempt. The hash of the row's key and creation time keeps it unique when row ids start again (a new
+    database), so a mail system that drops repeated Message-IDs never drops a different message."""
+    digest = hashlib.sha256(f"{message_id}|{key}|{created_at.isoformat()}".encode()).hexdigest()
+    return f"outbox-{message_id}-{digest[:12]}"
+
+
 def _rowcount(result: Any) -> int:
     return cast(CursorResult[Any], result).rowcount
 
@@ -102,8 +115,9 @@ def _release_stuck(session: Session | scoped_session[Session], now: datetime) ->
     message that crashes every run ends up failed instead of looping forever).
 
     Trade-off: if the run crashed after the SMTP server accepted the message but before it was
-    marked sent, the message is sent a second time. The alternative (never retry a claimed
-    message, at-most-once) would silently lose mail, and the outbox promises nothing is lost.
+    marked sent, the message is sent a second time, with the same Message-ID as the first
+    (`message_id_of`). The alternative (never retry a claimed message, at-most-once) would
+    silently lose mail, and the outbox promises nothing is lost.
     """
     cutoff = now - STUCK_AFTER
     stuck = and_(OutboxMessage.status == OUTBOX_SENDING, OutboxMessage.claimed_at < cutoff)
@@ -156,7 +170,7 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
         select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
                OutboxMessage.attachment_name, OutboxMessage.attachment_path, OutboxMessage.attempts,
                OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason,
-               OutboxMessage.kind, OutboxMessage.expires_at)
+               OutboxMessage.kind, OutboxMessage.expires_at, OutboxMessage.key, OutboxMessage.created_at)
         .outerjoin(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)
     ).one()
     session.commit()  # no transaction (not even a read) stays open while SMTP talks
@@ -174,7 +188,8 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
         return
     mail = OutgoingMail(recipient=row.recipient, subject=row.subject, body_text=row.body_text,
                         body_html=row.body_html, attachment_name=row.attachment_name,
-                        attachment_path=row.attachment_path)
+                        attachment_path=row.attachment_path,
+                        message_id=message_id_of(message_id, row.key, row.created_at))
     try:
         mailer.send(mail)
     except PermanentMailError as err:

@@ -14,7 +14,17 @@ from sqlalchemy.orm import Session
 from coordinator.extensions import db
 from coordinator.models import User
 from coordinator.models.outbox import OutboxMessage
-from coordinator.notifications.outbox import BACKOFF, MAX_ATTEMPTS, DeliveryResult, deliver_pending, enqueue, outbox_key
+from coordinator.notifications.mailer import OutgoingMail
+from coordinator.notifications.outbox import (
+    BACKOFF,
+    MAX_ATTEMPTS,
+    STUCK_AFTER,
+    DeliveryResult,
+    deliver_pending,
+    enqueue,
+    message_id_of,
+    outbox_key,
+)
 from tests.conftest import make_user
 from tests.paths import ROOT
 from tests.smtp_server import unwire
@@ -274,6 +284,49 @@ def test_message_stuck_in_sending_is_released_and_sent(app_ctx, smtp):
     assert (stuck.status, stuck.attempts) == ("sent", 2)  # the crashed claim counts as an attempt
     assert (recent.status, recent.claim_token) == ("sending", "running-run")  # another run may still be on it
     assert len(smtp.handler.received) == 1
+
+
+class Killed(BaseException):
+    """The process dying (SIGKILL, power cut): nothing after it runs, no `except Exception` catches it."""
+
+
+class DiesAfterSmtpAccepts:
+    """Sends for real, then the process dies before the outbox row is marked sent."""
+
+    def __init__(self, mailer) -> None:
+        self.mailer = mailer
+
+    def send(self, mail: OutgoingMail) -> None:
+        self.mailer.send(mail)
+        raise Killed
+
+
+def test_a_crash_after_smtp_accepted_resends_with_the_same_message_id(app_ctx, smtp):
+    """The one window the claim cannot close: SMTP accepted the message, the run died before marking it sent. The
+    message goes out again once the claim is released (at least once, never lost), and both copies carry the
+    same Message-ID, derived from the row, so a mail system or the reader's client can drop the second."""
+    _enqueue(2)
+    with pytest.raises(Killed):
+        deliver_pending(db.session, DiesAfterSmtpAccepts(smtp.mailer()), NOW)
+    db.session.rollback()  # what the dead process had not committed is gone
+    first, second = _rows()
+    assert (first.status, first.sent_at, second.status) == ("sending", None, "pending")
+    assert len(smtp.handler.received) == 1
+
+    later = NOW + STUCK_AFTER + timedelta(minutes=1)
+    assert deliver_pending(db.session, smtp.mailer(), later) == DeliveryResult(sent=2, released=1)
+    first, second = _rows()
+    assert (first.status, first.attempts, second.status) == ("sent", 2, "sent")
+    received = [(str(m["Subject"]), str(m["Message-ID"])) for m in smtp.handler.parsed()]
+    copies = [mid for subject, mid in received if subject == first.subject]
+    assert len(received) == 3 and len(copies) == 2  # the first message twice, the second once
+    expected = f"<{message_id_of(first.id, first.key, first.created_at)}@kutaitimurkab.example>"
+    assert copies == [expected, expected] and expected.startswith(f"<outbox-{first.id}-")
+    other = next(mid for subject, mid in received if subject == second.subject)
+    assert other == f"<{message_id_of(second.id, second.key, second.created_at)}@kutaitimurkab.example>" != expected
+    # The same row id in another database (made again, or restored) is another message: another Message-ID.
+    assert message_id_of(first.id, "another|key", first.created_at) != message_id_of(first.id, first.key,
+                                                                                      first.created_at)
 
 
 def test_cli_deliver_and_list(app_ctx, smtp):
