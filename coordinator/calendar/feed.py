@@ -3,11 +3,14 @@
 A feed belongs to one user (the deadlines of the actions they see) or to one
 agency (its lead and supporting actions). Calendar apps cannot log in, so the
 random token in the URL is the only secret: it can be revoked and re-created.
+Only the token's SHA-256 is stored (`hash_token`, as for API tokens), so a copy
+of the database or a backup opens no feed; the URL is shown once, when made.
 Every event is an all-day VEVENT on the due date (the day in WITA) with a UID
 stable per item, so a calendar app updates the event instead of duplicating it.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta
@@ -26,6 +29,13 @@ PRODID = "-//SITISEK Kutai Timur//Kalender tenggat//ID"
 CLOSED_STATUSES = ("selesai", "dibatalkan")
 # What secrets.token_urlsafe makes; anything else (a NUL byte would upset PostgreSQL) is not looked up.
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+PREFIX_CHARS = 6  # of the token, kept to tell links apart: 37 random characters stay secret
+
+
+def hash_token(token: str) -> str:
+    """What is stored and looked up. The tokens are 256 random bits, so a plain SHA-256 is enough (no salt, no
+    slow hash: there is nothing to guess). migrations/versions/5b2e8d4f1a90 hashes the older tokens the same way."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 class FeedOwnerError(ValueError):
@@ -144,7 +154,9 @@ def feed_bytes(session: Session, feed: CalendarFeed, now: datetime, *,
 def find_live(session: Session, token: str) -> CalendarFeed | None:
     if not TOKEN_RE.fullmatch(token or ""):
         return None
-    return session.scalar(select(CalendarFeed).where(CalendarFeed.token == token, CalendarFeed.revoked_at.is_(None)))
+    # Looked up by hash: no secret comparison in Python that timing could reveal.
+    return session.scalar(select(CalendarFeed).where(CalendarFeed.token_hash == hash_token(token),
+                                                     CalendarFeed.revoked_at.is_(None)))
 
 
 def live_feed_of(session: Session, *, user: User | None = None, agency: Agency | None = None) -> CalendarFeed | None:
@@ -169,16 +181,19 @@ def _live_feeds(session: Session, user: User | None, agency: Agency | None) -> l
 
 
 def create_feed(session: Session, *, user: User | None = None, agency: Agency | None = None, created_by: User,
-                now: datetime) -> CalendarFeed:
-    """A new secret URL for the owner; any earlier live feed of the same owner stops working."""
+                now: datetime) -> tuple[CalendarFeed, str]:
+    """A new secret URL for the owner; any earlier live feed of the same owner stops working. Returns the feed and
+    its token, which is never stored: show it now or never."""
     for old in _live_feeds(session, user, agency):
         old.revoked_at = now
-    feed = CalendarFeed(token=secrets.token_urlsafe(32), user_id=user.id if user is not None else None,
+    token = secrets.token_urlsafe(32)
+    feed = CalendarFeed(token_hash=hash_token(token), prefix=token[:PREFIX_CHARS],
+                        user_id=user.id if user is not None else None,
                         agency_id=agency.id if agency is not None else None, created_by_id=created_by.id,
                         created_at=now)
     session.add(feed)
     session.flush()
-    return feed
+    return feed, token
 
 
 def revoke(session: Session, feed: CalendarFeed, now: datetime) -> None:

@@ -1,3 +1,5 @@
+"""The private .ics feeds and the page where people make their links. A link's secret is shown once, on the page
+that answers the POST that made it (never in a redirect, a flash or a later page): only its hash is stored."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
@@ -17,10 +19,15 @@ def _base_url() -> str:
     return current_app.config.get("BASE_URL") or calendar_feed.DEFAULT_BASE_URL
 
 
-def _feed_url(feed: CalendarFeed | None) -> str | None:
+def _feed_url(token: str) -> str:
+    return _base_url().rstrip("/") + url_for("calendar.feed", token=token)
+
+
+def _shown_url(feed: CalendarFeed | None) -> str | None:
+    """What the page can show of a live link: its path's beginning, so people can tell which one they installed."""
     if feed is None:
         return None
-    return _base_url().rstrip("/") + url_for("calendar.feed", token=feed.token)
+    return url_for("calendar.feed", token=feed.prefix).removesuffix(".ics") + "…"
 
 
 @bp.route("/calendar/<token>.ics")
@@ -37,9 +44,7 @@ def feed(token: str):
     return resp
 
 
-@bp.route("/account/calendar")
-@login_required
-def account():
+def _page(created_name: str | None = None, created_url: str | None = None):
     own = calendar_feed.live_feed_of(db.session, user=current_user)
     agencies: list[Agency] = []
     if current_user.is_coordinator:
@@ -47,8 +52,16 @@ def account():
     elif current_user.is_focal and current_user.agency is not None:
         agencies = [current_user.agency]
     live = calendar_feed.live_agency_feeds(db.session) if agencies else {}
-    rows = [(a, live.get(a.id), _feed_url(live.get(a.id))) for a in agencies]
-    return render_template("calendar/account.html", own=own, own_url=_feed_url(own), agency_rows=rows)
+    rows = [(a, live.get(a.id), _shown_url(live.get(a.id))) for a in agencies]
+    body = render_template("calendar/account.html", own=own, own_shown=_shown_url(own), agency_rows=rows,
+                           created_name=created_name, created_url=created_url)
+    return body, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/account/calendar")
+@login_required
+def account():
+    return _page()
 
 
 @bp.route("/account/calendar/new", methods=["POST"])
@@ -62,14 +75,17 @@ def new_feed():
         agency = get_or_404(Agency, int(raw))
         if not calendar_feed.can_manage_agency(current_user, agency.id):
             abort(404)
-        calendar_feed.create_feed(db.session, agency=agency, created_by=current_user, now=now)
+        _feed, token = calendar_feed.create_feed(db.session, agency=agency, created_by=current_user, now=now)
+        name = agency.short_name
         flash(_("Tautan kalender baru untuk %(name)s sudah dibuat. Tautan lama tidak berlaku lagi.",
                 name=agency.short_name), "success")
     else:
-        calendar_feed.create_feed(db.session, user=current_user, created_by=current_user, now=now)
+        _feed, token = calendar_feed.create_feed(db.session, user=current_user, created_by=current_user, now=now)
+        name = _("Kalender saya")
         flash(_("Tautan kalender baru sudah dibuat. Tautan lama tidak berlaku lagi."), "success")
     db.session.commit()
-    return redirect(url_for("calendar.account"))
+    # Rendered, not redirected: the secret lives only in this response.
+    return _page(created_name=name, created_url=_feed_url(token))
 
 
 @bp.route("/account/calendar/<int:feed_id>/revoke", methods=["POST"])

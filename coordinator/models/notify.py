@@ -64,12 +64,14 @@ class NotificationPreference(db.Model):
 
 
 class CalendarFeed(db.Model):
-    """A private iCalendar feed of a user's or an agency's deadlines; the token is the only secret."""
+    """A private iCalendar feed of a user's or an agency's deadlines. The secret token in its URL is the only
+    key; only its SHA-256 is kept (as for API tokens), so the URL is shown once, when the feed is made."""
 
     __tablename__ = "calendar_feed"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # the token's first characters, so people can tell links apart
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

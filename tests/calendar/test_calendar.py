@@ -1,6 +1,7 @@
 """Private iCalendar feeds: what each feed holds, who may manage the secret URLs."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 import pytest
@@ -43,6 +44,13 @@ def sign_in(client, email):
 def events(ics: bytes) -> dict[str, tuple[date, str]]:
     cal = Calendar.from_ical(ics)
     return {str(e["UID"]): (e.decoded("DTSTART"), str(e["SUMMARY"])) for e in cal.walk("VEVENT")}
+
+
+def created_url(page: str) -> str:
+    """The URL of the link just made, as the page answering the POST shows it."""
+    found = re.search(r'id="new-feed-url" type="text" readonly value="([^"]+)"', page)
+    assert found, "no new link shown"
+    return found.group(1)
 
 
 def live_feeds() -> int:
@@ -118,9 +126,9 @@ def test_focal_point_without_agency_gets_an_empty_feed(w):
 # --- the public .ics URL -----------------------------------------------------------------------------------------
 
 def test_feed_url_serves_calendar_without_login(w, web):
-    feed = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    _feed, token = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     db.session.commit()
-    resp = web.get(f"/calendar/{feed.token}.ics")
+    resp = web.get(f"/calendar/{token}.ics")
     assert resp.status_code == 200
     assert resp.headers["Content-Type"] == "text/calendar; charset=utf-8"
     assert "no-store" in resp.headers["Cache-Control"]
@@ -132,9 +140,9 @@ def test_feed_url_serves_calendar_without_login(w, web):
 
 
 def test_agency_feed_url(w, web):
-    feed = calendar_feed.create_feed(db.session, agency=w.dpppa, created_by=w.coordinator, now=NOW)
+    _feed, token = calendar_feed.create_feed(db.session, agency=w.dpppa, created_by=w.coordinator, now=NOW)
     db.session.commit()
-    resp = web.get(f"/calendar/{feed.token}.ics")
+    resp = web.get(f"/calendar/{token}.ics")
     assert resp.status_code == 200
     assert set(events(resp.data)) == {f"action-{w.a3.id}@sitisek", f"milestone-{w.m3.id}@sitisek"}
 
@@ -145,24 +153,47 @@ def test_unknown_token_is_404(w, web, token):
 
 
 def test_revoked_and_recreated_tokens(w, web):
-    feed = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    _feed, old = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     db.session.commit()
-    old = feed.token
-    new = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    new, token = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     db.session.commit()
-    assert new.token != old and len(new.token) >= 43
+    assert token != old and len(token) >= 43
     assert web.get(f"/calendar/{old}.ics").status_code == 404
-    assert web.get(f"/calendar/{new.token}.ics").status_code == 200
+    assert web.get(f"/calendar/{token}.ics").status_code == 200
     calendar_feed.revoke(db.session, new, NOW)
     db.session.commit()
-    assert web.get(f"/calendar/{new.token}.ics").status_code == 404
+    assert web.get(f"/calendar/{token}.ics").status_code == 404
 
 
 def test_deactivated_users_feed_stops(w, web):
-    feed = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    _feed, token = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     w.focal.active = False
     db.session.commit()
-    assert web.get(f"/calendar/{feed.token}.ics").status_code == 404
+    assert web.get(f"/calendar/{token}.ics").status_code == 404
+
+
+def test_only_the_tokens_hash_is_stored_and_the_shown_url_works(w, web):
+    """The secret URL is in the page that answers the POST, and nowhere in the database (not in calendar_feed, not
+    in the change history): it works, is never shown again, and a wrong, revoked or stored value gets 404."""
+    client = sign_in(web, EMAILS["focal_own"])
+    url = created_url(client.post("/account/calendar/new", data={}).get_data(as_text=True))
+    token = url.rsplit("/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 43
+    db.session.expire_all()
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(select(table)):
+            assert not any(token in str(value) for value in row), (table.name, row)
+    feed = calendar_feed.live_feed_of(db.session, user=w.focal)
+    assert feed.token_hash == calendar_feed.hash_token(token) and token.startswith(feed.prefix)
+    client.post("/logout")
+    resp = web.get(url.removeprefix("https://sitisek.example.go.id"))
+    assert resp.status_code == 200 and f"action-{w.a1.id}@sitisek" in events(resp.data)
+    wrong = ("A" if token[0] != "A" else "B") + token[1:]
+    for guess in (wrong, feed.token_hash, feed.prefix, token[:-1], token.upper()):
+        assert web.get(f"/calendar/{guess}.ics").status_code == 404, guess
+    calendar_feed.revoke(db.session, feed, NOW)
+    db.session.commit()
+    assert web.get(f"/calendar/{token}.ics").status_code == 404
 
 
 def test_create_feed_needs_exactly_one_owner(w):
@@ -187,7 +218,7 @@ def _client_as(web, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_account_page_by_role(w, web, role):
-    calendar_feed.create_feed(db.session, agency=w.dinsos, created_by=w.coordinator, now=NOW)
+    _feed, token = calendar_feed.create_feed(db.session, agency=w.dinsos, created_by=w.coordinator, now=NOW)
     db.session.commit()
     client = _client_as(web, role)
     resp = client.get("/account/calendar")
@@ -198,9 +229,11 @@ def test_account_page_by_role(w, web, role):
     page = resp.get_data(as_text=True)
     assert "Google Calendar" in page and "Outlook" in page
     agency_feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.agency_id == w.dinsos.id))
-    shows_dinsos_feed = agency_feed.token in page
-    # Dinsos's focal point and coordinators/admins see the Dinsos feed; the leader and DPPPA's focal point do not.
+    shows_dinsos_feed = f"/calendar/{agency_feed.prefix}…" in page
+    # Dinsos's focal point and coordinators/admins see the Dinsos feed (its beginning only: the secret is shown
+    # once, when made); the leader and DPPPA's focal point do not.
     assert shows_dinsos_feed == (role in ("focal_own", "coordinator", "admin"))
+    assert token not in page
     assert ("DPPPA" in page) == (role in ("focal_other", "coordinator", "admin"))
     assert client.post("/account/calendar").status_code == 405
 
@@ -209,16 +242,21 @@ def test_account_page_by_role(w, web, role):
 def test_create_own_feed_by_role(w, web, role):
     client = _client_as(web, role)
     resp = client.post("/account/calendar/new", data={})
-    assert resp.status_code == 302
     if role == "anon":
+        assert resp.status_code == 302
         assert "/login" in resp.headers["Location"] and live_feeds() == 0
         return
-    assert resp.headers["Location"].endswith("/account/calendar")
+    assert resp.status_code == 200 and "no-store" in resp.headers["Cache-Control"]
     user = db.session.scalar(select(User).where(User.email == EMAILS[role]))
     feed = calendar_feed.live_feed_of(db.session, user=user)
     assert feed is not None and feed.created_by_id == user.id
+    url = created_url(resp.get_data(as_text=True))
+    assert url.startswith(f"https://sitisek.example.go.id/calendar/{feed.prefix}")
+    assert "tidak akan ditampilkan lagi" in resp.get_data(as_text=True)
+    token = url.removeprefix("https://sitisek.example.go.id/calendar/").removesuffix(".ics")
+    assert calendar_feed.hash_token(token) == feed.token_hash
     page = client.get("/account/calendar").get_data(as_text=True)
-    assert f"https://sitisek.example.go.id/calendar/{feed.token}.ics" in page
+    assert token not in page and f"/calendar/{feed.prefix}…" in page  # shown once
     # Re-creating revokes the old token.
     client.post("/account/calendar/new", data={})
     db.session.expire_all()
@@ -228,7 +266,7 @@ def test_create_own_feed_by_role(w, web, role):
 
 
 # Who may create Dinsos's agency feed: its focal point, coordinators and admins; others 404.
-AGENCY_CREATE = {"anon": LOGIN, "leader": 404, "focal_own": 302, "focal_other": 404, "coordinator": 302, "admin": 302}
+AGENCY_CREATE = {"anon": LOGIN, "leader": 404, "focal_own": 200, "focal_other": 404, "coordinator": 200, "admin": 200}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -237,7 +275,10 @@ def test_create_agency_feed_by_role(w, web, role):
     resp = client.post("/account/calendar/new", data={"agency_id": str(w.dinsos.id)})
     assert resp.status_code == AGENCY_CREATE[role]
     made = calendar_feed.live_feed_of(db.session, agency=w.dinsos)
-    assert (made is not None) == (AGENCY_CREATE[role] == 302 and role != "anon")
+    assert (made is not None) == (AGENCY_CREATE[role] == 200)
+    if made is not None:  # the page answering the POST shows the new link, once
+        assert created_url(resp.get_data(as_text=True)).startswith(f"https://sitisek.example.go.id/calendar/"
+                                                                   f"{made.prefix}")
 
 
 @pytest.mark.parametrize("junk", ["abc", "-1", "99999999", "9" * 40, "1.5", " "])
@@ -248,7 +289,7 @@ def test_create_feed_with_junk_agency_is_not_a_500(w, web, junk):
         assert resp.status_code == 404
         assert live_feeds() == 0
     else:
-        assert resp.status_code == 302  # blank means the user's own feed
+        assert resp.status_code == 200  # blank means the user's own feed
 
 
 # Revoking Dinsos's agency feed: its focal point, coordinators and admins; others 404.
@@ -257,7 +298,7 @@ AGENCY_REVOKE = {"anon": LOGIN, "leader": 404, "focal_own": 302, "focal_other": 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_revoke_agency_feed_by_role(w, web, role):
-    feed = calendar_feed.create_feed(db.session, agency=w.dinsos, created_by=w.coordinator, now=NOW)
+    feed, _token = calendar_feed.create_feed(db.session, agency=w.dinsos, created_by=w.coordinator, now=NOW)
     db.session.commit()
     client = _client_as(web, role)
     assert client.get(f"/account/calendar/{feed.id}/revoke").status_code == 405
@@ -275,9 +316,8 @@ PERSONAL_REVOKE = {"anon": LOGIN, "leader": 404, "focal_own": 302, "focal_other"
 
 @pytest.mark.parametrize("role", ROLES)
 def test_revoke_personal_feed_by_role(w, web, role):
-    feed = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    feed, token = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     db.session.commit()
-    token = feed.token
     client = _client_as(web, role)
     resp = client.post(f"/account/calendar/{feed.id}/revoke")
     assert resp.status_code == PERSONAL_REVOKE[role]
@@ -289,14 +329,14 @@ def test_revoke_personal_feed_by_role(w, web, role):
 
 
 def test_focal_point_cannot_revoke_another_users_feed(w, web):
-    theirs = calendar_feed.create_feed(db.session, user=w.other_focal, created_by=w.other_focal, now=NOW)
+    theirs, token = calendar_feed.create_feed(db.session, user=w.other_focal, created_by=w.other_focal, now=NOW)
     db.session.commit()
     client = sign_in(web, EMAILS["focal_own"])
     assert client.post(f"/account/calendar/{theirs.id}/revoke").status_code == 404
     db.session.expire_all()
     assert db.session.get(CalendarFeed, theirs.id).revoked_at is None
     assert live_feeds() == 1
-    assert web.get(f"/calendar/{theirs.token}.ics").status_code == 200
+    assert web.get(f"/calendar/{token}.ics").status_code == 200
 
 
 def test_revoke_unknown_or_huge_id_is_404(w, web):
@@ -306,7 +346,7 @@ def test_revoke_unknown_or_huge_id_is_404(w, web):
 
 
 def test_revoking_twice_is_harmless(w, web):
-    feed = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
+    feed, _token = calendar_feed.create_feed(db.session, user=w.focal, created_by=w.focal, now=NOW)
     db.session.commit()
     client = sign_in(web, EMAILS["focal_own"])
     assert client.post(f"/account/calendar/{feed.id}/revoke").status_code == 302
