@@ -4,18 +4,21 @@ Layout (paths inside the archive):
 
     database/sitisek.sqlite3   or   database/sitisek.pgdump   (pg_dump --format=custom)
     uploads/...                the UPLOAD_DIR tree (directories and regular files only)
-    manifest.json              last member: format version, created_at (UTC), engine, alembic revision,
+    manifest.json              format version, created_at (UTC), engine, alembic revision,
                                row count per table, size and SHA-256 of every file above
+    manifest.sig               last member: HMAC-SHA256 of manifest.json under BACKUP_KEY (signing.py)
 
 Reading never trusts the archive: every member must be a directory or a regular file with a relative
 name without `..` (no links, devices, FIFOs, absolute paths), under database/ or uploads/; every file
-must be in the manifest with its size and SHA-256 and every manifest entry in the archive. `verify_archive`
-checks all of this before anything is written; `extract_archive` checks the bytes again as it writes them.
+must be in the manifest with its size and SHA-256 and every manifest entry in the archive, and the manifest's
+signature is checked before it is read. `verify_archive` checks all of this before anything is written;
+`extract_archive` checks the bytes again, against the verified manifest, as it writes them.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
 import os
 import re
@@ -23,14 +26,16 @@ import shutil
 import stat
 import tarfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 UPLOADS = "uploads"
+WAITING = "-pending"  # web/pending_uploads.SUFFIX
 DB_MEMBERS = {"sqlite": "database/sitisek.sqlite3", "postgresql": "database/sitisek.pgdump"}
 MANIFEST_MAX_BYTES = 64 * 1024 * 1024
 CHUNK = 1024 * 1024
@@ -173,8 +178,10 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: Path) -> list[str]:
-    """Writes the archive atomically (a hidden temporary file next to target, then renamed), mode 0600.
+def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: Path,
+                  sign: Callable[[bytes], bytes]) -> list[str]:
+    """Writes the archive atomically (a hidden temporary file next to target, then renamed), mode 0600; `sign`
+    turns manifest.json's bytes into manifest.sig's.
 
     Fills manifest.files; returns the paths under upload_dir that were skipped (links, sockets, ...).
     """
@@ -195,6 +202,9 @@ def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: P
                 rel_root = Path(root).relative_to(upload_dir)
                 for name in list(dirs):
                     path = Path(root) / name
+                    if root == str(upload_dir) and name.endswith(WAITING):
+                        dirs.remove(name)  # previews nobody confirmed yet, by-name lists among them: never kept
+                        continue
                     if path.is_symlink():
                         dirs.remove(name)
                         skipped.append(str(path))
@@ -209,11 +219,13 @@ def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: P
                     if entry is not None:
                         manifest.files.append(entry)
             data = manifest.to_json()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
-            info.mode = 0o644
-            info.mtime = int(Path(tmp).stat().st_mtime)
-            tar.addfile(info, _BytesReader(data))
+            mtime = int(Path(tmp).stat().st_mtime)
+            for name, content in ((MANIFEST, data), (SIGNATURE, sign(data))):
+                info = tarfile.TarInfo(name)
+                info.size = len(content)
+                info.mode = 0o644
+                info.mtime = mtime
+                tar.addfile(info, io.BytesIO(content))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(tmp, target)
@@ -221,18 +233,6 @@ def write_archive(target: Path, manifest: Manifest, db_file: Path, upload_dir: P
         tmp.unlink(missing_ok=True)
         raise
     return skipped
-
-
-class _BytesReader:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def read(self, n: int = -1) -> bytes:
-        end = len(self.data) if n < 0 else self.pos + n
-        chunk = self.data[self.pos:end]
-        self.pos += len(chunk)
-        return chunk
 
 
 def check_member(member: tarfile.TarInfo) -> str:
@@ -250,7 +250,7 @@ def check_member(member: tarfile.TarInfo) -> str:
             or any(p in ("", ".", "..") for p in parts)):
         raise BackupError(f"refused: the archive member {name!r} has an unsafe path (absolute, empty or with "
                           "'..'); nothing was restored.")
-    if kind == "file" and name != MANIFEST and name not in DB_MEMBERS.values() \
+    if kind == "file" and name not in (MANIFEST, SIGNATURE) and name not in DB_MEMBERS.values() \
             and (parts[0] != UPLOADS or len(parts) < 2):
         raise BackupError(f"refused: unexpected archive member {name!r}.")
     if kind == "directory" and parts[0] != UPLOADS:
@@ -298,10 +298,11 @@ def _digest(reader: IO[bytes]) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def verify_archive(path: Path) -> Manifest:
-    """Reads the whole archive once and checks it against its manifest; writes nothing."""
+def verify_archive(path: Path, check_signature: Callable[[bytes, bytes | None], None]) -> Manifest:
+    """Reads the whole archive once and checks it against its manifest; writes nothing. `check_signature` gets
+    manifest.json's and manifest.sig's bytes (None when absent) before the manifest is read, and raises to refuse."""
     found: dict[str, tuple[int, str]] = {}
-    manifest_raw: bytes | None = None
+    raw: dict[str, bytes] = {}
     seen: set[str] = set()
     try:
         for member, reader in _members(path):
@@ -310,17 +311,18 @@ def verify_archive(path: Path) -> Manifest:
             seen.add(member.name)
             if reader is None:
                 continue
-            if member.name == MANIFEST:
+            if member.name in (MANIFEST, SIGNATURE):
                 if member.size > MANIFEST_MAX_BYTES:
-                    raise BackupError("refused: manifest.json is implausibly large.")
-                manifest_raw = reader.read()
+                    raise BackupError(f"refused: {member.name} is implausibly large.")
+                raw[member.name] = reader.read()
             else:
                 found[member.name] = _digest(reader)
     except READ_ERRORS as err:
         raise _unreadable(path, err) from err
-    if manifest_raw is None:
+    if MANIFEST not in raw:
         raise BackupError(f"{path} has no manifest.json: it is not a SITISEK backup.")
-    manifest = Manifest.from_json(manifest_raw)
+    check_signature(raw[MANIFEST], raw.get(SIGNATURE))
+    manifest = Manifest.from_json(raw[MANIFEST])
     listed = {f.path: f for f in manifest.files}
     if len(listed) != len(manifest.files):
         raise BackupError("refused: manifest.json lists a file twice.")
@@ -363,7 +365,7 @@ def extract_archive(path: Path, manifest: Manifest, db_dest: Path, uploads_dest:
 def _extract_member(member: tarfile.TarInfo, reader: IO[bytes] | None, manifest: Manifest,
                     listed: dict[str, FileEntry], db_dest: Path, uploads_dest: Path, written: set[str],
                     mtimes: list[tuple[Path, int]]) -> None:
-    if member.name == MANIFEST:
+    if member.name in (MANIFEST, SIGNATURE):
         return
     parts = member.name.split("/")
     if member.name == manifest.database_member:

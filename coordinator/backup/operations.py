@@ -1,8 +1,8 @@
 """Backup and restore of a whole installation: the database and UPLOAD_DIR in one archive.
 
-Plain values in (the database URL, the upload directory, paths, `now`); the archive format is in
-archive.py. Nothing here logs or prints the database password: the PostgreSQL tools get the
-URL without it and the password through PGPASSWORD in their environment only.
+Plain values in (the database URL, the upload directory, paths, `now`, BACKUP_KEY); the archive format is in
+archive.py, its signature in signing.py. Nothing here logs or prints the database password: the PostgreSQL tools
+get the URL without it and the password through PGPASSWORD in their environment only.
 
 - SQLite: the online backup API (sqlite3.Connection.backup) copies a consistent image while the app runs;
   a restore copies the archived image back into the live file the same way, in one step.
@@ -40,6 +40,7 @@ from coordinator.backup.archive import (
     verify_archive,
     write_archive,
 )
+from coordinator.backup.signing import SignatureCheck, manifest_signer
 from coordinator.core.clock import wita_today
 
 __all__ = ["BackupError", "BackupResult", "check_restore", "create_backup", "default_archive_name",
@@ -292,8 +293,11 @@ def _pg_counts(url: URL, names: Collection[str] | None = None) -> dict[str, int]
 
 # --- the operations -----------------------------------------------------------------------------------------
 
-def create_backup(database_url: str, upload_dir: str | Path, target: Path, now: datetime) -> BackupResult:
-    """Writes one archive with the database, UPLOAD_DIR and a manifest to target (atomically, mode 0600)."""
+def create_backup(database_url: str, upload_dir: str | Path, target: Path, now: datetime, *,
+                  key: str | None) -> BackupResult:
+    """Writes one archive with the database, UPLOAD_DIR and a manifest signed with `key` (BACKUP_KEY) to target
+    (atomically, mode 0600)."""
+    sign = manifest_signer(key)  # no key, no backup: refused before anything is copied
     engine = engine_of(database_url)
     url = _url(database_url)
     target = Path(target).absolute()
@@ -311,7 +315,7 @@ def create_backup(database_url: str, upload_dir: str | Path, target: Path, now: 
                 revision, tables = _pg_backup(url, db_file)
             manifest = Manifest(created_at=now.replace(microsecond=0).isoformat() + "Z", engine=engine,
                                 alembic_revision=revision, tables=tables)
-            skipped = write_archive(target, manifest, db_file, Path(upload_dir))
+            skipped = write_archive(target, manifest, db_file, Path(upload_dir), sign)
     except OSError as err:
         raise BackupError(f"backup failed: {err}.") from err
     return BackupResult(path=target, manifest=manifest, skipped=skipped)
@@ -322,14 +326,15 @@ def _upload_root(upload_dir: str | Path) -> Path:
     return Path(upload_dir).absolute().resolve()
 
 
-def check_restore(archive: Path, database_url: str, upload_dir: str | Path,
-                  known_revisions: Collection[str]) -> Manifest:
-    """Verifies the archive and that it fits this installation; changes nothing. BackupError says why not."""
+def check_restore(archive: Path, database_url: str, upload_dir: str | Path, known_revisions: Collection[str],
+                  signature: SignatureCheck) -> Manifest:
+    """Verifies the archive (its signature by `signature`) and that it fits this installation; changes nothing.
+    BackupError says why not."""
     engine = engine_of(database_url)
     url = _url(database_url)
     if engine == "sqlite":
         _sqlite_path(url)
-    manifest = verify_archive(Path(archive))
+    manifest = verify_archive(Path(archive), signature)
     if manifest.engine != engine:
         raise BackupError(f"refused: the archive holds a {manifest.engine} database and this installation uses "
                           f"{engine}; a backup restores only into the same engine. Nothing was changed.")

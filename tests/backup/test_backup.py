@@ -21,10 +21,12 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
+import config as app_config
 from coordinator.accounts.api_tokens import create_token
 from coordinator.backup import operations as backup_service
 from coordinator.backup.archive import DB_MEMBERS, BackupError
 from coordinator.backup.operations import create_backup
+from coordinator.backup.signing import key_id, manifest_signer
 from coordinator.core import revision
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
@@ -33,6 +35,8 @@ from coordinator.reports.archive import load_report_settings
 
 BINARY = random.Random(7).randbytes(70_000)  # every byte value, NULs included
 PASSWORD_IN_URL = "Rahasia-Sekali-9"
+KEY = "a-backup-key-of-at-least-32-characters"  # for create_backup called directly
+OTHER_KEY = "another-installation-s-backup-key-0123456789"
 # A backup reads the database from other connections (pg_dump, SQLite's backup API) and a restore replaces it.
 pytestmark = pytest.mark.commits
 
@@ -82,7 +86,7 @@ def write_files(root: Path) -> None:
     (deep / "RAD-ATS 2026-10 Sangatta é–ü.pdf").write_bytes(b"%PDF-1.7\n" + BINARY[:999] + b"\n%%EOF\n")
     (root / "ats").mkdir()
     (root / "ats" / "pusdatin.csv").write_text("kode_wilayah;kategori;jumlah\n64.08.04;DO;12\n", encoding="utf-8")
-    (root / "rad-pending").mkdir()  # an empty directory comes back too
+    (root / "arsip-kosong").mkdir()  # an empty directory comes back too
 
 
 def state(root: Path) -> tuple[dict, dict, list[str]]:
@@ -147,6 +151,8 @@ def test_round_trip_brings_back_every_row_and_every_file(app_ctx, uploads, tmp_p
     result = invoke(app_ctx, "restore", archive, "--yes")
     assert result.exit_code == 0, result.output
     assert "Restored:" in result.output
+    assert f"Signed with this BACKUP_KEY (key id {key_id(app_ctx.config['BACKUP_KEY'])})" in result.output
+    assert "WARNING" not in result.output
     after_rows, after_files, beside = state(uploads)
     for name, rows in before_rows.items():
         assert after_rows[name] == rows, name
@@ -163,6 +169,9 @@ def test_round_trip_brings_back_every_row_and_every_file(app_ctx, uploads, tmp_p
 
 def test_manifest_describes_the_archive(app_ctx, uploads, world, tmp_path):
     write_files(uploads)
+    waiting = uploads / "verval-pending"  # a by-name list previewed, not yet confirmed: never in a backup
+    waiting.mkdir()
+    (waiting / ("ab" * 16)).write_bytes(b"sealed by-name list")
     out = tmp_path / "out"
     out.mkdir()
     result = invoke(app_ctx, "backup", out)  # a directory: named by the WITA date of the clock
@@ -182,22 +191,29 @@ def test_manifest_describes_the_archive(app_ctx, uploads, world, tmp_path):
         assert manifest["tables"][table.name] == len(rows[table.name]), table.name
     assert manifest["tables"]["alembic_version"] == 1
     db_member = DB_MEMBERS[engine_name()]
-    assert names[0] == db_member and names[-1] == "manifest.json" and "uploads/rad-pending" in names
+    assert names[0] == db_member and names[-2:] == ["manifest.json", "manifest.sig"]
+    assert "uploads/arsip-kosong" in names and not [n for n in names if "-pending" in n]
+    signature = json.loads(data["manifest.sig"])
+    assert signature == json.loads(manifest_signer(app_ctx.config["BACKUP_KEY"])(data["manifest.json"]))
+    assert signature["algorithm"] == "HMAC-SHA256" and signature["key_id"] == key_id(app_ctx.config["BACKUP_KEY"])
     listed = {f["path"]: f for f in manifest["files"]}
-    assert set(listed) == set(data) - {"manifest.json"}
+    assert set(listed) == set(data) - {"manifest.json", "manifest.sig"}
     for path, entry in listed.items():
         assert entry["size"] == len(data[path]) and entry["sha256"] == hashlib.sha256(data[path]).hexdigest()
     for rel, content in all_files(uploads).items():
-        if content is not None:
+        if content is not None and not rel.startswith("verval-pending"):
             assert data[f"uploads/{rel}"] == content
 
 
 # --- refusals: each leaves the database, the files and the upload directory's surroundings as they were ---
 
 def repack(src: Path, dest: Path, change: Callable[[list[tuple[tarfile.TarInfo, bytes | None]]], None],
-           manifest_change: Callable[[dict], None] | None = None, fix_manifest: bool = False) -> Path:
+           manifest_change: Callable[[dict], None] | None = None, fix_manifest: bool = False,
+           sign_with: str | None = app_config.TestingConfig().BACKUP_KEY) -> Path:
     """Copies an archive, letting `change` edit its members; fix_manifest recomputes the checksums so that only
-    the change under test can be the reason for a refusal."""
+    the change under test can be the reason for a refusal. The manifest is signed again with `sign_with` (the
+    suite's BACKUP_KEY: someone holding the key, so the checks after the signature's are what is tested); None
+    keeps the original manifest.sig, as a forger without the key must."""
     with tarfile.open(src) as tar:
         members = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar.getmembers()]
     change(members)
@@ -206,13 +222,17 @@ def repack(src: Path, dest: Path, change: Callable[[list[tuple[tarfile.TarInfo, 
         manifest_change(manifest)
     if fix_manifest:
         manifest["files"] = [{"path": m.name, "size": len(d), "sha256": hashlib.sha256(d).hexdigest()}
-                             for m, d in members if d is not None and m.isfile() and m.name != "manifest.json"]
+                             for m, d in members if d is not None and m.isfile()
+                             and m.name not in ("manifest.json", "manifest.sig")]
     raw = json.dumps(manifest).encode()
+    replaced = {"manifest.json": raw}
+    if sign_with is not None:
+        replaced["manifest.sig"] = manifest_signer(sign_with)(raw)
     with tarfile.open(dest, "w:gz") as out:
         for member, content in members:
-            if member.name == "manifest.json":
-                content = raw
-                member.size = len(raw)
+            if member.name in replaced:
+                content = replaced[member.name]
+                member.size = len(content)
             out.addfile(member, io.BytesIO(content) if content is not None else None)
     return dest
 
@@ -390,13 +410,90 @@ def test_postgresql_database_with_a_newer_schema_is_refused(app_ctx, uploads, pr
         db.session.commit()
 
 
+# --- the signature: checksums say the archive is whole, BACKUP_KEY says who made it -------------------------
+
+def drop_signature(members):
+    members.remove(next(x for x in members if x[0].name == "manifest.sig"))
+
+
+def test_forged_archive_with_a_recomputed_manifest_is_refused(app_ctx, uploads, prepared, tmp_path):
+    """Someone who can write a backup file swaps an evidence file and the database for their own and recomputes
+    every checksum: the manifest is whole, but its signature (made without BACKUP_KEY) does not match."""
+    archive, before = prepared
+    name = DB_MEMBERS[engine_name()]
+    forged = repack(archive, tmp_path / "palsu.tar.gz", flip_byte(name), fix_manifest=True, sign_with=None)
+    assert_refused(app_ctx, uploads, before, forged, "refused", "signature does not match manifest.json",
+                   "Nothing was changed", "--unsigned")
+    swapped = repack(archive, tmp_path / "ditukar.tar.gz", lambda members: members.__setitem__(
+        next(i for i, (m, _d) in enumerate(members) if m.name.endswith(".png")),
+        file_member("uploads/evidence/0f3a9c.png", b"<html>bukan bukti</html>")), fix_manifest=True,
+        sign_with="a-forger-s-own-key-of-32-characters-or-more")
+    assert_refused(app_ctx, uploads, before, swapped, "refused", "signed with another BACKUP_KEY")
+
+
+def test_unsigned_archive_is_refused_and_restores_with_unsigned_and_a_warning(app_ctx, uploads, prepared, tmp_path):
+    """An archive from before backups were signed: refused; --unsigned, given on purpose, restores it, loudly."""
+    archive, before = prepared
+    unsigned = repack(archive, tmp_path / "tanpa-tanda.tar.gz", drop_signature, sign_with=None)
+    assert_refused(app_ctx, uploads, before, unsigned, "refused", "not signed", "no manifest.sig", "--unsigned")
+    db.session.execute(text("UPDATE action SET title = 'diubah'"))
+    db.session.commit()
+    result = invoke(app_ctx, "restore", unsigned, "--yes", "--unsigned")
+    assert result.exit_code == 0, result.output
+    assert "NOT verified by a signature" in result.output
+    assert "WARNING: --unsigned: the archive is not signed" in result.output and "Restored:" in result.output
+    assert state(uploads) == before
+    # --unsigned does not make a damaged archive restore: the checksums are still checked.
+    damaged = repack(archive, tmp_path / "rusak.tar.gz", flip_byte(DB_MEMBERS[engine_name()]), sign_with=None)
+    assert_refused(app_ctx, uploads, before, damaged, "checksum mismatch", args=("--yes", "--unsigned"))
+
+
+def test_wrong_key_is_refused(app_ctx, uploads, prepared):
+    """An archive of another installation, or a restore under a changed BACKUP_KEY."""
+    archive, before = prepared
+    saved = app_ctx.config["BACKUP_KEY"]
+    try:
+        app_ctx.config["BACKUP_KEY"] = OTHER_KEY
+        assert_refused(app_ctx, uploads, before, archive, "refused", "signed with another BACKUP_KEY",
+                       f"key id '{key_id(saved)}'", f"is '{key_id(OTHER_KEY)}'")
+        app_ctx.config["BACKUP_KEY"] = None
+        assert_refused(app_ctx, uploads, before, archive, "BACKUP_KEY is not set")
+    finally:
+        app_ctx.config["BACKUP_KEY"] = saved
+    result = invoke(app_ctx, "restore", archive, "--yes")
+    assert result.exit_code == 0, result.output
+
+
+def test_no_backup_without_a_key(app_ctx, uploads, tmp_path, monkeypatch):
+    """Production has no default key: the backup refuses at once, writing nothing; a short key too."""
+    for name, value in {"DATABASE_URL": "postgresql://x@127.0.0.1/x", "SECRET_KEY": "s", "CHILD_DATA_KEY": "k",
+                        "COORDINATOR_INSTANCE": str(tmp_path)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("BACKUP_KEY", raising=False)
+    assert app_config.ProductionConfig().BACKUP_KEY is None
+    monkeypatch.setenv("BACKUP_KEY", "k" * 40)
+    assert app_config.ProductionConfig().BACKUP_KEY == "k" * 40
+    saved = app_ctx.config["BACKUP_KEY"]
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        for key, words in ((None, "BACKUP_KEY is not set"), ("CHANGE-ME", "BACKUP_KEY is too short")):
+            app_ctx.config["BACKUP_KEY"] = key
+            result = invoke(app_ctx, "backup", out / "x.tar.gz")
+            assert result.exit_code == 1 and words in result.output, result.output
+            assert "secrets.token_hex(32)" in result.output
+            assert list(out.iterdir()) == []
+    finally:
+        app_ctx.config["BACKUP_KEY"] = saved
+
+
 # --- backup failures ---------------------------------------------------------------------------------------
 
 def test_missing_postgresql_tools_are_named(app_ctx, uploads, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     target = tmp_path / "x.tar.gz"
     with pytest.raises(BackupError, match="pg_dump not found: install the PostgreSQL client tools"):
-        create_backup("postgresql://backup@127.0.0.1:5432/test", uploads, target, datetime(2026, 11, 27))
+        create_backup("postgresql://backup@127.0.0.1:5432/test", uploads, target, datetime(2026, 11, 27), key=KEY)
     assert list(tmp_path.glob("*.tar.gz*")) == [] and list(tmp_path.glob(".sitisek-backup-*")) == []
 
 
@@ -404,7 +501,7 @@ def test_missing_postgresql_tools_are_named(app_ctx, uploads, tmp_path, monkeypa
 def test_the_database_password_is_never_shown(app_ctx, uploads, tmp_path):
     url = f"postgresql://backup:{PASSWORD_IN_URL}@127.0.0.1:1/sitisek"  # nothing listens on port 1
     with pytest.raises(BackupError) as err:
-        create_backup(url, uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27))
+        create_backup(url, uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27), key=KEY)
     assert PASSWORD_IN_URL not in err.value.message and "backup:***@127.0.0.1:1" in err.value.message
     assert list(tmp_path.iterdir()) == [uploads.parent]
     if engine_name() == "postgresql":  # trust auth ignores the password; a restore shows the URL without it
@@ -423,9 +520,9 @@ def test_backup_errors_are_clear_messages(app_ctx, uploads, tmp_path):
     result = invoke(app_ctx, "backup", tmp_path / "tidak" / "ada" / "x.tar.gz")
     assert result.exit_code == 1 and "does not exist" in result.output
     with pytest.raises(BackupError, match="in-memory SQLite"):
-        create_backup("sqlite://", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27))
+        create_backup("sqlite://", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27), key=KEY)
     with pytest.raises(BackupError, match="SQLite and PostgreSQL, not mysql"):
-        create_backup("mysql://u@h/db", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27))
+        create_backup("mysql://u@h/db", uploads, tmp_path / "x.tar.gz", datetime(2026, 11, 27), key=KEY)
 
 
 def test_a_backup_removes_what_a_killed_backup_left(app_ctx, uploads, tmp_path):
