@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,9 @@ class BoundedIntConverter(IntegerConverter):
 
 
 def create_app(config: Config | None = None) -> Flask:
+    # Every file the app writes (uploads, evidence, archived reports, backups, an SQLite database) is readable by
+    # its own user only: children's data must not be open to every account of the server.
+    os.umask(0o077)
     app = Flask(__name__, instance_relative_config=False)
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config or config_from_env())
@@ -163,7 +167,7 @@ VIEWS = (
     "calendar.routes",
     "notifications.routes",
     "reports.routes",
-    "verval.admin_routes", "verval.children_routes",
+    "verval.admin_routes", "verval.children_routes", "verval.child_routes",
     "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",
     "api.plan_routes",
     "web.health",

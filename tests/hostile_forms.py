@@ -161,8 +161,8 @@ def scan(html: str) -> Scan:
 def leaks(body: str, config) -> list[str]:
     """Secrets of the server found in a response body."""
     found = []
-    for name in ("SECRET_KEY", "CHILD_DATA_KEY"):
-        if str(config[name]) in body:
+    for name in ("SECRET_KEY", "CHILD_DATA_KEY", "BACKUP_KEY"):
+        if config.get(name) and str(config[name]) in body:
             found.append(name)
     for marker in ("pbkdf2:sha256:", "scrypt:", "<Config ", "SQLALCHEMY_DATABASE_URI", "Traceback (most recent"):
         if marker in body:

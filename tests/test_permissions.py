@@ -140,7 +140,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "ats.import_confirm": ("/ats/import/confirm", METHOD_NOT_ALLOWED, coordinators(400)),
     "calendar.feed": ("/calendar/{dinsos_feed_token}.ics", everyone(200, anon=200), METHOD_NOT_ALLOWED),
     "calendar.account": ("/account/calendar", everyone(200), METHOD_NOT_ALLOWED),
-    "calendar.new_feed": ("/account/calendar/new", METHOD_NOT_ALLOWED, everyone(302)),
+    "calendar.new_feed": ("/account/calendar/new", METHOD_NOT_ALLOWED, everyone(200)),  # the new link, shown once
     "calendar.revoke_feed": ("/account/calendar/{dinsos_feed}/revoke", METHOD_NOT_ALLOWED,
                              rule(leader=404, focal_own=302, focal_other=404, coordinator=302, admin=302)),
     "notifications.index": ("/notifications", everyone(200, verifier=200), METHOD_NOT_ALLOWED),
@@ -177,9 +177,13 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "verval.settings": ("/verval/pengaturan", coordinators(200), coordinators(200)),
     "verval.retention": ("/verval/retensi", METHOD_NOT_ALLOWED, coordinators(302)),
     "verval.children": ("/verval/anak", rule(focal_own=200, focal_other=200, coordinator=200, admin=200,
-                                             verifier=200), METHOD_NOT_ALLOWED),
+                                             verifier=200),
+                        rule(focal_own=302, focal_other=302, coordinator=302, admin=302, verifier=302)),
     "verval.child": ("/verval/anak/{child}", rule(focal_own=200, focal_other=404, coordinator=200, admin=200,
                                                   verifier=200), METHOD_NOT_ALLOWED),
+    # an empty post asks again for the reason (200); a child not theirs is 404 for a focal point of another agency
+    "verval.reveal": ("/verval/anak/{child}/buka", METHOD_NOT_ALLOWED,
+                      rule(focal_own=200, focal_other=404, coordinator=200, admin=200, verifier=200)),
     "verval.verify": ("/verval/anak/{child}/verifikasi",
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200),
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200)),
@@ -258,15 +262,15 @@ def _ids(world: World, app) -> dict[str, object]:
     db.session.add(case)
     db.session.flush()
     verifier_area = db.session.scalar(select(VerifierArea.id).where(VerifierArea.user_id == world.verifier.id))
-    feed = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
-                                     now=datetime(2026, 11, 20))
+    feed, feed_token = calendar_feed.create_feed(db.session, agency=world.dinsos, created_by=world.coordinator,
+                                                 now=datetime(2026, 11, 20))
     token, _secret = api_tokens.create_token(db.session, world.focal.id, "matriks", None, None,
                                              datetime(2026, 11, 20))
     db.session.commit()
     return {"token": token.id, "pillar": world.pillar.id, "program": world.program.id, "a1": world.a1.id,
             "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
-            "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed.token,
+            "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed_token,
             "notification": notification.id, "message": message.id, "archive": archive.id,
             "child": child.id, "case": case.id, "verifier_area": verifier_area,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,

@@ -26,6 +26,7 @@ KIND_LABELS = {
     KIND_MISSING_INDICATOR: _l("Nilai indikator periode lalu belum diisi"),
     KIND_ESCALATION: _l("Eskalasi: keterlambatan yang sudah lama"),
     KIND_WEEKLY_SUMMARY: _l("Ringkasan mingguan untuk koordinator"),
+    "keamanan_data": _l("Keamanan data anak"),  # verval/disclosure.py: a user hit the limit of openings (admins)
 }
 WEEKDAYS = [(0, _l("Senin")), (1, _l("Selasa")), (2, _l("Rabu")), (3, _l("Kamis")), (4, _l("Jumat")),
             (5, _l("Sabtu")), (6, _l("Minggu"))]

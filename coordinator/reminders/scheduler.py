@@ -4,6 +4,7 @@ Jobs (each: app context -> service -> commit, rollback on error, never raising i
 - `reminders`: daily at ReminderSettings.daily_run_time (default 07:00 WITA): record what is due, deliver;
 - `outbox`: every 10 minutes, deliver pending messages (retries after backoff), and move the daily job
   when a coordinator changed its time;
+- `housekeeping`: hourly, remove uploads previewed but never confirmed (web/pending_uploads.py);
 - `monthly report`: in the same 10-minute job, from the send day and time on (default the 5th, 08:00 WITA),
   close last month if still open, archive its report and email it to the leaders, once (see
   reports/delivery.scheduled_delivery: a scheduler that was down catches up when it starts).
@@ -27,6 +28,7 @@ from coordinator.notifications.outbox import DeliveryResult, deliver_pending
 from coordinator.reminders.due import RunResult, load_settings, run_reminders
 from coordinator.reminders.kinds import DEFAULT_BASE_URL
 from coordinator.reports.jobs import monthly_delivery_run
+from coordinator.web.pending_uploads import discard_stale_uploads
 
 log = logging.getLogger(__name__)
 DELIVER_EVERY = timedelta(minutes=10)
@@ -59,6 +61,12 @@ def deliver_run(now: datetime) -> DeliveryResult:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def housekeeping_run(now: datetime) -> str:
+    """Hourly: uploads previewed but never confirmed go after an hour (a by-name list holds children's NIKs)."""
+    gone = discard_stale_uploads(current_app.config["UPLOAD_DIR"])
+    return f"{gone} waiting upload(s) nobody confirmed removed"
 
 
 def parse_run_time(value: str | None) -> tuple[int, int]:
@@ -135,6 +143,8 @@ def run_scheduler(app: Flask, catch_up: bool = True) -> None:
     scheduler.add_job(reminders_job, CronTrigger(hour=hour, minute=minute, timezone=WITA), id="reminders",
                       max_instances=1, coalesce=True, misfire_grace_time=3600)
     scheduler.add_job(outbox_job, "interval", seconds=int(DELIVER_EVERY.total_seconds()), id="outbox",
+                      max_instances=1, coalesce=True)
+    scheduler.add_job(lambda: _job(app, "housekeeping", housekeeping_run), "interval", hours=1, id="housekeeping",
                       max_instances=1, coalesce=True)
     if catch_up and past_today:
         # Today's run is idempotent: if the process was down at the set time, run it now.

@@ -274,7 +274,8 @@ def export():
 def _action_labels() -> dict[str, str]:
     return {"view": _("Melihat"), "edit": _("Mengubah"), "export_csv": _("Ekspor CSV"),
             "export_xlsx": _("Ekspor XLSX"), "export_pdf": _("Ekspor PDF"), "view_list": _("Melihat nama di daftar"),
-            "refused": _("Ditolak"), "erase": _("Menghapus")}
+            "refused": _("Ditolak"), "erase": _("Menghapus"), "reveal": _("Membuka data lengkap"),
+            "reveal_refused": _("Pembukaan ditolak (batas per jam)"), "search": _("Mencari")}
 
 
 @bp.route("/log-akses")

@@ -2,7 +2,8 @@
 
 The NIK never sits readable in the database: `nik_hash` (HMAC-SHA256 under a key derived from
 CHILD_DATA_KEY) finds a child by exact NIK and de-duplicates imports; `nik_encrypted` (Fernet,
-AES with an HMAC) is decrypted only for the child's own page, for those allowed.
+AES with an HMAC) is decrypted only when a child's record is opened in full, for those allowed; `nik_masked`
+keeps only the regency's four digits (mask_nik says why).
 """
 from __future__ import annotations
 
@@ -58,10 +59,13 @@ def ascii_digits(text: str) -> str:
 
 
 def mask_nik(nik: str | None) -> str:
-    """3175012345670012 -> 3175••••••••0012."""
+    """6408041705120012 -> 6408••••••••••••: the province and regency only, which every child of a regency's list
+    shares. Digits 5–12 follow from the kecamatan, the birth date and the sex, all stored in clear; with the
+    serial (13–16) stored or shown as well, anyone with the database or a backup could rebuild every NIK
+    without CHILD_DATA_KEY. So the mask keeps no digit that is not public."""
     if not nik:
         return "–"
-    return nik[:4] + MASK * max(len(nik) - 8, 0) + nik[-4:]
+    return nik[:4] + MASK * max(len(nik) - 4, 0)
 
 
 def mask_date(value: date | None) -> str:

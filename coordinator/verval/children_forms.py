@@ -5,8 +5,9 @@ The status and reason choices come from the reference lists (set by the routes);
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField, ValidationError
 
+from coordinator.verval.disclosure import REVEAL_REASONS
 from coordinator.web.forms import BaseForm, input_required, max_length, optional, required
 
 WILLING_CHOICES = [("", _l("– (tidak ditanyakan)")), ("ya", _l("Ya")), ("tidak", _l("Tidak")),
@@ -47,3 +48,22 @@ class OutcomeForm(BaseForm):
     institution = StringField(_l("Nama lembaga (PKBM, pesantren atau LKP)"),
                               validators=[optional(), max_length(200)])
     notes = TextAreaField(_l("Catatan"), validators=[optional(), max_length(4000)])
+
+
+class ChildSearchForm(BaseForm):
+    """Posted, so that a name or a NIK never stands in a URL (access logs, browser history)."""
+
+    q = StringField(_l("Cari nama"), validators=[optional(), max_length(100)], render_kw={"autocomplete": "off"})
+    nik = StringField(_l("NIK (lengkap, 16 angka)"), validators=[optional(), max_length(40)],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
+class RevealForm(BaseForm):
+    reason = SelectField(_l("Alasan membuka data lengkap"), choices=[("", _l("— pilih alasan —"))] + [
+        (code, _l(label)) for code, label in REVEAL_REASONS], validators=[required()])
+    note = StringField(_l("Keterangan"), validators=[max_length(200)],  # not optional(): validate_note must run
+                       description=_l("Wajib bila alasannya Lainnya."))
+
+    def validate_note(self, field):  # type: ignore[no-untyped-def]
+        if self.reason.data == "lainnya" and not (field.data or "").strip():
+            raise ValidationError(_l("Jelaskan alasannya."))

@@ -1,60 +1,39 @@
-"""The children's pages: the list (masked by default), one child's record, a verifier's finding, linking a child
-to an action and a case's outcome.
+"""The children's list (masked by default) and its search; the helpers the children's pages share
+(child_routes.py holds one child's record, the verifier's finding and the cases).
 
 Every check is on the server: a child the user may not see answers 404 like an unknown id, and the attempt is
 written to the access log (UU 27/2022); every view of a child's record and every change is logged as well.
+A search by name or NIK is posted, never put in the URL (access logs, browser history): the form stores it in the
+signed session cookie (the NIK only as its keyed hash) and the list shows it while `cari=1` is in the URL.
 """
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, func, select
 
 from coordinator.core import permissions
-from coordinator.core.clock import utcnow, wita_today
-from coordinator.core.errors import DomainError
+from coordinator.core.clock import utcnow
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
 from coordinator.models import (
-    LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
-    STATUS_VALID_ATS,
-    Action,
     Area,
     Child,
-    ChildCase,
     ReferenceItem,
 )
 from coordinator.verval.blueprint import bp
 from coordinator.verval.child_data import ascii_digits, key_from_config, mask_date, mask_name
-from coordinator.verval.children_forms import (
-    DISABILITY_VALUE,
-    OUTCOME_CHOICES,
-    WILLING_CHOICES,
-    LinkCaseForm,
-    OutcomeForm,
-    VerifyForm,
-)
-from coordinator.verval.verification import (
-    OutcomeInput,
-    VerificationInput,
-    can_record_outcome,
-    can_see_child,
-    can_verify_child,
-    link_case,
-    list_codes,
-    log_access,
-    record_outcome,
-    record_verification,
-    verifier_desa,
-    visible_children,
-)
-from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, require, role_required
+from coordinator.verval.children_forms import OUTCOME_CHOICES, WILLING_CHOICES, ChildSearchForm
+from coordinator.verval.disclosure import log_search
+from coordinator.verval.verification import can_see_child, list_codes, log_access, verifier_desa, visible_children
+from coordinator.web.routing import get_or_404, int_arg, role_required
 
 PER_PAGE = 25
 NIK_LEN = 16
 UNVERIFIED = "belum"
+SEARCH = "verval_search"  # the session key of the posted search
 
 child_list_users = role_required(permissions.can_open_child_list)
 coordinators_only = role_required(permissions.can_manage_verval)
@@ -131,36 +110,74 @@ def _back_desa() -> str | None:
 
 # The list -----------------------------------------------------------------------------------------------------
 
-@bp.route("/anak")
-@child_list_users
-def children():
+def _search() -> dict | None:
+    """The posted search, while the list is opened with cari=1."""
+    found = session.get(SEARCH) if request.args.get("cari") == "1" else None
+    return found if isinstance(found, dict) else None
+
+
+def _searched(stmt, search: dict | None):  # type: ignore[no-untyped-def]
+    if not search:
+        return stmt
+    if search.get("q"):
+        stmt = stmt.where(func.lower(Child.nama).contains(str(search["q"]).lower(), autoescape=True))
+    if search.get("nik_invalid"):
+        stmt = stmt.where(Child.id.is_(None))
+    elif search.get("nik_hash"):
+        # Only an exact NIK, through its keyed hash: the NIK itself is not stored readable, and a partial
+        # NIK must not let anyone probe the list.
+        stmt = stmt.where(Child.nik_hash == search["nik_hash"], Child.erased_at.is_(None))
+    return stmt
+
+
+def _filters() -> tuple[list[tuple[str, str, str]], str | None, dict[str, str], str | None]:
     options = _desa_options()
-    offered = {kode for kode, _n, _k in options}
     desa = (request.args.get("desa") or "").strip()
-    desa = desa if desa in offered else None
+    desa = desa if desa in {kode for kode, _n, _k in options} else None
     status_labels = _labels(LIST_VERVAL_STATUS)
     status = (request.args.get("status") or "").strip()
     status = status if status == UNVERIFIED or status in status_labels else None
-    q = (request.args.get("q") or "").strip()[:100] or None
-    nik = ascii_digits("".join((request.args.get("nik") or "").split())[:40]) or None
-    nik_invalid = nik is not None and not (len(nik) == NIK_LEN and nik.isascii() and nik.isdigit())
-    show_names = request.args.get("names") == "1"
+    return options, desa, status_labels, status
 
-    stmt = visible_children(db.session, current_user)
+
+@bp.route("/anak", methods=["GET", "POST"])
+@child_list_users
+def children():
+    options, desa, status_labels, status = _filters()
+    filters = {k: v for k, v in (("desa", desa), ("status", status)) if v}
+    form = ChildSearchForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():  # too long a text, or no CSRF token: said, and nothing searched
+            errors = [str(e) for errs in form.errors.values() for e in errs]
+            flash(_("Pencarian tidak dijalankan: %(why)s", why="; ".join(errors[:2])), "error")
+            return redirect(url_for("verval.children", **filters))
+        q = (form.q.data or "").strip()[:100] or None
+        nik = ascii_digits("".join((form.nik.data or "").split())[:40]) or None
+        nik_invalid = nik is not None and not (len(nik) == NIK_LEN and nik.isascii() and nik.isdigit())
+        if not q and not nik:
+            session.pop(SEARCH, None)
+            return redirect(url_for("verval.children", **filters))
+        search = {"q": q, "nik_invalid": nik_invalid,
+                  "nik_hash": key_from_config(current_app.config).nik_hash(nik) if nik and not nik_invalid else None}
+        session[SEARCH] = search
+        stmt = _searched(visible_children(db.session, current_user), search)
+        if desa:
+            stmt = stmt.where(Child.desa_kode == desa)
+        matched = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+        log_search(db.session, user_id=current_user.id, matched=matched, now=utcnow(), ip=_ip(),
+                   by=" dan ".join(w for w, given in (("nama", q), ("NIK", nik)) if given))
+        db.session.commit()
+        return redirect(url_for("verval.children", cari=1, **filters))
+
+    search = _search()
+    show_names = request.args.get("names") == "1"
+    stmt = _searched(visible_children(db.session, current_user), search)
     if desa:
         stmt = stmt.where(Child.desa_kode == desa)
     if status == UNVERIFIED:
         stmt = stmt.where(Child.status.is_(None))
     elif status:
         stmt = stmt.where(Child.status == status)
-    if q:
-        stmt = stmt.where(func.lower(Child.nama).contains(q.lower(), autoescape=True))
-    if nik:
-        # Only an exact NIK, through its keyed hash: the NIK itself is not stored readable, and a partial
-        # NIK must not let anyone probe the list.
-        key = key_from_config(current_app.config)
-        stmt = stmt.where(Child.nik_hash == key.nik_hash(nik), Child.erased_at.is_(None)) if not nik_invalid \
-            else stmt.where(Child.id.is_(None))
 
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     pages = max(1, (total + PER_PAGE - 1) // PER_PAGE)
@@ -170,138 +187,18 @@ def children():
                       Child.id)
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
 
-    args = {k: v for k, v in (("desa", desa), ("status", status), ("q", q), ("nik", nik)) if v}
+    args = dict(filters, **({"cari": "1"} if search else {}))
     if show_names:
         named = sum(1 for c in rows if c.erased_at is None)
         where = next((n for k, n, _kec in options if k == desa), None) if desa else None
         # The log is a record for the data protection officer: always in Indonesian, never translated.
         _log("view_list", detail=f"nama lengkap, {named} anak, desa {where or 'semua yang terlihat'}")
         db.session.commit()
+    if search and search.get("q") and request.method == "GET":
+        form.q.data = search["q"]  # the NIK is never written back into the page
     return render_template(
-        "verval/children.html", rows=rows, total=total, page=page, pages=pages, args=args,
+        "verval/children.html", rows=rows, total=total, page=page, pages=pages, args=args, filters=filters,
         pager_args=dict(args, names="1") if show_names else args, show_names=show_names, options=options,
-        desa=desa, status=status, q=q, nik=nik, nik_invalid=nik_invalid, status_labels=status_labels,
-        status_choices=_choices(LIST_VERVAL_STATUS), sex_labels=_sex_labels(), mask_date=mask_date,
-        mask_name=mask_name, filtered=bool(args))
-
-
-# One child ----------------------------------------------------------------------------------------------------
-
-@bp.route("/anak/<int:child_id>")
-@child_list_users
-def child(child_id: int):
-    child = _visible_child(child_id)
-    _log("view", child_id=child.id)
-    db.session.commit()
-    nik = key_from_config(current_app.config).decrypt(child.nik_encrypted) if child.erased_at is None else None
-    link_form = None
-    if permissions.can_manage_verval(current_user) and child.status == STATUS_VALID_ATS and child.erased_at is None:
-        linked = {c.action_id for c in child.cases}
-        link_form = LinkCaseForm()
-        link_form.action_id.choices = [
-            (a.id, f"{a.code} – {a.title}") for a in db.session.scalars(
-                select(Action).where(Action.deleted_at.is_(None)).order_by(Action.code)) if a.id not in linked]
-    return render_template(
-        "verval/child.html", child=child, nik=nik, back_desa=_back_desa(),
-        status_labels=_labels(LIST_VERVAL_STATUS), reason_labels=_labels(LIST_VERVAL_REASON),
-        willing_labels=_willing_labels(), outcome_labels=_outcome_labels(), sex_labels=_sex_labels(),
-        can_verify=can_verify_child(db.session, current_user, child),
-        outcome_allowed={c.id for c in child.cases if can_record_outcome(db.session, current_user, c)},
-        link_form=link_form)
-
-
-# A verifier's finding -----------------------------------------------------------------------------------------
-
-@bp.route("/anak/<int:child_id>/verifikasi", methods=["GET", "POST"])
-@child_list_users
-def verify(child_id: int):
-    child = _visible_child(child_id)
-    require(can_verify_child(db.session, current_user, child))
-    now = utcnow()
-    today = wita_today(now)
-    form = VerifyForm()
-    # No finding is preselected: the verifier picks one on purpose, even when re-verifying.
-    form.status.choices = [("", _("— pilih hasil —"))] + _choices(LIST_VERVAL_STATUS)
-    form.reason.choices = [("", _("— tidak ada / bukan ATS valid —"))] + _choices(LIST_VERVAL_REASON)
-    if request.method == "GET":
-        form.verified_on.data = today
-    back_desa = _back_desa()
-    if form.validate_on_submit():
-        data = VerificationInput(
-            status=form.status.data, reason=form.reason.data or None,
-            willing_to_return=form.willing_to_return.data or None,
-            disability=DISABILITY_VALUE.get(form.disability.data), notes=form.notes.data or None,
-            verified_on=form.verified_on.data)
-        try:
-            record_verification(db.session, child, data, current_user.id, now, today=today)
-            _log("edit", child_id=child.id, detail=f"verifikasi: {data.status}")
-            db.session.commit()
-            flash(_("Hasil verifikasi disimpan."), "success")
-            return redirect(url_for("verval.children", **({"desa": back_desa} if back_desa else {})))
-        except DomainError as err:
-            db.session.rollback()
-            apply_domain_error(form, err)
-    elif request.method == "GET":
-        _log("view", child_id=child.id, detail="formulir verifikasi")
-        db.session.commit()
-    return render_template("verval/verify.html", form=form, child=child, back_desa=back_desa,
-                           status_labels=_labels(LIST_VERVAL_STATUS), sex_labels=_sex_labels())
-
-
-# Cases --------------------------------------------------------------------------------------------------------
-
-@bp.route("/anak/<int:child_id>/kasus", methods=["POST"], endpoint="link_case")
-@coordinators_only
-def link_case_route(child_id: int):
-    child = get_or_404(Child, child_id)
-    back = url_for("verval.child", child_id=child.id)
-    form = LinkCaseForm()
-    form.action_id.choices = [(a_id, "") for a_id in db.session.scalars(
-        select(Action.id).where(Action.deleted_at.is_(None)))]
-    if not form.validate_on_submit():
-        flash(_("Pilih aksi yang masih berjalan untuk menangani anak ini."), "error")
-        return redirect(back)
-    action = db.session.get(Action, form.action_id.data)
-    if action is None or action.deleted_at is not None:
-        flash(_("Aksi tidak dikenal."), "error")
-        return redirect(back)
-    try:
-        link_case(db.session, child, action, utcnow(), current_user.id)
-        _log("edit", child_id=child.id, detail=f"kasus: aksi {action.code}")
-        db.session.commit()
-        flash(_("Anak dihubungkan ke aksi %(code)s.", code=action.code), "success")
-    except DomainError as err:
-        db.session.rollback()
-        flash(_(err.message, **err.params), "error")
-    return redirect(back)
-
-
-@bp.route("/kasus/<int:case_id>", methods=["GET", "POST"])
-@child_list_users
-def case_outcome(case_id: int):
-    case_row = get_or_404(ChildCase, case_id)
-    child = case_row.child
-    if not can_see_child(db.session, current_user, child):
-        _refuse(child.id)
-    require(can_record_outcome(db.session, current_user, case_row))
-    now = utcnow()
-    # The saved values fill the form only on GET: a POST carries everything it means to save (an empty POST
-    # is refused, it does not re-save the current values).
-    form = OutcomeForm(obj=case_row if request.method == "GET" else None)
-    if form.validate_on_submit():
-        data = OutcomeInput(outcome=form.outcome.data, outcome_date=form.outcome_date.data,
-                            school_npsn=form.school_npsn.data or None, institution=form.institution.data or None,
-                            notes=form.notes.data or None)
-        try:
-            record_outcome(db.session, case_row, data, now, today=wita_today(now))
-            _log("edit", child_id=child.id, detail=f"hasil kasus {case_row.action.code}: {data.outcome}")
-            db.session.commit()
-            flash(_("Hasil penanganan disimpan."), "success")
-            return redirect(url_for("verval.child", child_id=child.id))
-        except DomainError as err:
-            db.session.rollback()
-            apply_domain_error(form, err)
-    elif request.method == "GET":
-        _log("view", child_id=child.id, detail="formulir hasil kasus")
-        db.session.commit()
-    return render_template("verval/case.html", form=form, case=case_row, child=child, sex_labels=_sex_labels())
+        desa=desa, status=status, search=search, form=form, nik_invalid=bool(search and search.get("nik_invalid")),
+        status_labels=status_labels, status_choices=_choices(LIST_VERVAL_STATUS), sex_labels=_sex_labels(),
+        mask_date=mask_date, mask_name=mask_name, filtered=bool(args))

@@ -47,8 +47,10 @@ def verifier_desa(session: Session, user_id: int) -> set[str]:
 
 
 def _agency_actions(agency_id: int | None) -> Any:
+    """The live actions the agency leads or supports: a deleted action gives its focal points no child."""
     supported = select(action_supporting_agency.c.action_id).where(action_supporting_agency.c.agency_id == agency_id)
-    return select(Action.id).where(or_(Action.lead_agency_id == agency_id, Action.id.in_(supported)))
+    return select(Action.id).where(or_(Action.lead_agency_id == agency_id, Action.id.in_(supported)),
+                                   Action.deleted_at.is_(None))
 
 
 def visible_children(session: Session, user: Any) -> Select[tuple[Child]]:
@@ -86,7 +88,7 @@ def can_record_outcome(session: Session, user: Any, case: ChildCase) -> bool:
     """Coordinators, and focal points of an agency that leads or supports the case's action."""
     if user.is_coordinator:
         return True
-    return bool(user.is_focal and case.action.involves_agency(user.agency_id))
+    return bool(user.is_focal and case.action.deleted_at is None and case.action.involves_agency(user.agency_id))
 
 
 def log_access(session: Session, *, user_id: int | None, action: str, now: datetime, child_id: int | None = None,

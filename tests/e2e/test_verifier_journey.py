@@ -1,8 +1,9 @@
 """A PKK cadre verifies a child of her desa, on a phone and at a desk; a child of another desa stays out of reach.
 
 Through the real server and Debian's Chromium (see conftest.py), on the seeded demo: the verifier logs in and
-lands on her list (names and NIKs masked, unverified first), opens a child (full NIK shown, the view logged),
-records "ATS valid" with a reason, comes back to the list, and is refused a child of another desa by URL.
+lands on her list (names and NIKs masked, unverified first), opens a child (masked; the full NIK shown once she
+gives a reason, both logged), records "ATS valid" with a reason, comes back to the list, and is refused a child
+of another desa by URL.
 """
 from __future__ import annotations
 
@@ -60,8 +61,13 @@ def test_verifier_verifies_a_child(live_server: LiveServer, chromium_browser: Br
         shot(page, artifacts_dir, f"{size}-verifier-list.png")
 
         click_to(page, first.get_by_role("link", name="Buka"))
-        expect(page.locator("#child-data")).to_contain_text(niks[child_id])  # full NIK on the child's page
+        expect(page.locator("#child-data")).not_to_contain_text(niks[child_id])  # masked until she asks
+        page.get_by_text("Tampilkan NIK, tanggal lahir dan nama ibu").click()
+        page.get_by_label("Alasan membuka data lengkap").select_option("verifikasi")
+        click_to(page, page.locator("#reveal-button"))
+        expect(page.locator("#child-data")).to_contain_text(niks[child_id])  # the full NIK, for a reason
         assert_fits(page)
+        shot(page, artifacts_dir, f"{size}-verifier-child-revealed.png")
         click_to(page, page.locator("#verify-button"))
         page.get_by_label("Hasil verifikasi").select_option("ats_valid")
         page.get_by_label("Alasan tidak bersekolah").select_option("ekonomi")
@@ -88,4 +94,5 @@ def test_verifier_verifies_a_child(live_server: LiveServer, chromium_browser: Br
         assert child.status == "ats_valid" and child.verifications[0].reason == "ekonomi"
         actions = {(e.child_id, e.action) for e in db.session.scalars(select(ChildAccessLog))}
         assert (child_id, "view") in actions and (child_id, "edit") in actions and (outside, "refused") in actions
+        assert (child_id, "reveal") in actions
         db.session.remove()

@@ -296,7 +296,7 @@ def test_export_csv_and_xlsx_are_masked_and_logged(app_ctx, world, as_user):
     assert "attachment" in resp.headers["Content-Disposition"]
     text = resp.data.decode("utf-8-sig")
     assert not any(n in text for n in full)
-    assert "6408••••••••0001" in text and "••/••/2012" in text and "17/05/2012" not in text
+    assert "6408••••••••••••" in text and "••/••/2012" in text and "17/05/2012" not in text
     assert "2012-05-17" not in text
     table = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert len(table) == 3
@@ -313,7 +313,7 @@ def test_export_csv_and_xlsx_are_masked_and_logged(app_ctx, world, as_user):
     assert len(values) == 2
     flat = " ".join(str(v) for r in values for v in r)
     assert "Budi Santoso" in flat and "Siti Rahma" not in flat
-    assert "6408••••••••0001" in flat and "••/••/2012" in flat
+    assert "6408••••••••••••" in flat and "••/••/2012" in flat
     assert not any(n in flat for n in full)
     last = db.session.scalars(select(ChildAccessLog).order_by(ChildAccessLog.id.desc())).first()
     assert last.action == "export_xlsx" and last.detail == f"1 anak; filter desa={DESA}, status=ats_valid"
@@ -325,7 +325,7 @@ def test_export_csv_and_xlsx_are_masked_and_logged(app_ctx, world, as_user):
     from tests.reports.report_data import pdf_text
 
     printed, _pages = pdf_text(resp.data)
-    assert "Budi Santoso" in printed and "6408••••••••0001" in printed and "••/••/2012" in printed
+    assert "Budi Santoso" in printed and "6408••••••••••••" in printed and "••/••/2012" in printed
     assert not any(n in printed for n in full) and "17/05/2012" not in printed
     last = db.session.scalars(select(ChildAccessLog).order_by(ChildAccessLog.id.desc())).first()
     assert last.action == "export_pdf" and last.detail == "2 anak; filter semua"
@@ -513,7 +513,7 @@ def test_access_log_lists_views_for_admins_only(app_ctx, world, as_user):
     client = as_user(ADMIN)
     html = client.get("/verval/log-akses").get_data(as_text=True)
     assert 'class="log-view"' in html and "Verifikator" in html and "verifikator" in html
-    assert f"#{a.id}" in html and "6408••••••••0001" in html and "10.0.0.7" in html
+    assert f"#{a.id}" in html and "6408••••••••••••" in html and "10.0.0.7" in html
     assert "27 November 2026 10.00 WITA" in html
     assert html.index("log-export_csv") < html.index("log-view")  # newest first
     assert "Budi" not in html and nik_for(BIRTH, "L", 1) not in html

@@ -144,7 +144,7 @@ def test_list_masks_nik_birth_date_and_names(client, world, kids):
     html = client.get("/verval/anak").get_data(as_text=True)
     nik = _nik()
     assert nik not in html
-    assert nik[:4] + "••••••••" + nik[-4:] in html
+    assert nik[:4] + "•" * 12 in html and nik[-4:] + "<" not in html
     assert "••/••/2012" in html and "17/05/2012" not in html and "17 Mei 2012" not in html
     assert "Bu*** Sa***" in html and "Budi Santoso" not in html
     assert not _logs()  # a masked list is not a view of anyone's record
@@ -165,29 +165,45 @@ def test_full_names_on_request_are_logged_once_per_page_view(client, world, kids
     assert len(_logs("view_list")) == 1
 
 
-def test_child_page_shows_the_full_record_and_every_view_is_logged(client, world, kids):
+def test_child_page_is_masked_and_every_view_is_logged(client, world, kids):
     _as(client, VERIFIER)
     for _ in range(2):
         resp = client.get(f"/verval/anak/{kids['budi']}")
         assert resp.status_code == 200
     html = resp.get_data(as_text=True)
-    assert _nik() in html and "Budi Santoso" in html and "Ibu Budi Santoso" in html
-    assert "17 Mei 2012" in html and "Teluk Lingga" in html and "Sangatta Utara" in html
+    assert "Budi Santoso" in html and "Teluk Lingga" in html and "Sangatta Utara" in html
+    assert _nik() not in html and "17 Mei 2012" not in html and "Ibu Budi Santoso" not in html
+    assert "••/••/2012" in html and "Ib*** Bu*** Sa***" in html and 'id="reveal-button"' in html
     views = _logs("view")
     assert len(views) == 2
     assert all(v.user_id == world.verifier.id and v.child_id == kids["budi"] for v in views)
     assert 'id="verify-button"' in html
 
 
+def _search(client, **fields):
+    """The search form as posted; returns the list it leads to (the NIK never in a URL)."""
+    resp = client.post("/verval/anak", data=fields)
+    assert resp.status_code == 302 and "nik" not in resp.headers["Location"] and "q=" not in resp.headers["Location"]
+    return client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
 def test_search_by_exact_nik_only(client, world, kids):
     _as(client, "koordinator@example.org")
     nik = _nik(date(2011, 3, 2), "P", 2)  # Citra
-    html = client.get(f"/verval/anak?nik={nik}").get_data(as_text=True)
+    html = _search(client, nik=nik)
     assert f'data-child="{kids["citra"]}"' in html and f'data-child="{kids["budi"]}"' not in html
-    html = client.get(f"/verval/anak?nik={nik[:10]}").get_data(as_text=True)
+    assert nik not in html  # not even written back into the search box
+    html = _search(client, nik=nik[:10])
     assert 'data-child="' not in html and 'id="nik-invalid"' in html
-    html = client.get("/verval/anak?nik=6408049999999999").get_data(as_text=True)
+    html = _search(client, nik="6408049999999999")
     assert 'data-child="' not in html and 'id="child-empty"' in html
+    # each search is logged with how many children matched, never with the NIK searched for
+    logs = _logs("search")
+    assert [log.detail for log in logs] == ["cari NIK: 1 anak cocok", "cari NIK: 0 anak cocok",
+                                             "cari NIK: 0 anak cocok"]
+    assert all(nik[-6:] not in (log.detail or "") for log in _logs())
+    html = client.get("/verval/anak").get_data(as_text=True)  # the list without cari=1: no search
+    assert f'data-child="{kids["budi"]}"' in html
 
 
 def test_filters_by_status_and_name(client, world, kids):
@@ -196,10 +212,16 @@ def test_filters_by_status_and_name(client, world, kids):
     assert f'data-child="{kids["citra"]}"' in html and f'data-child="{kids["budi"]}"' not in html
     html = client.get("/verval/anak?status=ats_valid").get_data(as_text=True)
     assert f'data-child="{kids["budi"]}"' in html and f'data-child="{kids["citra"]}"' not in html
-    html = client.get("/verval/anak?q=santo").get_data(as_text=True)
+    html = _search(client, q="santo")
     assert f'data-child="{kids["budi"]}"' in html and f'data-child="{kids["dewi"]}"' not in html
-    html = client.get("/verval/anak?q=%25").get_data(as_text=True)  # a LIKE wildcard is a plain character
+    assert [log.detail for log in _logs("search")] == ["cari nama: 1 anak cocok"]  # not the name searched for
+    html = _search(client, q="%")  # a LIKE wildcard is a plain character
     assert 'data-child="' not in html
+    # the search stays while the status filter changes (cari=1 travels with the filter form)
+    html = _search(client, q="santo")
+    assert 'name="cari" value="1"' in html
+    html = client.get("/verval/anak?cari=1&status=belum").get_data(as_text=True)
+    assert 'data-child="' not in html  # Budi is verified
 
 
 def test_unverified_children_come_first(client, world, kids):

@@ -42,7 +42,7 @@ def test_nik_rules():
     assert check_nik("640804170512001", None, None)  # 15 digits
     assert check_nik("64080417051200a1", None, None)
     assert check_nik("6408043213120001", None, None)  # 32 December
-    assert mask_nik("6408041705120012") == "6408••••••••0012"
+    assert mask_nik("6408041705120012") == "6408••••••••••••"  # no digit that is not public
     assert mask_date(date(2012, 5, 17)) == "••/••/2012" and mask_name("Ahmad Rizki") == "Ah*** Ri***"
 
 
@@ -237,12 +237,12 @@ def test_a_previewed_file_nobody_confirms_is_gone_after_an_hour(app_ctx):
 
     from coordinator.web.pending_uploads import PendingUploads
 
-    pending = PendingUploads("pending-expiry-test")  # its own folder: other tests leave files in theirs
+    pending = PendingUploads("expiry-test-pending")  # its own folder: other tests leave files in theirs
     with app_ctx.test_request_context():
         token = pending.keep(b"NIK;Nama\n6408041705120001;Ahmad\n", {"file_name": "bnba.csv"})
         assert pending.load(token) == (b"NIK;Nama\n6408041705120001;Ahmad\n", {"file_name": "bnba.csv"})
         assert pending.discard_stale(time.time() + 60) == 0
-        assert pending.discard_stale(time.time() + 3601) == 2  # the file and its values
+        assert pending.discard_stale(time.time() + 3601) == 1  # one file: the values are sealed inside it
         with pytest.raises(OSError):
             pending.load(token)
-        assert not list((Path(app_ctx.config["UPLOAD_DIR"]) / "pending-expiry-test").glob(f"{token}*"))
+        assert not list((Path(app_ctx.config["UPLOAD_DIR"]) / "expiry-test-pending").glob(f"{token}*"))
