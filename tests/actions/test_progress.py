@@ -39,6 +39,17 @@ def test_focal_posts_update_with_evidence(world, as_user):
     assert got.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_evidence_is_stored_readable_by_the_app_only(world, as_user, app_ctx):
+    """create_app's umask: no other account of the server reads a stored file (evidence may show children)."""
+    import stat
+
+    from coordinator.actions.evidence import path_of
+
+    _post(as_user("dinsos@example.org"), world.a1.id, files=[("foto-anak.png", PNG_1PX)])
+    ev = db.session.scalar(select(Evidence))
+    assert stat.S_IMODE(path_of(app_ctx.config["UPLOAD_DIR"], ev.stored_name).stat().st_mode) == 0o600
+
+
 def test_supporting_agency_may_report(world, as_user):
     assert _post(as_user("dinsos@example.org"), world.a2.id).status_code == 302
 
