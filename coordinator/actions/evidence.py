@@ -139,6 +139,28 @@ def _png_data_complete(data: bytes) -> bool:
     return inflate.eof and total == expected
 
 
+def _jpeg_data_complete(data: bytes) -> bool:
+    """Walks the JPEG's marker segments to its first scan (SOS) and wants an end-of-image marker after it.
+    Pillow alone cannot tell: WeasyPrint, imported by the same process for the reports, switches on Pillow's
+    LOAD_TRUNCATED_IMAGES for everyone, which makes a half-uploaded photo decode as if whole. Inside a scan 0xFF
+    is always stuffed (FF00) or a restart marker, so FFD9 there is the real end; data after it (some phones
+    append their own) is allowed."""
+    i = 2
+    while i + 4 <= len(data):
+        if data[i] != 0xFF:
+            return False
+        marker = data[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+        elif marker == 0xDA:
+            return data.find(b"\xff\xd9", i) != -1
+        elif 0xD0 <= marker <= 0xD7 or marker == 0x01:  # markers without a length
+            i += 2
+        else:
+            i += 2 + int.from_bytes(data[i + 2:i + 4], "big")
+    return False
+
+
 def _check_image(ext: str, data: bytes) -> None:
     expected = "PNG" if ext == "png" else "JPEG"
     try:
@@ -151,6 +173,8 @@ def _check_image(ext: str, data: bytes) -> None:
             if not _png_data_complete(data):
                 raise _Refused(DAMAGED)
             return
+        if not _jpeg_data_complete(data):
+            raise _Refused(DAMAGED)
         with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
             img.draft(None, (max(1, width // 8), max(1, height // 8)))  # every coded byte is read, 1/64 the pixels
             img.load()

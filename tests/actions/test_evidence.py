@@ -171,6 +171,20 @@ def test_jpeg_header_on_random_bytes_and_truncated_jpeg_are_refused():
         assert message == DAMAGED and params["kind"] == "JPG", name
 
 
+def test_a_truncated_photo_is_refused_in_the_process_that_makes_the_reports():
+    """WeasyPrint switches on Pillow's LOAD_TRUNCATED_IMAGES when imported (the web process renders the PDFs):
+    a photo cut off mid-upload must still be refused, and a whole one (with a phone's trailer) accepted."""
+    import weasyprint  # noqa: F401 - imported for its side effect on Pillow
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    good = image_bytes("JPEG", size=(1200, 900), quality=90)
+    for cut in (len(good) // 2, len(good) - 2, len(good) * 9 // 10):
+        message, params = refused("potong.jpg", good[:cut])
+        assert message == DAMAGED and params["kind"] == "JPG", cut
+    assert check_file(IncomingFile("foto.jpg", good + b"SEFT trailer of a phone"), LIMIT) == "image/jpeg"
+
+
 def test_images_past_the_pixel_limit_are_refused_before_decoding():
     """A small file announcing a huge image (a decompression bomb): refused from its header, in no time."""
     for name, size in [("besar.png", (8000, 7000)), ("bom.png", (20_000, 20_000))]:
