@@ -14,6 +14,7 @@ from datetime import date
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from babel.dates import format_date
 from babel.numbers import format_decimal, get_group_symbol
 
 PALETTE = ("#0b5d4b", "#1849a9", "#b54708", "#b42318", "#5b6663")
@@ -254,7 +255,9 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
     def y_at(v: float) -> float:
         return top + plot_h * (1 - (v - lo) / (hi - lo))
 
-    desc = _describe(series, x_labels[:n], unit, locale)
+    # A point is named by its day ("15 Okt 2026"): two snapshots of one month share their axis label "Okt 26".
+    point_labels = [format_date(d, "d MMM y", locale=locale) for d in dates[:n]]
+    desc = _describe(series, point_labels, unit, locale)
     if bands:
         desc += ". " + "; ".join(b.label or f"{b.code} {b.title}" for b in bands)
     parts = [head, f"<desc>{_attr(desc)}</desc>",
@@ -273,14 +276,16 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
                  f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/></g>')
     parts.append('<g class="x-labels" font-size="11" fill="#5b6663" text-anchor="middle">')
     last_x = -1e9
-    for i in reversed(range(n)):  # the latest label always shows; earlier ones only where they fit
+    labelled: set[str] = set()
+    for i in reversed(range(n)):  # the latest label always shows; earlier ones only where they fit, each once
         x = x_of(dates[i])
         parts.append(f'<line x1="{x:.1f}" y1="{top + plot_h}" x2="{x:.1f}" y2="{top + plot_h + 4}" stroke="#5b6663"/>')
-        if abs(last_x - x) >= 64:
+        if abs(last_x - x) >= 64 and x_labels[i] not in labelled:
             parts.append(f'<text x="{x:.1f}" y="{top + plot_h + 18}">{_attr(x_labels[i])}</text>')
             last_x = x
+            labelled.add(x_labels[i])
     parts.append("</g>")
-    _draw_series(parts, series, n, lambda i: x_of(dates[i]), y_at, x_labels, unit, locale, radius=3.5,
+    _draw_series(parts, series, n, lambda i: x_of(dates[i]), y_at, point_labels, unit, locale, radius=3.5,
                  outlined=False)
     parts.append(_legend(series, width - right, height - 14))
     parts.append("</svg>")

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from flask import g
-from flask_babel import force_locale, format_date, format_decimal, get_locale
+from flask_babel import force_locale, format_date, format_decimal, get_locale, gettext
 
 from coordinator.core.clock import to_wita
+from coordinator.core.errors import N_
+
+QUARTER_NAMES = {1: N_("TW I"), 2: N_("TW II"), 3: N_("TW III"), 4: N_("TW IV")}
 
 
 def fmt_date(value: date | datetime | None, style: str = "long") -> str:
@@ -69,6 +73,27 @@ def fmt_month(value: date | None) -> str:
     return format_date(value, "MMMM y")
 
 
+def quarter_label(year: int | str, quarter: int | None) -> str:
+    """The one name of an indicator period, on pages, in the PDF and in emails: "TW III 2026" in Indonesian,
+    "Q3 2026" in English; a whole-year period is just its year."""
+    if quarter is None:
+        return str(year)
+    name = QUARTER_NAMES.get(quarter)
+    return f"{gettext(name) if name else quarter} {year}"
+
+
+@dataclass(frozen=True)
+class PeriodName:
+    """quarter_label made when shown, for content built before its language is known (the monthly report is
+    built once, then laid out in Indonesian or English); equal by value, as the same facts give the same report."""
+
+    year: int
+    quarter: int | None
+
+    def __str__(self) -> str:
+        return quarter_label(self.year, self.quarter)
+
+
 def iso_date(value: str | None) -> date | None:
     """'2026-10-01' -> date: for the ISO strings kept in a closed month's frozen facts."""
     return date.fromisoformat(value) if value else None
@@ -92,6 +117,7 @@ def current_locale() -> str:
 
 def register(app: Any) -> None:
     app.jinja_env.globals["iso_date"] = iso_date
+    app.jinja_env.globals["quarter_label"] = quarter_label
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
         percent=fmt_percent, month=fmt_month,

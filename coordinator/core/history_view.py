@@ -9,9 +9,9 @@ from typing import Any
 from flask_babel import gettext
 
 from coordinator.core.errors import N_
-from coordinator.core.formatting import fmt_date, fmt_datetime, fmt_money
+from coordinator.core.formatting import fmt_date, fmt_datetime, fmt_money, fmt_number
 from coordinator.extensions import db
-from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, AuditEntry, Pillar, Program, ReferenceItem
+from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, AuditEntry, Pillar, Program, ReferenceItem, User
 
 FIELD_LABELS = {
     "code": N_("Kode"), "title": N_("Judul"), "name": N_("Nama"), "nama": N_("Nama"), "description": N_("Uraian"),
@@ -34,7 +34,8 @@ FIELD_LABELS = {
     "label_id": N_("Label (Indonesia)"), "label_en": N_("Label (Inggris)"), "position": N_("Urutan"),
     "list_name": N_("Daftar"), "ats_metric": N_("Ukuran ATS"), "ats_area_kode": N_("Wilayah ATS"),
     "password": N_("Kata sandi"), "entered_by_id": N_("Diisi oleh"), "entered_at": N_("Diisi pada"),
-    "indicator_id": N_("Indikator"), "amount": N_("Jumlah"),
+    "indicator_id": N_("Indikator"), "amount": N_("Jumlah"), "budget_realised": N_("Realisasi anggaran"),
+    "closed_by_id": N_("Ditutup oleh"), "reopened_by_id": N_("Dibuka kembali oleh"),
 }
 ENTITY_LABELS = {
     "plan": N_("rencana"), "pillar": N_("pilar"), "program": N_("program"), "action": N_("aksi"),
@@ -47,6 +48,10 @@ ENTITY_LABELS = {
 HIDDEN = {"id", "created_at"}
 AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}
 AREA_FIELDS = {"areas", "parent_kode", "ats_area_kode"}
+USER_FIELDS = {"entered_by_id", "author_id", "verifier_id"}  # and every *_by_id: ids of user_account
+MONEY_FIELDS = {"budget_amount", "amount", "budget_realised"}  # and every *_amount
+# Whole numbers that are names, not quantities: a year reads 2026, not 2.026.
+PLAIN_NUMBERS = {"year", "quarter", "position", "number", "send_day"}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
@@ -68,14 +73,24 @@ class HistoryRow:
     changes: list[Change]
 
 
+def _kind(key: str) -> str | None:
+    """Which table a field's ids point into, for the fields shown by name."""
+    if key in AGENCY_FIELDS:
+        return "agency"
+    if key in AREA_FIELDS:
+        return "area"
+    if key in USER_FIELDS or key.endswith("_by_id"):
+        return "user"
+    return {"program_id": "program", "pillar_id": "pillar"}.get(key)
+
+
 def _names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     """Every id the entries mention, resolved with one statement per kind."""
-    wanted: dict[str, set[str]] = {"agency": set(), "area": set(), "program": set(), "pillar": set()}
+    wanted: dict[str, set[str]] = {"agency": set(), "area": set(), "program": set(), "pillar": set(), "user": set()}
     for e in entries:
         for values in (e.before or {}, e.after or {}):
             for key, value in values.items():
-                kind = ("agency" if key in AGENCY_FIELDS else "area" if key in AREA_FIELDS
-                        else "program" if key == "program_id" else "pillar" if key == "pillar_id" else None)
+                kind = _kind(key)
                 if kind and value is not None:
                     wanted[kind].update(str(v) for v in (value if isinstance(value, list) else [value]))
     names: dict[tuple[str, str], str] = {}
@@ -96,14 +111,17 @@ def _names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
         for ident, number, name in db.session.execute(
                 db.select(Pillar.id, Pillar.number, Pillar.name).where(Pillar.id.in_(ids))):
             names[("pillar", str(ident))] = f"{number}. {name}"
+    if wanted["user"]:
+        ids = [int(i) for i in wanted["user"] if i.isdigit()]
+        for ident, name in db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))):
+            names[("user", str(ident))] = name
     return names
 
 
 def _show(key: str, value: Any, names: dict[tuple[str, str], str]) -> str:
     if value is None or value == "" or value == []:
         return "–"
-    kind = ("agency" if key in AGENCY_FIELDS else "area" if key in AREA_FIELDS
-            else "program" if key == "program_id" else "pillar" if key == "pillar_id" else None)
+    kind = _kind(key)
     if kind:
         items = value if isinstance(value, list) else [value]
         return ", ".join(names.get((kind, str(v)), str(v)) for v in items)
@@ -111,8 +129,10 @@ def _show(key: str, value: Any, names: dict[tuple[str, str], str]) -> str:
         return gettext("diganti")
     if isinstance(value, bool):
         return gettext("ya") if value else gettext("tidak")
-    if key in ("budget_amount", "amount"):
+    if isinstance(value, (int, float)) and (key in MONEY_FIELDS or key.endswith("_amount")):
         return fmt_money(value)
+    if isinstance(value, (int, float)) and key not in PLAIN_NUMBERS and not key.endswith(("_id", "_year")):
+        return fmt_number(value)  # 12.802 and 12,5 (12,802 and 12.5 in English), never 12802.0
     if isinstance(value, str) and ISO_DATETIME.match(value):
         return fmt_datetime(datetime.fromisoformat(value))
     if isinstance(value, str) and ISO_DATE.match(value):

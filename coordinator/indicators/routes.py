@@ -1,6 +1,5 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from coordinator.ats.indicators import refresh_snapshot_indicators
@@ -9,7 +8,7 @@ from coordinator.core.audit import history_for
 from coordinator.core.clock import to_wita, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.core.export import to_csv, to_xlsx
-from coordinator.core.formatting import current_locale
+from coordinator.core.formatting import current_locale, quarter_label
 from coordinator.extensions import db
 from coordinator.indicators import tracking as indicator_service
 from coordinator.indicators.blueprint import bp
@@ -17,15 +16,6 @@ from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
 from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
 from coordinator.plan import editing as plan_service
 from coordinator.web.routing import apply_domain_error, get_or_404, role_required
-
-QUARTER_NAMES = {1: _l("TW I"), 2: _l("TW II"), 3: _l("TW III"), 4: _l("TW IV")}
-
-
-def period_label(year: int, quarter: int | None) -> str:
-    if quarter is None:
-        return str(year)
-    # "TW III 2026" in Indonesian, "Q3 2026" in English.
-    return f"{QUARTER_NAMES.get(quarter, quarter)} {year}"
 
 
 def direction_label(direction: str) -> str:
@@ -39,7 +29,7 @@ def status_label(status: str) -> str:
 
 
 def _helpers() -> dict:
-    return {"period_label": period_label, "direction_label": direction_label, "status_label": status_label}
+    return {"period_label": quarter_label, "direction_label": direction_label, "status_label": status_label}
 
 
 def _live_indicator(indicator_id: int) -> Indicator:
@@ -83,7 +73,7 @@ def _export(rows: list[indicator_service.IndicatorSummary], fmt: str, year: int)
     data = [[
         r.code, r.name, r.definition or "", r.unit, direction_label(r.direction), num(r.baseline_value),
         r.baseline_year, num(r.latest.actual) if r.latest else None,
-        period_label(r.latest.year, r.latest.quarter) if r.latest else "", num(r.year_target),
+        quarter_label(r.latest.year, r.latest.quarter) if r.latest else "", num(r.year_target),
         status_label(r.status), r.data_source or "", ", ".join(r.action_codes),
     ] for r in rows]
     stamp = to_wita(utcnow()).strftime("%Y%m%d-%H%M")
@@ -99,7 +89,7 @@ def _export(rows: list[indicator_service.IndicatorSummary], fmt: str, year: int)
 # Detail --------------------------------------------------------------------------
 
 def _chart(indicator: Indicator, rows: list[indicator_service.PeriodRow]) -> str:
-    labels = [period_label(r.year, r.quarter) for r in rows]
+    labels = [quarter_label(r.year, r.quarter) for r in rows]
     series = [
         charts.Series(_("Target"), [r.target for r in rows], dashed=True, color="#1849a9", css_class="series-target"),
         charts.Series(_("Realisasi"), [r.actual for r in rows], color="#0b5d4b", css_class="series-actual"),
@@ -197,7 +187,7 @@ def new_target(indicator_id: int):
         try:
             indicator_service.set_target(db.session, indicator, form.year.data, form.quarter.data, form.value.data)
             db.session.commit()
-            flash(_("Target %(period)s disimpan.", period=period_label(form.year.data, form.quarter.data)),
+            flash(_("Target %(period)s disimpan.", period=quarter_label(form.year.data, form.quarter.data)),
                   "success")
             return redirect(_detail_url(indicator.id))
         except DomainError as err:
@@ -240,7 +230,7 @@ def _value_form(indicator: Indicator, row: IndicatorValue | None):
             else:
                 indicator_service.update_value(db.session, row, *args)
             db.session.commit()
-            flash(_("Nilai %(period)s disimpan.", period=period_label(form.year.data, form.quarter.data)),
+            flash(_("Nilai %(period)s disimpan.", period=quarter_label(form.year.data, form.quarter.data)),
                   "success")
             return redirect(_detail_url(indicator.id))
         except DomainError as err:

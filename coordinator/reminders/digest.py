@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.core.clock import wita_today
-from coordinator.core.formatting import fmt_date, fmt_month, in_locale
+from coordinator.core.formatting import fmt_date, fmt_month, in_locale, quarter_label
 from coordinator.models import (
     KIND_DUE_SOON,
     KIND_ESCALATION,
@@ -30,8 +30,6 @@ from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR
 from coordinator.monitor.deadlines import build_monitor
 from coordinator.notifications.outbox import outbox_key
 from coordinator.reminders.kinds import DEFAULT_BASE_URL, KIND_ORDER, Digest, Reminder
-
-QUARTER_NAMES = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def kind_label(kind: str) -> str:
@@ -48,9 +46,7 @@ def kind_label(kind: str) -> str:
 
 def _period(stage: str) -> str:
     year, _, quarter = stage.partition("-Q")
-    if quarter.isdigit():
-        return gettext("TW %(quarter)s %(year)s", quarter=QUARTER_NAMES.get(int(quarter), quarter), year=year)
-    return year
+    return quarter_label(year, int(quarter) if quarter.isdigit() else None)
 
 
 def item_phrase(r: Reminder) -> str:

@@ -309,6 +309,48 @@ def test_targets_and_values_through_the_web(as_user, world, ind):
     assert "menghapus nilai indikator" in page and "menghapus target indikator" in page
 
 
+def history_of(page: str) -> str:
+    return re.search(r'<section class="history">(.*?)</section>', page, re.S).group(1)
+
+
+def test_history_shows_values_and_people_as_read(as_user, world, ind):
+    """Issue 20: the history printed "Nilai 12802.0 → 10241.0" and "Diisi oleh 2"."""
+    value = next(v for v in ind.values if v.quarter == 2)
+    client = as_user("admin@example.org")
+    resp = client.post(f"/values/{value.id}/edit", data={"value-year": "2026", "value-quarter": "2",
+                                                         "value-value": "10.241,5", "value-source": "Pusdatin"})
+    assert resp.status_code == 302
+    history = history_of(text_of(client.get(f"/indicators/{ind.id}")))
+    assert "12802" not in history and ".0<" not in history
+    assert re.search(r"<td>Nilai</td><td>12\.802</td><td>10\.241,5</td>", history)
+    assert re.search(r"<td>Diisi oleh</td><td>Koordinator</td><td>Admin</td>", history)
+    # The values as first entered: the year stays a year, the person is named.
+    assert re.search(r"<dt>Tahun</dt><dd>2026</dd>", history)
+    assert re.search(r"<dt>Nilai</dt><dd>9\.644,5</dd>", history)
+    assert re.search(r"<dt>Diisi oleh</dt><dd>Koordinator</dd>", history)
+    assert re.search(r"<dt>Diisi pada</dt><dd>27 November 2026 10\.00 WITA</dd>", history)
+
+    world.admin.locale = "en"
+    db.session.commit()
+    history = history_of(text_of(as_user("admin@example.org").get(f"/indicators/{ind.id}")))
+    assert re.search(r"<td>Value</td><td>12,802</td><td>10,241.5</td>", history)
+    assert re.search(r"<td>Entered by</td><td>Koordinator</td><td>Admin</td>", history)
+
+
+def test_history_money_and_closing_user_read_as_money_and_names(app_ctx, world):
+    from coordinator.core.history_view import readable_history
+    from coordinator.models import AuditEntry as Entry
+
+    entries = [Entry(at=NOW, operation="update", entity_type="monthly_snapshot", entity_id="1",
+                     before={"closed_by_id": None, "budget_realised": 1250000, "reopened_by_id": world.admin.id},
+                     after={"closed_by_id": world.coordinator.id, "budget_realised": 2500000.0,
+                            "reopened_by_id": None})]
+    with app_ctx.test_request_context():
+        changes = {c.field: (c.before, c.after) for c in readable_history(entries)[0].changes}
+    assert changes == {"Ditutup oleh": ("–", "Koordinator"), "Realisasi anggaran": ("Rp 1.250.000", "Rp 2.500.000"),
+                       "Dibuka kembali oleh": ("Admin", "–")}
+
+
 def test_detail_chart_and_table_formatting(as_user, world, ind):
     client = as_user(LEADER)
     page = text_of(client.get(f"/indicators/{ind.id}"))

@@ -127,6 +127,25 @@ def test_indicator_without_last_quarter_value_reminds_coordinators(world):
     assert [r for r in due(world, date(2026, 11, 27)) if r[1] == "missing_indicator"] == []
 
 
+def test_missing_indicator_names_the_quarter_as_the_pages_do(world):
+    """Issue 20: one name per quarter: "TW III 2026" as on the indicator pages, "Q3 2026" in English."""
+    from dataclasses import replace
+
+    from coordinator.reminders.digest import notification_title
+
+    ind = Indicator(plan=world.plan, code="IK-1", name="Anak kembali sekolah", unit="anak", direction="naik")
+    db.session.add(ind)
+    db.session.flush()
+    db.session.add(IndicatorTarget(indicator_id=ind.id, year=2026, quarter=4, value=100))
+    db.session.flush()
+    reminder = next(r for r in collect(db.session, at(date(2026, 11, 27)), load_settings(db.session))
+                    if r.kind == "missing_indicator")
+    title_id = notification_title(replace(reminder, locale="id"))
+    title_en = notification_title(replace(reminder, locale="en"))
+    assert title_id.endswith("(nilai untuk periode TW III 2026 belum diisi)")
+    assert "Q3 2026" in title_en and "Quarter" not in title_en
+
+
 def test_digest_content_language_preferences_and_rerun(world, smtp):
     """Dinsos has two focal points: one reading English, one Indonesian who turned off due-soon email."""
     world.focal.locale = "en"
