@@ -64,6 +64,9 @@ class ProgressForm(BaseForm):
     obstacles = TextAreaField(_l("Kendala"), validators=[optional(), max_length(10000)])
     follow_up = TextAreaField(_l("Rencana tindak lanjut"), validators=[optional(), max_length(10000)])
     budget_realised = MoneyField(_l("Realisasi anggaran kumulatif (Rp)"), validators=[optional()])
+    budget_note = TextAreaField(_l("Keterangan realisasi anggaran"), validators=[optional(), max_length(2000)],
+                                description=_l("Wajib diisi bila realisasi melebihi pagu aksi, sendiri atau "
+                                               "dijumlah dengan realisasi terakhir instansi lain pada aksi ini."))
     files = MultipleFileField(_l("Bukti (PDF, JPG, PNG, XLSX, DOCX; maks. 10 MB per berkas)"),
                               validators=[optional()])
 

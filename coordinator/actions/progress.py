@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from coordinator.actions import budget
 from coordinator.actions import evidence as evidence_files
 from coordinator.core.clock import add_months, month_start, wita_today
 from coordinator.core.errors import N_, DomainError
@@ -23,6 +24,7 @@ class ProgressInput:
     obstacles: str | None = None
     follow_up: str | None = None
     budget_realised: int | None = None
+    budget_note: str | None = None
     files: list[evidence_files.IncomingFile] = field(default_factory=list)
 
 
@@ -58,7 +60,7 @@ def _create(session: Session, action: Action, author: User, data: ProgressInput,
         action_id=action.id, agency_id=author.agency_id, author_id=author.id, period=month_start(data.period),
         percent_complete=data.percent_complete, achievements=data.achievements.strip(),
         obstacles=(data.obstacles or "").strip() or None, follow_up=(data.follow_up or "").strip() or None,
-        budget_realised=data.budget_realised, created_at=now,
+        budget_realised=data.budget_realised, budget_note=(data.budget_note or "").strip() or None, created_at=now,
         supersedes_id=supersedes.id if supersedes else None, correction_reason=reason,
     )
     session.add(update)
@@ -79,6 +81,8 @@ def record_progress_update(session: Session, action: Action, author: User, data:
     content_types = _validate(action, data, now, max_bytes)
     if current_update_for(session, action.id, author.agency_id, month_start(data.period)):
         raise DomainError(ALREADY_REPORTED, "period")
+    budget.check_against_ceiling(session, action, author.agency_id, month_start(data.period), data.budget_realised,
+                                 data.budget_note)
     return _create(session, action, author, data, now, content_types, upload_dir)
 
 
@@ -92,6 +96,9 @@ def correct_progress_update(session: Session, original: ProgressUpdate, author: 
         raise DomainError(N_("Alasan koreksi wajib diisi."), "reason")
     data.period = original.period
     content_types = _validate(original.action, data, now, max_bytes)
+    # The original's figure is left out of the sum: the correction replaces it, never adds to it.
+    budget.check_against_ceiling(session, original.action, original.agency_id, original.period,
+                                 data.budget_realised, data.budget_note)
     original.superseded_at = now
     session.flush()
     update = _create(session, original.action, author, data, now, content_types, upload_dir, original, reason.strip())

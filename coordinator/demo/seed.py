@@ -201,6 +201,9 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                     created = _wita_to_utc(report_day, rng.randint(8, 15))
                     if created > now:
                         continue
+                    # Each agency realises its own share: the agencies' latest figures add up to at most 80 %
+                    # of the ceiling, never past it (actions/budget.py).
+                    share = (0.75 if supporting else 1.0) if agency_code == lead else 0.25 / len(supporting)
                     update = ProgressUpdate(
                         action=action, agency=agencies[agency_code], author=authors[agency_code], period=month,
                         percent_complete=min(100, int(progress * 100) + rng.randint(-5, 5) if progress else 0)
@@ -208,7 +211,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                         achievements=f"Kegiatan bulan ini berjalan; {rng.randint(5, 120)} anak terjangkau.",
                         obstacles=rng.choice(content.OBSTACLES) or None,
                         follow_up="Koordinasi dengan kecamatan dan desa sasaran bulan depan.",
-                        budget_realised=int((action.budget_amount or 0) * progress * 0.8) or None,
+                        budget_realised=int((action.budget_amount or 0) * progress * 0.8 * share) or None,
                         created_at=created,
                     )
                     session.add(update)

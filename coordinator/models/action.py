@@ -125,6 +125,8 @@ class ProgressUpdate(db.Model):
     obstacles: Mapped[str | None] = mapped_column(Text)
     follow_up: Mapped[str | None] = mapped_column(Text)
     budget_realised: Mapped[int | None] = mapped_column(BigInteger)
+    # Why the realisation goes past the action's ceiling (pagu); required then (actions/budget.py).
+    budget_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(index=True)
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id"))
     superseded_at: Mapped[datetime | None]
