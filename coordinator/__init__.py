@@ -161,6 +161,7 @@ VIEWS = (
     "rad_matrix.routes",
     "actions.routes",
     "indicators.routes",
+    "figures.routes",
     "agencies.routes",
     "ats.routes", "ats.import_routes",
     "admin.routes", "admin.login_routes", "admin.token_routes",
@@ -169,7 +170,7 @@ VIEWS = (
     "reports.routes",
     "verval.admin_routes", "verval.children_routes", "verval.child_routes",
     "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",
-    "api.plan_routes",
+    "api.plan_routes", "api.figures_routes",
     "web.health",
 )
 

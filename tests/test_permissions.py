@@ -121,6 +121,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "agencies.new": ("/agencies/new", coordinators(200), coordinators(200)),
     "agencies.edit": ("/agencies/{dinsos}/edit", coordinators(200), coordinators(302)),
     "indicators.index": ("/indicators", everyone(200), METHOD_NOT_ALLOWED),
+    "figures.definitions": ("/definisi", everyone(200), METHOD_NOT_ALLOWED),
     "indicators.detail": ("/indicators/{indicator}", everyone(200), METHOD_NOT_ALLOWED),
     "indicators.new": ("/indicators/new", coordinators(200), coordinators(200)),
     "indicators.edit": ("/indicators/{indicator}/edit", coordinators(200), coordinators(302)),
@@ -221,6 +222,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),
     "api.ats_snapshots": ("/api/v1/ats/snapshots", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
     "api.ats_summary": ("/api/v1/ats/summary", api_rule(), API_READ_ONLY),
+    # As the monthly reports: coordinators and leaders
+    "api.figures": ("/api/v1/figures", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
     # Public, for nginx, systemd and monitoring: says only whether the database answers.
     "health.check": ("/healthz", rule(200, 200, 200, 200, 200, 200, 200), METHOD_NOT_ALLOWED),
 }

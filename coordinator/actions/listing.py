@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import wita_today
+from coordinator.figures.late import LateReason
 from coordinator.models import (
     Action,
     ActionFunding,
@@ -46,6 +47,7 @@ class ActionRow:
     percent: int | None
     last_update: datetime | None
     facts: ActionFacts
+    late: LateReason | None = None  # why it is late (figures/late.py), for a terlambat action
 
 
 def code_key(code: str) -> tuple:
@@ -127,7 +129,7 @@ def load_actions(session: Session, ids: list[int]) -> dict[int, Action]:
     return {a.id: a for a in session.scalars(stmt)}
 
 
-def _action_rows(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[ActionRow]:
+def _action_rows(session: Session, rows: list[tuple[ActionFacts, str]], today: date) -> list[ActionRow]:
     """Full actions and latest progress, only for the rows that will be shown."""
     ids = [r[0].id for r in rows]
     if not ids:
@@ -137,7 +139,7 @@ def _action_rows(session: Session, rows: list[tuple[ActionFacts, str]]) -> list[
     out = []
     for fact, status in rows:
         pct, last = progress.get(fact.id, (None, None))
-        out.append(ActionRow(actions[fact.id], status, fact.is_overridden, pct, last, fact))
+        out.append(ActionRow(actions[fact.id], status, fact.is_overridden, pct, last, fact, fact.late_reason(today)))
     return out
 
 
@@ -147,8 +149,8 @@ def page_of_actions(session: Session, f: ActionFilter, now: datetime, page: int,
     total = len(rows)
     pages = max(1, (total + size - 1) // size)
     page = min(max(1, page), pages)
-    return _action_rows(session, rows[(page - 1) * size: page * size]), total, pages
+    return _action_rows(session, rows[(page - 1) * size: page * size], wita_today(now)), total, pages
 
 
 def all_matching(session: Session, f: ActionFilter, now: datetime) -> list[ActionRow]:
-    return _action_rows(session, filtered_rows(session, f, now))
+    return _action_rows(session, filtered_rows(session, f, now), wita_today(now))

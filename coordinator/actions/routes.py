@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from coordinator.actions import listing
+from coordinator.actions import budget, listing
 from coordinator.actions import progress as progress_service
 from coordinator.actions.blueprint import bp
 from coordinator.actions.evidence import IncomingFile, path_of
 from coordinator.actions.exports import export_actions
 from coordinator.actions.forms import ActionForm, CorrectionForm, MilestoneForm, OverrideForm, ProgressForm
-from coordinator.actions.status import status_of
+from coordinator.actions.status import load_action_facts, status_of
 from coordinator.ats import outcomes as ats_outcomes
 from coordinator.ats import pages as ats_pages
 from coordinator.ats.charts import action_band, trend_chart
@@ -174,6 +174,8 @@ def detail(action_id: int):
         updates = progress_service.updates_for_action(db.session, action.id)
         return dict(
             action=action, status=status_of(action, today), today=today, updates=updates,
+            late=next((f.late_reason(today) for f in load_action_facts(db.session, [action.id])), None),
+            over_ceiling=budget.over_ceiling(updates, action.budget_amount),
             ats_figure=cached_content("actions/_ats_trend.html", ats_figure, reader=everyone),
             history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
             outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
@@ -301,7 +303,7 @@ def _progress_input(form: ProgressForm) -> progress_service.ProgressInput:
     return progress_service.ProgressInput(
         period=form.period.data, percent_complete=form.percent_complete.data, achievements=form.achievements.data,
         obstacles=form.obstacles.data, follow_up=form.follow_up.data, budget_realised=form.budget_realised.data,
-        files=_incoming_files(form),
+        budget_note=form.budget_note.data, files=_incoming_files(form),
     )
 
 

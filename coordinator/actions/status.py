@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.core import revision
+from coordinator.figures.late import LateReason, late_reason
 from coordinator.models import Action, Milestone, Program
 
 OPEN_STATES = ("belum_mulai", "berjalan")
@@ -54,6 +55,13 @@ class ActionFacts:
 
     def status(self, today: date) -> str:
         return self.status_override or self.computed_status(today)
+
+    def late_reason(self, today: date) -> LateReason | None:
+        """Why the action is late (figures/late.py), or None when its status is not terlambat."""
+        if self.status(today) != "terlambat":
+            return None
+        return late_reason(self.due_date, [(m.title, m.due_date) for m in self.open_milestones()], today,
+                           overridden=self.is_overridden)
 
     @property
     def is_overridden(self) -> bool:

@@ -14,6 +14,7 @@ from coordinator.api.plan_routes import agency_ref, iso_date, iso_datetime
 from coordinator.core import permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
+from coordinator.figures.late import LateReason
 from coordinator.models import STATUS_VALUES, Action, ProgressUpdate
 
 
@@ -51,15 +52,22 @@ def _summary(action: Action, status: str, overridden: bool, percent: int | None,
     }
 
 
+def _late(reason: LateReason | None) -> dict | None:
+    """Why a late action is late (figures/late.py): the late item's kind, its own due date, the days late."""
+    return reason.as_json() if reason else None
+
+
 @bp.get("/actions")
 def actions():
     f = _filter()
     page, per_page = page_params()
     rows = listing.filtered_rows(db.session, f, utcnow())
-    items = action_summaries.summaries(db.session, rows[(page - 1) * per_page: page * per_page])
-    base = url_for("api.actions")
-    for item in items:
+    shown = rows[(page - 1) * per_page: page * per_page]
+    items = action_summaries.summaries(db.session, shown)
+    base, today = url_for("api.actions"), wita_today(utcnow())
+    for item, (fact, _status) in zip(items, shown, strict=True):
         item["url"] = f"{base}/{item['id']}"
+        item["late_reason"] = _late(fact.late_reason(today))
     return jsonify(page_body(items, page, per_page, len(rows)))
 
 
@@ -83,6 +91,7 @@ def action(action_id: int):
     body = _summary(a, facts.status(today), facts.is_overridden,
                     latest.percent_complete if latest else None, latest.created_at if latest else None)
     body.update({
+        "late_reason": _late(facts.late_reason(today)),
         "description": a.description, "output": a.output, "sub_kegiatan_code": a.sub_kegiatan_code,
         "computed_status": facts.computed_status(today), "override_reason": a.override_reason,
         "marked_complete": a.marked_complete, "completed_on": iso_date(a.completed_on),

@@ -60,6 +60,10 @@ ACTION_SUMMARY = {
     "funding_source": null({**STR, "description": "The first of funding_sources (kept for older clients)"}),
     "funding_sources": array(obj({"code": STR, "amount": null({**INT, "description": "Rupiah, where known"})})),
     "percent_complete": null({**INT, "minimum": 0, "maximum": 100}), "last_progress_at": null(DATETIME),
+    "late_reason": null({**obj({"kind": {"enum": ["milestone", "action", "override"]}, "due_date": null(DATE),
+                                "days_late": INT, "milestone": null(STR)}),
+                         "description": "Why a terlambat action is late: its open milestone or its own deadline "
+                                        "that has been late longest (null unless status is terlambat)"}),
     "url": STR,
 }
 ACTION_DETAIL = {
@@ -105,6 +109,23 @@ SCHEMAS: S = {
     "IndicatorDetail": obj(INDICATOR_DETAIL),
     "SnapshotList": obj({"items": array(obj({"id": INT, "as_of": DATE, "source": STR, "created_at": DATETIME,
                                               "total": ref("Counts")}))}),
+    "Figures": obj({
+        "period": STR, "as_of": DATE, "closed": BOOL,
+        "scope": obj({"kind": {"enum": ["kabupaten", "kecamatan", "opd"]}, "key": null(STR), "name": null(STR)}),
+        "ats": obj({"current": null(INT), "baseline": null(INT), "target": null(INT),
+                    "change_since_baseline": null(INT), "current_as_of": null(DATE), "baseline_as_of": null(DATE)}),
+        "actions": obj({k: INT for k in ("total", "selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")}),
+        "milestones_late": INT,
+        "children_returned": obj({k: INT for k in (
+            "distinct_total", "by_name", "reported_only", "distinct_this_month", "by_name_this_month",
+            "reported_only_this_month", "reached_this_month")}),
+        "budget": obj({"ceiling": INT, "realised": INT, "absorption_pct": null(NUM), "over_ceiling": array(STR)}),
+        "reports": obj({"expected": INT, "received": INT, "on_time": INT}),
+        "area_level": {"enum": ["kecamatan", "desa"]},
+        "areas": array(obj({"kode": STR, "nama": STR, "ats_current": null(INT), "ats_baseline": null(INT),
+                            "children_returned": INT})),
+        "residu": obj({"ats_current": null(INT), "ats_baseline": null(INT), "children_returned": null(INT)}),
+    }),
     "AtsSummary": obj({"snapshot_id": INT, "as_of": DATE, "source": STR, "kecamatan": null(STR),
                        "total": ref("Counts"), "residu": ref("Counts"),
                        "without_desa": null(ref("Counts")),
@@ -185,6 +206,12 @@ def document() -> S:
                                             "Year of the target shown (default: this year, WITA)")] + PAGING),
             "/indicators/{indicator_id}": operation("One indicator with targets and values", "IndicatorDetail",
                                                     [path_id("indicator_id")], with_404),
+            "/figures": operation(
+                "A month's headline figures for the regency, a kecamatan or an agency: the numbers of that month's "
+                "report, as `flask report figures` (coordinators, leaders)", "Figures",
+                [query("period", {**STR, "pattern": "^[0-9]{4}-[0-9]{2}$"}, "YYYY-MM (default: this month, WITA)"),
+                 query("kecamatan", {**STR, "maxLength": 20}, "Kecamatan code"),
+                 query("agency", {**STR, "maxLength": 30}, "Agency code, e.g. DINSOS (not with kecamatan)")]),
             "/ats/snapshots": operation("Live ATS snapshots with regency totals (coordinators, leaders)",
                                         "SnapshotList"),
             "/ats/summary": operation(

@@ -14,6 +14,7 @@ from coordinator.ats.charts import action_band, trend_chart
 from coordinator.core import permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
+from coordinator.figures.live import children_in_areas
 from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, AreaAlias, AtsSnapshot
 from coordinator.web.page_cache import by_action_access, cached_content
 from coordinator.web.routing import get_or_404, role_required
@@ -51,7 +52,9 @@ def area(kode: str):
             abort(404)
         chart = trend_chart(page.series, _("Jumlah ATS %(nama)s", nama=name),
                             [action_band(i.action) for i in page.interventions])
-        return {"page": page, "chart": chart, "name": name, "today": today}
+        kodes = {area.kode} | {a.kode for a in ats_pages.load_areas(db.session).values() if a.parent_kode == area.kode}
+        return {"page": page, "chart": chart, "name": name, "today": today,
+                "children": children_in_areas(db.session, kodes, utcnow())}
 
     # Readers differ only in which interventions they may open (a link or the bare code).
     content = cached_content("ats/_area.html", build, reader=by_action_access)

@@ -8,7 +8,7 @@ CLI runs) to an ISO datetime in UTC.
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -52,3 +52,10 @@ def month_start(d: date) -> date:
 def add_months(d: date, months: int) -> date:
     y, m = divmod(d.month - 1 + months, 12)
     return date(d.year + y, m + 1, 1)
+
+
+def wita_day_end_utc(d: date) -> datetime:
+    """The naive UTC moment the WITA day `d` ends (midnight WITA after it): what happened before it happened on or
+    before `d`."""
+    return datetime.combine(d + timedelta(days=1), datetime.min.time(), tzinfo=WITA).astimezone(UTC).replace(
+        tzinfo=None)

@@ -39,20 +39,14 @@ def register(app: Flask) -> None:
         SHA-256 the first time); an open month gives a draft marked DRAF, unless --close or --send closes it."""
         from coordinator.core.clock import utcnow
         from coordinator.core.errors import DomainError
-        from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+        from coordinator.models import SCOPE_REGENCY
         from coordinator.notifications.mailer import SmtpMailer
         from coordinator.notifications.outbox import deliver_pending
         from coordinator.reports.archive import generate, latest_archive, preview, read_archived
         from coordinator.reports.delivery import send_archive
         from coordinator.reports.facts import close_month, live_snapshot, parse_period
 
-        if agency_code and kecamatan_kode:
-            raise click.UsageError("Use --agency or --kecamatan, not both.")
-        scope, key = SCOPE_REGENCY, ""
-        if agency_code:
-            scope, key = SCOPE_AGENCY, agency_code.strip().upper()
-        elif kecamatan_kode:
-            scope, key = SCOPE_KECAMATAN, kecamatan_kode.strip()
+        scope, key = _scope(agency_code, kecamatan_kode)
         if send and scope != SCOPE_REGENCY:
             raise click.UsageError("--send sends the regency report; leave out --agency/--kecamatan.")
         now = utcnow()
@@ -114,4 +108,40 @@ def register(app: Flask) -> None:
 
         click.echo(monthly_delivery_run())
 
+    @report.command("figures")
+    @click.option("--period", required=True, metavar="YYYY-MM", help="The month, e.g. 2026-11.")
+    @click.option("--agency", "agency_code", default=None, help="One agency's figures (its code, e.g. DINSOS).")
+    @click.option("--kecamatan", "kecamatan_kode", default=None, help="One kecamatan's (kode, e.g. 64.08.04).")
+    @click.option("--format", "fmt", default="json", show_default=True, type=click.Choice(["json"]))
+    def figures_command(period: str, agency_code: str | None, kecamatan_kode: str | None, fmt: str) -> None:
+        """The month's headline figures as one JSON object: the numbers of that month's report (PDF), and for
+        the running month what the monitor shows today. A contract other tools call (docs/figures.md)."""
+        import json
+
+        from coordinator.core.clock import utcnow
+        from coordinator.core.errors import DomainError
+        from coordinator.figures.headline import month_figures
+        from coordinator.reports.facts import parse_period
+
+        scope, key = _scope(agency_code, kecamatan_kode)
+        try:
+            figures = month_figures(db.session, parse_period(period), scope, key, utcnow())
+        except DomainError as err:
+            raise _fail(err) from err
+        finally:
+            db.session.rollback()  # reading only
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+
     app.cli.add_command(report)
+
+
+def _scope(agency_code: str | None, kecamatan_kode: str | None) -> tuple[str, str]:
+    from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
+
+    if agency_code and kecamatan_kode:
+        raise click.UsageError("Use --agency or --kecamatan, not both.")
+    if agency_code:
+        return SCOPE_AGENCY, agency_code.strip().upper()
+    if kecamatan_kode:
+        return SCOPE_KECAMATAN, kecamatan_kode.strip()
+    return SCOPE_REGENCY, ""

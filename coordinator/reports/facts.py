@@ -33,18 +33,14 @@ from coordinator.ats.indicators import ATS_METRICS, metric_value
 from coordinator.ats.pages import baseline_snapshot
 from coordinator.core.clock import add_months, to_wita, wita_today
 from coordinator.core.errors import N_, DomainError
+from coordinator.figures.collect import child_returns, realised_by_agency, verval_by_desa
 from coordinator.models import (
     ATS_CATEGORIES,
     LIST_FUNDING_SOURCE,
-    RETURNED_OUTCOMES,
-    STATUS_VALID_ATS,
     Action,
     ActionFunding,
     Agency,
     Area,
-    Child,
-    ChildCase,
-    ChildVerification,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -207,32 +203,6 @@ def _outcomes(session: Session, period: date) -> dict[int, list[list[Any]]]:
     return out
 
 
-def _verval(session: Session, period: date, end: date) -> dict[str, list[int]]:
-    """Per desa, from the by-name list as it stood at the month's end: [listed, verified, valid ATS, returned in
-    total, returned this month]. A child counts once however many actions brought it back: as returned from the
-    date of its first returned outcome."""
-    status: dict[int, str] = {}
-    for child_id, st in session.execute(
-            select(ChildVerification.child_id, ChildVerification.status).where(ChildVerification.verified_on <= end)
-            .order_by(ChildVerification.verified_on, ChildVerification.id)):
-        status[child_id] = st
-    first_back = dict(session.execute(
-        select(ChildCase.child_id, func.min(ChildCase.outcome_date))
-        .where(ChildCase.outcome.in_(RETURNED_OUTCOMES), ChildCase.outcome_date <= end)
-        .group_by(ChildCase.child_id)).all())
-    out: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    listed_by = datetime.combine(end + timedelta(days=1), datetime.min.time()) - WITA_OFFSET
-    for child_id, kode in session.execute(select(Child.id, Child.desa_kode).where(Child.created_at < listed_by)):
-        row = out[kode]
-        row[0] += 1
-        row[1] += child_id in status
-        row[2] += status.get(child_id) == STATUS_VALID_ATS
-        back = first_back.get(child_id)
-        row[3] += back is not None
-        row[4] += back is not None and back >= period
-    return dict(sorted(out.items()))
-
-
 def _letterhead(session: Session) -> dict[str, str | None] | None:
     """The cover as it was at closing (logo files are never deleted, so the stored name stays valid)."""
     settings = session.get(ReportSettings, 1)
@@ -255,6 +225,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         areas_of[action_id].append(kode)
     latest, month_reports, obstacle = _updates(session, period, end)
     outcomes = _outcomes(session, period)
+    realised = realised_by_agency(session, period)
 
     month_over = datetime.combine(end + timedelta(days=1), datetime.min.time()) - WITA_OFFSET
     # Actions deleted after the month's end were still part of that month's plan.
@@ -290,6 +261,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
             "budget": a.budget_amount, "funding": funding.get(a.id, []), "milestones": milestones.get(a.id, []),
             "latest": latest.get(a.id), "month_reports": month_reports.get(a.id, []),
             "last_obstacle": obstacle.get(a.id), "outcomes": outcomes.get(a.id, []),
+            "realised": {str(k): v for k, v in realised.get(a.id, {}).items()},
         })
     agency_ids: set[int] = {a.lead_agency_id for a in actions} | {i for ids in supporting.values() for i in ids}
     agency_ids |= {int(u["agency_id"]) for u in latest.values()}
@@ -311,7 +283,8 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "pillars": pillars, "agencies": agencies, "areas": areas, "actions": action_rows,
         "ats": _ats(session, end, prev_end, plan.baseline_year if plan else None),
         "indicators": _indicators(session, end, now),
-        "verval": _verval(session, period, end),
+        "verval": verval_by_desa(session, period, end),
+        "child_returns": child_returns(session, end),
         "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }

@@ -14,13 +14,20 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from coordinator.actions.listing import code_key
 from coordinator.core.errors import N_, DomainError
-from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, period_rows
+from coordinator.core.formatting import PeriodName
+from coordinator.figures.areas import AreaSums, area_sums, ats_count, change_pct
+from coordinator.figures.budget import BudgetFigures, budget_of
+from coordinator.figures.children import ChildrenReturned, children_returned
+from coordinator.figures.late import LateReason
+from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, natural_key, period_rows
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.reports.facts import chosen_decisions, decision_candidates
-from coordinator.reports.frozen_status import action_status, late_since
+from coordinator.reports.frozen_status import action_status, late_reason_of
 
 CLOSED = ("selesai", "dibatalkan")
+OPEN = ("belum_mulai", "berjalan")
 STATUS_ORDER = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")
 
 
@@ -42,6 +49,10 @@ class AreaRow:
     @property
     def change(self) -> int | None:
         return None if self.now is None or self.last_month is None else self.now - self.last_month
+
+    @property
+    def change_since_baseline(self) -> float | None:
+        return change_pct(self.now, self.baseline)
 
 
 @dataclass
@@ -70,11 +81,13 @@ class LateAction:
     code: str
     title: str
     agency: str
-    due: date
-    late_since: date
-    days_late: int
+    reason: LateReason  # the late item (a milestone or the action's own deadline) with its own date
     obstacle: str | None
     obstacle_period: date | None
+
+    @property
+    def days_late(self) -> int:
+        return self.reason.days
 
 
 @dataclass
@@ -86,7 +99,7 @@ class IndicatorLine:
     baseline: float | None
     target: float | None
     actual: float | None
-    actual_period: str | None
+    actual_period: PeriodName | None  # "TW III 2026" or "Q3 2026", in the language it is shown in
     light: str  # on_track | off_track | no_data
 
 
@@ -125,9 +138,10 @@ class MonthlyReport:
     # actions
     status_counts: dict[str, int]
     actions_total: int
-    returned_month: int
-    returned_total: int
-    reached_month: int
+    children: ChildrenReturned
+    budget: BudgetFigures
+    milestones_late: int  # open milestones past their due date, of actions neither done nor cancelled
+    area_sums: dict[str, AreaSums]  # per column of the area table: rows, residu, total
     decisions: list[dict[str, Any]]
     pillars: list[PillarRow]
     agencies: list[AgencyRow]
@@ -135,10 +149,29 @@ class MonthlyReport:
     indicators: list[IndicatorLine]
     annex: list[AnnexEntry]
     agency_names: dict[int, str] = field(default_factory=dict)
-    returned_by_name_month: int = 0
-    returned_by_name_total: int = 0
     has_by_name: bool = False  # any child of the by-name list in the report's areas
     letterhead: dict[str, str | None] | None = None  # the cover's names and logo as they were at closing
+
+    # The names the templates and the e-mail have always used
+    @property
+    def returned_total(self) -> int:
+        return self.children.distinct_total
+
+    @property
+    def returned_month(self) -> int:
+        return self.children.distinct_month
+
+    @property
+    def reached_month(self) -> int:
+        return self.children.reached_month
+
+    @property
+    def returned_by_name_total(self) -> int:
+        return self.children.by_name
+
+    @property
+    def returned_by_name_month(self) -> int:
+        return self.children.by_name_month
 
     @property
     def reduction_achieved(self) -> int | None:
@@ -182,18 +215,9 @@ def _in_scope(facts: dict[str, Any], scope: str, key: str) -> tuple[list[dict[st
     raise DomainError(N_("Jenis laporan tidak dikenal."))
 
 
-def _count(counts: dict[str, Any] | None, kode: str | None = None, level: str = "kecamatan") -> int | None:
-    if counts is None:
-        return None
-    if kode is None:
-        return int(counts["total"]["total"])
-    row = counts[level].get(kode)
-    return int(row["total"]) if row else None
-
-
 def _indicator_lines(facts: dict[str, Any], year: int) -> list[IndicatorLine]:
     out = []
-    for ind in facts["indicators"]:
+    for ind in sorted(facts["indicators"], key=lambda i: natural_key(i["code"])):  # I-2 before I-10
         shim = SimpleNamespace(
             direction=ind["direction"], baseline_value=ind["baseline"],
             targets=[SimpleNamespace(id=k, year=y, quarter=q, value=v) for k, (y, q, v) in enumerate(ind["targets"])],
@@ -212,7 +236,7 @@ def _indicator_lines(facts: dict[str, Any], year: int) -> list[IndicatorLine]:
             light = STATUS_ON_TRACK if latest.on_track else STATUS_OFF_TRACK
         label = None
         if latest is not None:
-            label = f"{latest.year}" + (f" T{latest.quarter}" if latest.quarter else "")
+            label = PeriodName(latest.year, latest.quarter)  # "TW III 2026" as on the pages
         out.append(IndicatorLine(ind["code"], ind["name"], ind["unit"], ind["direction"], ind["baseline"], target,
                                  latest.actual if latest else None, label, light))
     return out
@@ -226,19 +250,17 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
     areas = {a["kode"]: a for a in facts["areas"]}
     status = {a["id"]: action_status(a, as_of) for a in actions}
 
-    def counts_outcome(a: dict[str, Any], month_only: bool) -> tuple[int, int]:
-        reached = returned = 0
-        for kode, p, r, ret in a["outcomes"]:
-            if desa_filter is not None and kode not in desa_filter:
-                continue
-            if month_only and p != facts["period"]:
-                continue
-            reached, returned = reached + r, returned + ret
-        return reached, returned
-
-    reached_month = sum(counts_outcome(a, True)[0] for a in actions)
-    returned_month = sum(counts_outcome(a, True)[1] for a in actions)
-    returned_total = sum(counts_outcome(a, False)[1] for a in actions)
+    # Children back in school (figures/children.py): an area's children whichever action returned them; an
+    # agency's, those its actions returned.
+    in_scope = {a["id"] for a in actions}
+    children_of = children_returned(
+        actions if scope == SCOPE_AGENCY else facts["actions"], facts.get("child_returns"), facts.get("verval") or {},
+        period, date.fromisoformat(facts["period_end"]),
+        desa=None if desa_filter is None else desa_filter | {key}, credited_to=in_scope if scope == SCOPE_AGENCY
+        else None)
+    budget = budget_of(actions, status)
+    milestones_late = sum(1 for a in actions if status[a["id"]] not in CLOSED for m in a["milestones"]
+                          if m["state"] in OPEN and date.fromisoformat(m["due"]) < as_of)
     status_counts = {s: 0 for s in STATUS_ORDER}
     for s in status.values():
         status_counts[s] = status_counts.get(s, 0) + 1
@@ -246,7 +268,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
     # ATS figures: the regency's, or the kecamatan's.
     ats = facts["ats"]
     kec_key = key if scope == SCOPE_KECAMATAN else None
-    now_total, base_total = _count(ats["latest"], kec_key), _count(ats["baseline"], kec_key)
+    now_total, base_total = ats_count(ats["latest"], kec_key), ats_count(ats["baseline"], kec_key)
     if scope != SCOPE_KECAMATAN and base_total is None:
         base_total = facts["plan"]["baseline_ats"]
     series = []
@@ -260,10 +282,6 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         return sum(1 for a in actions if status[a["id"]] not in CLOSED and date.fromisoformat(a["start"]) <= as_of
                    and kodes & set(a["areas"]))
 
-    returned_by_desa: dict[str, int] = defaultdict(int)
-    for a in actions:
-        for kode, _p, _r, ret in a["outcomes"]:
-            returned_by_desa[kode] += ret
     if scope == SCOPE_KECAMATAN:
         level, row_areas = "desa", [a for a in facts["areas"] if a["parent"] == key]
     else:
@@ -276,18 +294,16 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         kode = area["kode"]
         children = {a["kode"] for a in facts["areas"] if a["parent"] == kode}
         rows.append(AreaRow(
-            kode, area["nama"], _count(ats["baseline"], kode, level), _count(ats["previous"], kode, level),
-            _count(ats["latest"], kode, level), active_in({kode} | children | ({key} if level == "desa" else set())),
-            sum(returned_by_desa[k] for k in children | {kode})))
+            kode, area["nama"], ats_count(ats["baseline"], kode, level), ats_count(ats["previous"], kode, level),
+            ats_count(ats["latest"], kode, level), active_in({kode} | children | ({key} if level == "desa" else set())),
+            sum(children_of.by_area.get(k, 0) for k in children | {kode})))
     verval = facts.get("verval") or {}  # facts frozen before the by-name list existed have none
-    by_name_month = by_name_total = 0
     for r in rows:
         kodes = {r.kode} | {a["kode"] for a in facts["areas"] if a["parent"] == r.kode}
         for kode in kodes & set(verval):
-            listed, verified, valid, back, back_month = verval[kode]
+            listed, verified, valid, back, _back_month = verval[kode]
             r.listed, r.verified, r.valid_ats = r.listed + listed, r.verified + verified, r.valid_ats + valid
             r.returned_by_name += back
-            by_name_total, by_name_month = by_name_total + back, by_name_month + back_month
     rows.sort(key=lambda r: (-(r.now or 0), r.kode))
 
     # Pillars.
@@ -333,14 +349,11 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
     for a in actions:
         if status[a["id"]] != "terlambat":
             continue
-        since = late_since(a, as_of)
         ob = a.get("last_obstacle")
-        late.append(LateAction(a["code"], a["title"], agency_names.get(a["lead"], ""), date.fromisoformat(a["due"]),
-                               since, (as_of - since).days, ob["text"] if ob else None,
-                               date.fromisoformat(ob["period"]) if ob else None))
+        late.append(LateAction(a["code"], a["title"], agency_names.get(a["lead"], ""), late_reason_of(a, as_of),
+                               ob["text"] if ob else None, date.fromisoformat(ob["period"]) if ob else None))
     late.sort(key=lambda x: (-x.days_late, x.code))
 
-    in_scope = {a["id"] for a in actions}
     if scope == SCOPE_REGENCY:
         decisions = chosen_decisions(facts)
     else:
@@ -353,7 +366,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
                         date.fromisoformat(a["due"]), a.get("latest"),
                         agency_names.get(a["latest"]["agency_id"]) if a.get("latest") else None,
                         a.get("budget"), a.get("funding", []))
-             for a in actions]
+             for a in sorted(actions, key=lambda a: code_key(a["code"]))]  # 1.1.2 before 1.1.10
     indicators = _indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
     return MonthlyReport(
         period=period, period_end=date.fromisoformat(facts["period_end"]), as_of=as_of,
@@ -364,9 +377,10 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         ats_baseline_date=date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
         ats_target=facts["plan"]["target_ats"] if scope != SCOPE_KECAMATAN else None,
         ats_series=series, area_rows=rows, area_level=level, status_counts=status_counts,
-        actions_total=len(actions), returned_month=returned_month, returned_total=returned_total,
-        reached_month=reached_month, decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
+        actions_total=len(actions), children=children_of, budget=budget, milestones_late=milestones_late,
+        area_sums=area_sums(rows, ats, kec_key, facts["plan"]["baseline_ats"] if scope != SCOPE_KECAMATAN else None,
+                            children_of.distinct_total),
+        decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
         indicators=indicators, annex=annex, agency_names=agency_names,
-        returned_by_name_month=by_name_month, returned_by_name_total=by_name_total,
         has_by_name=any(r.listed for r in rows), letterhead=facts.get("letterhead"),
     )

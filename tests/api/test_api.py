@@ -193,9 +193,14 @@ def test_actions_list_and_detail(client, world):
         "ats_categories": ["DO"], "start_date": "2026-01-01", "due_date": "2026-12-31", "status": "berjalan",
         "status_overridden": False, "budget_amount": 150000000, "funding_source": "APBD",
         "funding_sources": [{"code": "APBD", "amount": 100000000}, {"code": "CSR", "amount": 50000000}],
-        "percent_complete": 40, "last_progress_at": "2026-11-20T03:04:05Z", "url": f"/api/v1/actions/{world.a1.id}"}
+        "percent_complete": 40, "last_progress_at": "2026-11-20T03:04:05Z", "url": f"/api/v1/actions/{world.a1.id}",
+        "late_reason": None}
     assert [(a["code"], a["status"]) for a in body["items"]] == [
         ("1.1.1", "berjalan"), ("1.1.2", "terlambat"), ("1.1.3", "terlambat")]
+    # Why each late action is late: its own deadline, or the open milestone late longest, with that item's date
+    assert [a["late_reason"] for a in body["items"]] == [
+        None, {"kind": "action", "due_date": "2026-10-31", "days_late": 27, "milestone": None},
+        {"kind": "milestone", "due_date": "2026-11-20", "days_late": 7, "milestone": "Sosialisasi tahap I"}]
 
     detail = get(client, f"/api/v1/actions/{world.a2.id}", secret).json
     assert detail["supporting_agencies"] == [{"id": world.dinsos.id, "code": "DINSOS", "short_name": "Dinsos"}]

@@ -64,7 +64,13 @@ def test_regency_report_holds_the_months_figures(october, app_ctx, artifacts_dir
     assert "1.1.2" in text and "16" in text  # 1.1.2 late by 16 days on 31 October
     assert "Sangatta Utara" in text and "Bengalon" in text
     assert "Jumlah anak tidak sekolah" in text  # the indicator against its target
-    annex = " ".join(text.split("Lampiran")[-1].split())
+    annex = " ".join(text.split("Lampiran: pembaruan")[-1].split("Lampiran: definisi")[0].split())
+    flat = " ".join(text.split())
+    # Tables that add up, late items named with their own date, the budget and the children split, the glossary
+    assert "Tanpa wilayah (residu)" in flat and "% terhadap baseline" in flat
+    assert "Yang terlambat" in flat and "tenggat aksi" in flat
+    assert "Pagu aksi" in flat and "Daya serap" in flat and "Anak berbeda kembali bersekolah" in flat
+    assert "Lampiran: definisi angka" in flat and "Anak berbeda kembali bersekolah Setiap anak dihitung sekali" in flat
     assert "Anggaran Rp 150.000.000 · APBD Kabupaten: Rp 100.000.000; CSR: Rp 50.000.000" in annex
     report = build_report(load_facts(db.session.get(MonthlySnapshot, archive.snapshot_id)))
     assert (report.returned_month, report.returned_total, report.reached_month) == (9, 13, 25)
