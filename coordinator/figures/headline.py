@@ -46,7 +46,12 @@ def figures_of(report: MonthlyReport, closed: bool) -> dict[str, Any]:
                               "reported_only_this_month": children.reported_only_month,
                               "reached_this_month": children.reached_month},
         "budget": {"ceiling": report.budget.ceiling, "realised": report.budget.realised,
-                   "absorption_pct": report.budget.absorption_pct, "over_ceiling": report.budget.over_ceiling},
+                   "absorption_pct": report.budget.absorption_pct, "over_ceiling": report.budget.over_ceiling,
+                   **{f"by_{kind}": [{"key": line.key, "name": line.label, "ceiling": line.ceiling,
+                                      "realised": line.realised,
+                                      # an agency's realisation is its own, the ceiling the actions': no ratio
+                                      "absorption_pct": None if kind == "agency" else line.absorption_pct}
+                                     for line in lines] for kind, lines in report.budget_by.items()}},
         "reports": {"expected": expected, "received": sum(a.reported for a in report.agencies),
                     "on_time": sum(a.on_time for a in report.agencies)},
         "area_level": report.area_level,

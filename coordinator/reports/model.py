@@ -18,7 +18,7 @@ from coordinator.actions.listing import code_key
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import PeriodName
 from coordinator.figures.areas import AreaSums, area_sums, ats_count, change_pct
-from coordinator.figures.budget import BudgetFigures, budget_of
+from coordinator.figures.budget import BudgetFigures, BudgetLine, budget_lines, budget_of
 from coordinator.figures.children import ChildrenReturned, children_returned
 from coordinator.figures.late import LateReason
 from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, natural_key, period_rows
@@ -140,6 +140,7 @@ class MonthlyReport:
     actions_total: int
     children: ChildrenReturned
     budget: BudgetFigures
+    budget_by: dict[str, list[BudgetLine]]  # per pillar, agency and funding source (figures/budget.py)
     milestones_late: int  # open milestones past their due date, of actions neither done nor cancelled
     area_sums: dict[str, AreaSums]  # per column of the area table: rows, residu, total
     decisions: list[dict[str, Any]]
@@ -259,6 +260,8 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         desa=None if desa_filter is None else desa_filter | {key}, credited_to=in_scope if scope == SCOPE_AGENCY
         else None)
     budget = budget_of(actions, status)
+    budget_by = budget_lines(actions, status, {str(p["id"]): f'{p["number"]}. {p["name"]}' for p in facts["pillars"]},
+                             {str(k): v for k, v in agency_names.items()})
     milestones_late = sum(1 for a in actions if status[a["id"]] not in CLOSED for m in a["milestones"]
                           if m["state"] in OPEN and date.fromisoformat(m["due"]) < as_of)
     status_counts = {s: 0 for s in STATUS_ORDER}
@@ -377,7 +380,8 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         ats_baseline_date=date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
         ats_target=facts["plan"]["target_ats"] if scope != SCOPE_KECAMATAN else None,
         ats_series=series, area_rows=rows, area_level=level, status_counts=status_counts,
-        actions_total=len(actions), children=children_of, budget=budget, milestones_late=milestones_late,
+        actions_total=len(actions), children=children_of, budget=budget, budget_by=budget_by,
+        milestones_late=milestones_late,
         area_sums=area_sums(rows, ats, kec_key, facts["plan"]["baseline_ats"] if scope != SCOPE_KECAMATAN else None,
                             children_of.distinct_total),
         decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,

@@ -60,6 +60,10 @@ def adds_up(f: dict) -> None:
     children = f["children_returned"]
     assert children["distinct_total"] == children["by_name"] + children["reported_only"]
     assert sum(f["actions"][s] for s in (*STATUSES, "dibatalkan")) == f["actions"]["total"]
+    budget = f["budget"]
+    for kind in ("by_pillar", "by_source", "by_agency"):  # never the same money twice, none left out
+        assert sum(line["realised"] for line in budget[kind]) == budget["realised"], kind
+    assert sum(line["ceiling"] for line in budget["by_pillar"]) == budget["ceiling"]
 
 
 def in_pdf(app, period: str, scope: str = "kabupaten", key: str = "") -> str:
@@ -86,6 +90,9 @@ def matches_pdf(text: str, f: dict) -> None:
     assert f"dan {n(c['reported_only'])} menurut laporan agregat" in text
     shows(f["budget"]["ceiling"], "Pagu aksi", text.replace("Rp ", ""))
     shows(f["budget"]["realised"], "Realisasi kumulatif", text.replace("Rp ", ""))
+    budget = text.split("Anggaran: pagu, realisasi, dan daya serap")[1]
+    for line in f["budget"]["by_pillar"]:
+        assert f"{line['name']} Rp {n(line['ceiling'])} Rp {n(line['realised'])}" in budget, line
     after = text.split("Tanpa wilayah (residu)")[1]
     residu, total = after.split("Jumlah")[0].split(), after.split("Jumlah")[1].split()
     assert number(residu[2]) == f["residu"]["ats_current"] and number(residu[-1]) == f["residu"]["children_returned"]
