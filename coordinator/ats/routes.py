@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from sqlalchemy import select
 
 from coordinator.ats import history as ats_history
 from coordinator.ats import pages as ats_pages
@@ -15,7 +16,7 @@ from coordinator.core import permissions
 from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
 from coordinator.figures.live import children_in_areas
-from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, AreaAlias, AtsSnapshot
+from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
 from coordinator.web.page_cache import by_action_access, cached_content
 from coordinator.web.routing import get_or_404, role_required
 
@@ -53,8 +54,12 @@ def area(kode: str):
         chart = trend_chart(page.series, _("Jumlah ATS %(nama)s", nama=name),
                             [action_band(i.action) for i in page.interventions])
         kodes = {area.kode} | {a.kode for a in ats_pages.load_areas(db.session).values() if a.parent_kode == area.kode}
-        return {"page": page, "chart": chart, "name": name, "today": today,
-                "children": children_in_areas(db.session, kodes, utcnow())}
+        children = children_in_areas(db.session, kodes, utcnow())
+        by_action = children.actions_in(kodes)
+        codes = dict(db.session.execute(select(Action.id, Action.code).where(Action.id.in_(by_action))).all())
+        returned_by = sorted(((codes.get(a, "?"), n) for a, n in by_action.items()), key=lambda x: (-x[1], x[0]))
+        return {"page": page, "chart": chart, "name": name, "today": today, "children": children,
+                "returned_by": returned_by}
 
     # Readers differ only in which interventions they may open (a link or the bare code).
     content = cached_content("ats/_area.html", build, reader=by_action_access)

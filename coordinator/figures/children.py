@@ -27,6 +27,16 @@ class ChildrenReturned:
     reported_only_month: int = 0
     reached_month: int = 0  # children reached this month, as the agencies report them (not a distinct count)
     by_area: dict[str, int] = field(default_factory=dict)  # desa (or kecamatan) code -> distinct children
+    # (desa code, action id) -> distinct children: which action returned the children of an area
+    by_area_action: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    def actions_in(self, kodes: set[str]) -> dict[int, int]:
+        """Children returned in these areas, per action (the action a list child counts for)."""
+        out: dict[int, int] = defaultdict(int)
+        for (kode, action_id), n in self.by_area_action.items():
+            if kode in kodes:
+                out[action_id] += n
+        return dict(out)
 
     @property
     def distinct_total(self) -> int:
@@ -44,6 +54,7 @@ def children_returned(actions: Iterable[dict[str, Any]], returns: list[list[Any]
     `credited_to`: only list children whose first return went through one of these actions (None: any)."""
     out = ChildrenReturned()
     by_area: dict[str, int] = defaultdict(int)
+    by_area_action: dict[tuple[str, int], int] = defaultdict(int)
     named: dict[tuple[int, str], int] = defaultdict(int)  # (action, desa) -> list children returned through it
     named_month: dict[tuple[int, str], int] = defaultdict(int)
     if returns is not None:
@@ -59,6 +70,7 @@ def children_returned(actions: Iterable[dict[str, Any]], returns: list[list[Any]
             out.by_name += 1
             out.by_name_month += first_date >= period
             by_area[kode] += 1
+            by_area_action[(kode, first_action)] += 1
     else:
         for kode, row in verval.items():
             if desa is None or kode in desa:
@@ -78,6 +90,8 @@ def children_returned(actions: Iterable[dict[str, Any]], returns: list[list[Any]
         extra = max(0, n - named.get(key, 0))
         out.reported_only += extra
         by_area[key[1]] += extra
+        if extra:
+            by_area_action[(key[1], key[0])] += extra
     out.reported_only_month = sum(max(0, n - named_month.get(k, 0)) for k, n in reported_month.items())
-    out.by_area = dict(by_area)
+    out.by_area, out.by_area_action = dict(by_area), dict(by_area_action)
     return out

@@ -45,6 +45,7 @@ class AreaRow:
     verified: int = 0
     valid_ats: int = 0
     returned_by_name: int = 0
+    returned_by: list[tuple[str, int]] = field(default_factory=list)  # (action code, children) behind `returned`
 
     @property
     def change(self) -> int | None:
@@ -292,6 +293,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         if scope == SCOPE_AGENCY:
             targeted = {areas[k]["parent"] or k for a in actions for k in a["areas"] if k in areas}
             row_areas = [a for a in row_areas if a["kode"] in targeted] or row_areas
+    codes = {a["id"]: a["code"] for a in facts["actions"]}
     rows = []
     for area in row_areas:
         kode = area["kode"]
@@ -300,6 +302,8 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
             kode, area["nama"], ats_count(ats["baseline"], kode, level), ats_count(ats["previous"], kode, level),
             ats_count(ats["latest"], kode, level), active_in({kode} | children | ({key} if level == "desa" else set())),
             sum(children_of.by_area.get(k, 0) for k in children | {kode})))
+        rows[-1].returned_by = sorted(((codes.get(a, "?"), n) for a, n in
+                                       children_of.actions_in(children | {kode}).items()), key=lambda x: -x[1])
     verval = facts.get("verval") or {}  # facts frozen before the by-name list existed have none
     for r in rows:
         kodes = {r.kode} | {a["kode"] for a in facts["areas"] if a["parent"] == r.kode}

@@ -139,6 +139,10 @@ def test_the_running_month_is_the_same_everywhere(app_ctx, client, demo):
     assert number(re.search(r'data-total="total">([\d.]+)<', area).group(1)) == k["ats"]["current"]
     assert number(re.search(r'data-children="distinct"><strong>([\d.]+)<', area).group(1)) == \
         k["children_returned"]["distinct_total"]
+    # ... and which actions returned them, adding up to the same children
+    by_action = re.search(r'id="returned-by">(.*?)</dd>', area, re.S).group(1)
+    assert sum(number(n) for n in re.findall(r": ([\d.]+)</span>", by_action)) == \
+        k["children_returned"]["distinct_total"]
     regency_row = next(a for a in f["areas"] if a["kode"] == KECAMATAN)
     assert regency_row["ats_current"] == k["ats"]["current"]
     assert regency_row["children_returned"] == k["children_returned"]["distinct_total"]

@@ -46,6 +46,7 @@ def test_areas_plus_residu_add_up_to_the_regency_and_each_child_counts_once(data
     assert regency.by_name_month == sum(1 for _d, cases in returns if cases[0][1] >= PERIOD.isoformat())
     assert regency.distinct_total == regency.by_name + regency.reported_only
     assert sum(regency.by_area.values()) == regency.distinct_total
+    assert sum(regency.by_area_action.values()) == regency.distinct_total  # each child behind one action
     # Per kecamatan (its desa and reports for the kecamatan itself), plus what no kecamatan holds
     per_kecamatan = [children_returned(plan, returns, {}, PERIOD, PERIOD_END, desa=desa | {kec})
                      for kec, desa in KECAMATAN.items()]
