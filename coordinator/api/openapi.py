@@ -119,7 +119,10 @@ SCHEMAS: S = {
         "children_returned": obj({k: INT for k in (
             "distinct_total", "by_name", "reported_only", "distinct_this_month", "by_name_this_month",
             "reported_only_this_month", "reached_this_month")}),
-        "budget": obj({"ceiling": INT, "realised": INT, "absorption_pct": null(NUM), "over_ceiling": array(STR)}),
+        "budget": obj({"ceiling": INT, "realised": INT, "absorption_pct": null(NUM), "over_ceiling": array(STR),
+                       **{f"by_{kind}": array(obj({"key": STR, "name": STR, "ceiling": null(INT), "realised": null(INT),
+                                                   "absorption_pct": null(NUM)}))
+                          for kind in ("pillar", "agency", "source")}}),
         "reports": obj({"expected": INT, "received": INT, "on_time": INT}),
         "area_level": {"enum": ["kecamatan", "desa"]},
         "areas": array(obj({"kode": STR, "nama": STR, "ats_current": null(INT), "ats_baseline": null(INT),

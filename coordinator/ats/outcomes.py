@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from coordinator.core.errors import N_, DomainError
+from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.models import Action, Area, ProgressOutcome, ProgressUpdate
 
 MAX_ROWS = 15
@@ -125,7 +126,9 @@ def check_rows(session: Session, action: Action, rows: list[dict[str, str]]) -> 
 
 
 def add_outcomes(session: Session, update: ProgressUpdate, rows: list[OutcomeInput]) -> list[ProgressOutcome]:
-    """Stores checked rows on a freshly recorded update. Flush only."""
+    """Stores checked rows on a freshly recorded update. Flush only.
+    Children back in school may have changed (new rows, or a correction replacing rows): the indicators that
+    count them take the new figure in the same transaction."""
     added = []
     for r in rows:
         outcome = ProgressOutcome(
@@ -134,6 +137,8 @@ def add_outcomes(session: Session, update: ProgressUpdate, rows: list[OutcomeInp
         session.add(outcome)
         added.append(outcome)
     session.flush()
+    if added or update.supersedes_id is not None:
+        refresh_returned_indicators(session, update.created_at)
     return added
 
 

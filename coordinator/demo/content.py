@@ -82,7 +82,8 @@ OBSTACLES = [
     "Belum ada PKBM di kecamatan sasaran.", "",
 ]
 
-# (code, name, unit, direction, baseline, baseline year, {year: target}, source, quarterly values start, step)
+# (code, name, unit, direction, baseline, baseline year, {year: target}, source, quarterly values start, step);
+# no start: no value typed in, they all come from a feed (RETURNED_INDICATORS).
 INDICATORS = [
     ("I-1", "Jumlah anak tidak sekolah (ATS)", "anak", "turun", 13411, 2025, {2026: 10000, 2027: 8500, 2028: 6706},
      "Pusdatin Kemendikdasmen", 12802, -650),
@@ -95,7 +96,7 @@ INDICATORS = [
     ("I-5", "Persentase data ATS yang sudah diverifikasi", "%", "naik", 0, 2025, {2026: 80, 2027: 100, 2028: 100},
      "Tim ATS Disdikbud", 20, 18),
     ("I-6", "Jumlah ATS yang kembali bersekolah", "anak", "naik", 0, 2025, {2026: 3000, 2027: 4500, 2028: 6000},
-     "Tim ATS Disdikbud", 600, 850),
+     "SITISEK (daftar by name dan laporan kemajuan)", None, None),
     ("I-7", "Jumlah desa dengan tim ATS aktif", "desa", "naik", 0, 2025, {2026: 100, 2027: 141, 2028: 141},
      "DPMDes", 30, 22),
     ("I-8", "Jumlah PKBM penyelenggara Paket A/B/C", "lembaga", "naik", 12, 2025, {2026: 18, 2027: 22, 2028: 25},
@@ -109,6 +110,11 @@ INDICATORS = [
     ("I-12", "Dana CSR untuk penanganan ATS", "Rp juta", "naik", 500, 2025, {2026: 2500, 2027: 3500, 2028: 4000},
      "Forum CSR", 600, 450),
 ]
+
+# Indicators counting the distinct children back in school from SITISEK's own data (figures/indicator_feed.py).
+RETURNED_INDICATORS = {"I-6": "Anak berbeda yang kembali bersekolah, kumulatif sampai akhir triwulan: anak dalam "
+                              "daftar by name dengan hasil kembali bersekolah, ditambah anak yang dilaporkan kembali "
+                              "oleh instansi di luar daftar (halaman Definisi)."}
 
 # (email, name, role, agency code)
 DEMO_USERS = [

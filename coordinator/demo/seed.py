@@ -18,6 +18,7 @@ from coordinator.core.clock import WITA, add_months, month_start, wita_today
 from coordinator.demo import content
 from coordinator.demo.ats import seed_ats_snapshots
 from coordinator.demo.verval import VERIFIER_EMAIL, seed_children
+from coordinator.figures.indicator_feed import RETURNED_METRIC, refresh_returned_indicators
 from coordinator.models import (
     Action,
     ActionFunding,
@@ -234,17 +235,20 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
 
     coordinator = session.scalar(select(User).where(User.email == "koordinator@example.org"))
     n_ind = 0
+    quarter_now = (today.year, (today.month - 1) // 3 + 1)
     for code, name, unit, direction, base, base_year, targets, source, start_val, step in content.INDICATORS:
+        fed = content.RETURNED_INDICATORS.get(code)
         ind = Indicator(plan=plan, code=code, name=name, unit=unit, direction=direction, baseline_value=base,
                         baseline_year=base_year, data_source=source,
-                        definition=f"{name}, dihitung per triwulan dari {source}.")
+                        definition=fed or f"{name}, dihitung per triwulan dari {source}.",
+                        ats_metric=RETURNED_METRIC if fed else None)
         session.add(ind)
         ind.actions = rng.sample(first_copy_actions, 3)
         for year, value in targets.items():
             ind.targets.append(IndicatorTarget(year=year, quarter=None, value=value))
-        # Quarterly values from Q4 2025 up to the last finished quarter.
+        # Quarterly values from Q4 2025 up to the last finished quarter (none for a fed indicator).
         year, quarter, i = 2025, 4, 0
-        while (year, quarter) < (today.year, (today.month - 1) // 3 + 1):
+        while start_val is not None and step is not None and (year, quarter) < quarter_now:
             ind.values.append(IndicatorValue(year=year, quarter=quarter, value=round(start_val + step * i, 1),
                                              source=source, note=None, entered_by_id=coordinator.id if coordinator else None,
                                              entered_at=now))
@@ -259,6 +263,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     coordinator = session.scalar(select(User).where(User.role == "koordinator").order_by(User.id))
     if verifier is not None:
         seed_children(session, now, verifier, coordinator)
+    refresh_returned_indicators(session, now)
     return SeedResult(n_actions, n_ms, n_updates, n_ind, users)
 
 

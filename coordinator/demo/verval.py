@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from coordinator.core.clock import wita_today
 from coordinator.models import Action, Area, Child, ChildCase, ChildVerification, User, VerifierArea
 from coordinator.verval.child_data import key_from_config, mask_nik
 
@@ -25,6 +26,7 @@ VERIFIER_EMAIL = "verifikator@example.org"
 def seed_children(session: Session, now: datetime, verifier: User, coordinator: User | None, per_desa: int = 40
                   ) -> int:
     rng = random.Random(27)
+    today = wita_today(now)
     key = key_from_config(current_app.config)
     kec = ("64.08.04", "64.08.09")  # Sangatta Utara, Bengalon
     desa = [k for k, p in session.execute(select(Area.kode, Area.parent_kode).where(Area.parent_kode.in_(kec))
@@ -67,7 +69,8 @@ def seed_children(session: Session, now: datetime, verifier: User, coordinator: 
                     outcome = rng.choice(("formal", "paket", "pesantren", "belum"))
                     session.add(ChildCase(
                         child_id=child.id, action_id=rng.choice(back_actions).id, outcome=outcome,
-                        outcome_date=on + timedelta(days=14) if outcome != "belum" else None,
+                        # two weeks after the finding, but never in the future (record_outcome refuses that)
+                        outcome_date=min(on + timedelta(days=14), today) if outcome != "belum" else None,
                         school_npsn="30405060" if outcome == "formal" else None,
                         institution={"paket": "PKBM Harapan Bangsa", "pesantren": "Pondok Pesantren Al-Ikhlas"}
                         .get(outcome), created_at=now, updated_at=now, created_by_id=coordinator.id

@@ -102,8 +102,10 @@ class IndicatorForm(BaseForm):
         _l("Nilai otomatis dari snapshot ATS"), validators=[optional()],
         choices=[("", _l("Tidak – nilai diisi manual")), ("total", _l("Jumlah ATS")), ("BPB", _l("ATS kategori BPB")),
                  ("DO", _l("ATS kategori DO")), ("LTM", _l("ATS kategori LTM")),
-                 ("pct_baseline", _l("Jumlah ATS sebagai persen dari baseline"))],
-        description=_l("Bila dipilih, nilai per triwulan diperbarui pada setiap impor data ATS."))
+                 ("pct_baseline", _l("Jumlah ATS sebagai persen dari baseline")),
+                 ("anak_kembali", _l("Anak berbeda kembali bersekolah (data SITISEK)"))],
+        description=_l("Bila dipilih, nilai per triwulan diperbarui otomatis: pada setiap impor data ATS, atau dari "
+                       "data SITISEK untuk anak kembali bersekolah."))
     ats_area_kode = SelectField(_l("Wilayah untuk nilai ATS"), validators=[optional()])
 
 

@@ -10,6 +10,7 @@ from coordinator.core.errors import DomainError
 from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale, quarter_label
 from coordinator.extensions import db
+from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.indicators import tracking as indicator_service
 from coordinator.indicators.blueprint import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
@@ -141,6 +142,7 @@ def _indicator_form(indicator: Indicator | None):
             saved = indicator_service.save_indicator(db.session, indicator, plan, data)
             if saved.ats_metric:
                 refresh_snapshot_indicators(db.session, utcnow())
+                refresh_returned_indicators(db.session, utcnow())
             db.session.commit()
             flash(_("Indikator disimpan."), "success")
             return redirect(_detail_url(saved.id))

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from coordinator.ats.indicators import ATS_METRICS
 from coordinator.core.errors import N_, DomainError
+from coordinator.figures.indicator_feed import RETURNED_METRIC
 from coordinator.models import DIRECTIONS, Action, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -40,7 +41,8 @@ class IndicatorInput:
     baseline_year: int | None
     data_source: str | None
     action_ids: list[int] = field(default_factory=list)
-    ats_metric: str | None = None  # values then follow the ATS snapshots (ats/indicators.py)
+    ats_metric: str | None = None  # values then follow the ATS snapshots (ats/indicators.py) or, for
+    # "anak_kembali", the children back in school (figures/indicator_feed.py)
     ats_area_kode: str | None = None
 
 
@@ -116,7 +118,7 @@ def save_indicator(session: Session, indicator: Indicator | None, plan: Plan, da
         raise DomainError(N_("Kode indikator sudah dipakai indikator lain."), "code")
     metric = data.ats_metric or None
     area_kode = data.ats_area_kode or None
-    if metric is not None and metric not in ATS_METRICS:
+    if metric is not None and metric not in (*ATS_METRICS, RETURNED_METRIC):
         raise DomainError(N_("Ukuran ATS tidak dikenal."), "ats_metric")
     if area_kode is not None and (metric is None or session.get(Area, area_kode) is None):
         raise DomainError(N_("Pilih wilayah yang ada, dan hanya bersama ukuran ATS."), "ats_area_kode")

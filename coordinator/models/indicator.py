@@ -33,8 +33,9 @@ class Indicator(db.Model):
     baseline_value: Mapped[float | None] = mapped_column(Float)
     baseline_year: Mapped[int | None]
     data_source: Mapped[str | None] = mapped_column(String(200))
-    # When set, values come from the ATS snapshots on every import: total | BPB | DO | LTM | pct_baseline,
-    # for the regency (ats_area_kode NULL) or one kecamatan/desa.
+    # When set, values come from the ATS snapshots on every import: total | BPB | DO | LTM | pct_baseline
+    # (ats/indicators.py), or from SITISEK's own data: anak_kembali, distinct children back in school
+    # (figures/indicator_feed.py); for the regency (ats_area_kode NULL) or one kecamatan/desa.
     ats_metric: Mapped[str | None] = mapped_column(String(20))
     ats_area_kode: Mapped[str | None] = mapped_column(ForeignKey("area.kode"))
     deleted_at: Mapped[datetime | None]

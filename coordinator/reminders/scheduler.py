@@ -2,6 +2,7 @@
 
 Jobs (each: app context -> service -> commit, rollback on error, never raising into the scheduler):
 - `reminders`: daily at ReminderSettings.daily_run_time (default 07:00 WITA): record what is due, deliver;
+  then the indicators counting children back in school take the day's figure (figures/indicator_feed.py);
 - `outbox`: every 10 minutes, deliver pending messages (retries after backoff), and move the daily job
   when a coordinator changed its time;
 - `housekeeping`: hourly, remove uploads previewed but never confirmed (web/pending_uploads.py);
@@ -23,6 +24,7 @@ from sqlalchemy.orm import Session
 from coordinator.accounts.login_history import prune_login_history
 from coordinator.core.clock import WITA, to_wita, utcnow
 from coordinator.extensions import db
+from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.notifications.mailer import SmtpMailer
 from coordinator.notifications.outbox import DeliveryResult, deliver_pending
 from coordinator.reminders.due import RunResult, load_settings, run_reminders
@@ -49,6 +51,9 @@ def daily_run(now: datetime, dry_run: bool = False) -> RunResult:
             if pruned:
                 log.info("login history: %d attempts older than %s days deleted", pruned,
                          current_app.config.get("LOGIN_HISTORY_DAYS"))
+            # A new quarter, an action deleted: what the outcome and case saves did not already refresh.
+            refresh_returned_indicators(db.session, now)
+            db.session.commit()
         return result
     except BaseException:
         db.session.rollback()

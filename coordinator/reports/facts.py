@@ -34,6 +34,7 @@ from coordinator.ats.pages import baseline_snapshot
 from coordinator.core.clock import add_months, to_wita, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.figures.collect import child_returns, realised_by_agency, verval_by_desa
+from coordinator.figures.indicator_feed import returned_as_of
 from coordinator.models import (
     ATS_CATEGORIES,
     LIST_FUNDING_SOURCE,
@@ -149,6 +150,11 @@ def _indicators(session: Session, end: date, now: datetime) -> list[dict[str, An
                 figure = metric_value(i, totals)
                 kept = [v for v in values[i.id] if (v[0], v[1]) != end_q]
                 values[i.id] = kept + ([[end_q[0], end_q[1], figure, cutoff.isoformat()]] if figure is not None else [])
+    # Children back in school (figures/indicator_feed.py): the quarter's figure as of the month's end, counted as
+    # the report's own headline is (the stored value may already hold a later day's count).
+    for ind_id, figure in returned_as_of(session, indicators, end).items():
+        kept = [v for v in values[ind_id] if (v[0], v[1]) != end_q]
+        values[ind_id] = kept + [[end_q[0], end_q[1], figure, cutoff.isoformat()]]
     return [{"id": i.id, "code": i.code, "name": i.name, "unit": i.unit, "direction": i.direction,
              "baseline": i.baseline_value, "baseline_year": i.baseline_year,
              "targets": sorted(targets[i.id], key=lambda t: (t[0], t[1] or 0)), "values": values[i.id]}

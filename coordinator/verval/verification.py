@@ -19,6 +19,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from coordinator.core.errors import N_, DomainError
+from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
@@ -190,6 +191,7 @@ def record_outcome(session: Session, case: ChildCase, data: OutcomeInput, now: d
         raise DomainError(N_("NPSN sekolah harus 8 angka."), "school_npsn")
     if data.outcome in ("paket", "pesantren", "lkp") and not institution:
         raise DomainError(N_("Nama lembaga (PKBM, pesantren atau LKP) wajib diisi."), "institution")
+    was = case.outcome_date if case.outcome in RETURNED_OUTCOMES else None  # when the child counts as back
     case.outcome = data.outcome
     case.outcome_date = data.outcome_date if data.outcome != "belum" else None
     case.school_npsn = npsn if data.outcome == "formal" else None
@@ -198,6 +200,8 @@ def record_outcome(session: Session, case: ChildCase, data: OutcomeInput, now: d
     case.notes = None if case.child.erased_at is not None else (data.notes or "").strip()[:4000] or None
     case.updated_at = now
     session.flush()
+    if was != (case.outcome_date if case.outcome in RETURNED_OUTCOMES else None):
+        refresh_returned_indicators(session, now)  # children back in school changed: so do the indicators counting them
 
 
 # Figures --------------------------------------------------------------------------------------------------------
