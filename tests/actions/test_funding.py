@@ -83,7 +83,8 @@ def test_the_list_filters_and_exports_by_funding_source(world, as_user):
     assert _codes(client.get("/actions?funding=NOPE").get_data(as_text=True)) == []
     rows = list(load_workbook(io.BytesIO(client.get("/actions?funding=CSR&export=xlsx").data)).active
                 .iter_rows(values_only=True))
-    funding = {r[0]: r[15] for r in rows[1:]}
+    header = list(rows[0])
+    funding = {r[0]: r[header.index("Sumber dana")] for r in rows[1:]}
     assert funding == {"1.1.1": "APBD Kabupaten: 100.000.000; CSR: 50.000.000", "1.1.3": "CSR"}
     # a focal point sees the filter too, within the actions of their agency
     dinsos = as_user("dinsos@example.org")

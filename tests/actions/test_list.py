@@ -73,7 +73,10 @@ def test_exports_match_the_filtered_list(world, as_user):
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "Kode" and [r[0] for r in rows[1:]] == ["1.1.2", "1.1.3"]
-    assert rows[1][14] == 1_250_000 and rows[1][15] == "APBD Kabupaten" and rows[1][11] == "Terlambat"
+    assert rows[1][15] == 1_250_000 and rows[1][16] == "APBD Kabupaten" and rows[1][11] == "Terlambat"
+    # why each late action is late, as on the page
+    assert rows[0][13] == "Alasan terlambat" and rows[1][13] == "tenggat aksi lewat 27 hari"
+    assert rows[2][13] == "tahapan “Sosialisasi tahap I” lewat 7 hari"
     resp = client.get("/actions?status=terlambat&export=csv")
     text = resp.data.decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text), delimiter=";"))
