@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python -m bench.verval
 	$(BIN)/python -m bench.rad
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.maps
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts
