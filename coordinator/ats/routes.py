@@ -1,6 +1,7 @@
 """ATS pages: overview, kecamatan and desa pages, intervention coverage, import history."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -13,10 +14,23 @@ from coordinator.ats import pages as ats_pages
 from coordinator.ats.blueprint import bp
 from coordinator.ats.charts import action_band, trend_chart
 from coordinator.core import permissions
+from coordinator.core.choices import reference_choices
 from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.formatting import current_locale, fmt_date, fmt_number
 from coordinator.extensions import db
-from coordinator.figures.live import children_in_areas
-from coordinator.models import LEVEL_DESA, LEVEL_KECAMATAN, Action, AreaAlias, AtsSnapshot
+from coordinator.figures.live import children_as_of, children_in_areas
+from coordinator.figures.waterfall import area_waterfall
+from coordinator.figures.waterfall_chart import DOWN, TOTAL, UP, Step, steps_svg
+from coordinator.maps import measures as maps
+from coordinator.models import (
+    LEVEL_DESA,
+    LEVEL_KECAMATAN,
+    LIST_VERVAL_STATUS,
+    RETURNED_OUTCOMES,
+    Action,
+    AreaAlias,
+    AtsSnapshot,
+)
 from coordinator.web.page_cache import by_action_access, cached_content
 from coordinator.web.routing import get_or_404, role_required
 
@@ -27,13 +41,49 @@ def _import_url() -> str | None:
     return url_for("ats.import_upload")
 
 
+def _area_url(kode: str) -> str:
+    return url_for("ats.area", kode=kode)
+
+
+def _kecamatan_map(rows: list, measure: str, today: date) -> maps.MapView:
+    returned: dict[str, int] = {}
+    if measure == maps.RETURNED:  # distinct children per desa, summed per kecamatan: one call for the regency
+        parents = {k: a.parent_kode for k, a in ats_pages.load_areas(db.session).items()}
+        returned = maps.returned_per_kecamatan(children_as_of(db.session, None, today).by_area, parents)
+    return maps.kecamatan_map(rows, measure, returned, _area_url)
+
+
+def _waterfall(kode: str | None) -> dict:
+    """Where the area's change since baseline comes from (figures/waterfall.py), as a chart in words and numbers."""
+    wf = area_waterfall(db.session, kode)
+    if wf is None:
+        return {"wf": None}
+    labels = dict(reference_choices(db.session, LIST_VERVAL_STATUS, current_locale()))
+    pathways = {"formal": _("Kembali ke sekolah formal"), "paket": _("Kembali lewat Paket A/B/C"),
+                "pesantren": _("Kembali ke pesantren/madrasah"), "lkp": _("Kembali ke LKP/kursus")}
+    svg = ""
+    if wf.covered and wf.start_total is not None and wf.end_total is not None and wf.rest is not None:
+        steps = [Step(_("ATS %(date)s", date=fmt_date(wf.start)), wf.start_total, TOTAL)]
+        steps += [Step(pathways[p], -wf.returned[p], DOWN) for p in RETURNED_OUTCOMES if wf.returned.get(p)]
+        if wf.cleaned_total:
+            steps.append(Step(_("Ternyata bukan ATS"), -wf.cleaned_total, DOWN))
+        steps.append(Step(_("Sisa perubahan"), wf.rest, UP if wf.rest > 0 else DOWN))
+        steps.append(Step(_("ATS %(date)s", date=fmt_date(wf.end)), wf.end_total, TOTAL))
+        svg = steps_svg(steps, _("Asal perubahan ATS"), fmt_number)
+    return {"wf": wf, "wf_svg": svg, "wf_cleaned": [(labels.get(k, k), n) for k, n in sorted(wf.cleaned.items())]}
+
+
 @bp.route("/ats")
 @login_required
 def overview():
+    measure = maps.measure_of(request.args.get("peta"))  # the query is part of the kept content's key
+
     def build() -> dict:
-        data = ats_pages.overview(db.session, wita_today(utcnow()))
+        today = wita_today(utcnow())
+        data = ats_pages.overview(db.session, today)
         chart = trend_chart(data.series, _("Jumlah ATS Kabupaten Kutai Timur"))
-        return {"data": data, "chart": chart, "import_url": _import_url()}
+        return {"data": data, "chart": chart, "import_url": _import_url(),
+                "area_map": _kecamatan_map(data.rows, measure, today) if data.rows else None, **_waterfall(None)}
 
     return render_template("ats/overview.html", content=cached_content("ats/_overview.html", build))
 
@@ -58,8 +108,9 @@ def area(kode: str):
         by_action = children.actions_in(kodes)
         codes = dict(db.session.execute(select(Action.id, Action.code).where(Action.id.in_(by_action))).all())
         returned_by = sorted(((codes.get(a, "?"), n) for a, n in by_action.items()), key=lambda x: (-x[1], x[0]))
+        area_map = maps.desa_map(page.desa_rows, _area_url) if area.level == LEVEL_KECAMATAN else None
         return {"page": page, "chart": chart, "name": name, "today": today, "children": children,
-                "returned_by": returned_by}
+                "returned_by": returned_by, "area_map": area_map, **_waterfall(area.kode)}
 
     # Readers differ only in which interventions they may open (a link or the bare code).
     content = cached_content("ats/_area.html", build, reader=by_action_access)
