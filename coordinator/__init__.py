@@ -157,6 +157,7 @@ def create_app(config: Config | None = None) -> Flask:
 VIEWS = (
     "accounts.routes", "accounts.reset_routes",
     "monitor.routes",
+    "summary.routes",
     "plan.routes",
     "rad_matrix.routes",
     "actions.routes",

@@ -122,6 +122,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "agencies.edit": ("/agencies/{dinsos}/edit", coordinators(200), coordinators(302)),
     "indicators.index": ("/indicators", everyone(200), METHOD_NOT_ALLOWED),
     "figures.definitions": ("/definisi", everyone(200), METHOD_NOT_ALLOWED),
+    "summary.index": ("/ringkasan", everyone(200), METHOD_NOT_ALLOWED),
     "indicators.detail": ("/indicators/{indicator}", everyone(200), METHOD_NOT_ALLOWED),
     "indicators.new": ("/indicators/new", coordinators(200), coordinators(200)),
     "indicators.edit": ("/indicators/{indicator}/edit", coordinators(200), coordinators(302)),

@@ -20,6 +20,8 @@ def home():
         return redirect(url_for("actions.mine"))
     if current_user.is_verifier:
         return redirect(url_for("verval.children"))
+    if current_user.is_leader:  # leaders ask "are we on track?", not "what is due this week?"
+        return redirect(url_for("summary.index"))
     return redirect(url_for("monitor.deadlines"))
 
 

@@ -52,8 +52,8 @@ def _focal(page: Page) -> list[str]:
 
 
 def _leader(page: Page) -> list[str]:
-    login(page, "pimpinan@example.org", "/monitor")
-    return ["/monitor", "/reports/", "/ats", "/indicators"]
+    login(page, "pimpinan@example.org", "/ringkasan")
+    return ["/ringkasan", "/monitor", "/reports/", "/ats", "/indicators", "/definisi"]
 
 
 def _admin(page: Page) -> list[str]:

@@ -86,10 +86,20 @@ def test_leader_reads_and_downloads_the_monthly_report(live_server: LiveServer, 
     context = new_context(chromium_browser, live_server, device, watch=watch, accept_downloads=True)
     try:
         page = context.new_page()
-        login(page, "pimpinan@example.org", "/monitor")
+        login(page, "pimpinan@example.org", "/ringkasan")
 
-        # 1. Home: the deadline monitor, read-only ---------------------------------------------------------
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Pemantauan tenggat")
+        # 1. Home: the summary answers "are we on track, what came of it, what needs a decision" ----------
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Ringkasan")
+        for question in ("Apakah kita sesuai jalur?", "Apa hasilnya?", "Yang perlu diputuskan"):
+            expect(page.get_by_role("heading", name=question)).to_be_visible()
+        expect(page.locator("#on-track-verdict")).to_contain_text("jalur")
+        expect(page.locator("#decisions li").first).to_contain_text("penanggung jawab:")
+        expect(page.locator("#latest-pdf")).to_be_visible()  # October's report, archived above
+        assert_fits(page)
+        shot(page, artifacts_dir, f"{size}-leader-summary.png")
+
+        # ... and the deadline monitor, read-only
+        go(page, "Pemantauan tenggat", "Pemantauan tenggat")
         expect(page.locator("#agency-table tbody tr").first).to_be_visible()
         nav = main_nav(page)
         expect(nav.get_by_role("link", name="Laporan bulanan")).to_be_visible()
