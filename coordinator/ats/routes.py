@@ -20,13 +20,12 @@ from coordinator.core.formatting import current_locale, fmt_date, fmt_number
 from coordinator.extensions import db
 from coordinator.figures.live import children_as_of, children_in_areas
 from coordinator.figures.waterfall import area_waterfall
-from coordinator.figures.waterfall_chart import DOWN, TOTAL, UP, Step, steps_svg
+from coordinator.figures.waterfall_chart import steps_svg, waterfall_steps, waterfall_words
 from coordinator.maps import measures as maps
 from coordinator.models import (
     LEVEL_DESA,
     LEVEL_KECAMATAN,
     LIST_VERVAL_STATUS,
-    RETURNED_OUTCOMES,
     Action,
     AreaAlias,
     AtsSnapshot,
@@ -59,17 +58,9 @@ def _waterfall(kode: str | None) -> dict:
     if wf is None:
         return {"wf": None}
     labels = dict(reference_choices(db.session, LIST_VERVAL_STATUS, current_locale()))
-    pathways = {"formal": _("Kembali ke sekolah formal"), "paket": _("Kembali lewat Paket A/B/C"),
-                "pesantren": _("Kembali ke pesantren/madrasah"), "lkp": _("Kembali ke LKP/kursus")}
-    svg = ""
-    if wf.covered and wf.start_total is not None and wf.end_total is not None and wf.rest is not None:
-        steps = [Step(_("ATS %(date)s", date=fmt_date(wf.start)), wf.start_total, TOTAL)]
-        steps += [Step(pathways[p], -wf.returned[p], DOWN) for p in RETURNED_OUTCOMES if wf.returned.get(p)]
-        if wf.cleaned_total:
-            steps.append(Step(_("Ternyata bukan ATS"), -wf.cleaned_total, DOWN))
-        steps.append(Step(_("Sisa perubahan"), wf.rest, UP if wf.rest > 0 else DOWN))
-        steps.append(Step(_("ATS %(date)s", date=fmt_date(wf.end)), wf.end_total, TOTAL))
-        svg = steps_svg(steps, _("Asal perubahan ATS"), fmt_number)
+    steps = waterfall_steps(wf, waterfall_words(), _("ATS %(date)s", date=fmt_date(wf.start)),
+                            _("ATS %(date)s", date=fmt_date(wf.end)))
+    svg = steps_svg(steps, _("Asal perubahan ATS"), fmt_number) if steps else ""
     return {"wf": wf, "wf_svg": svg, "wf_cleaned": [(labels.get(k, k), n) for k, n in sorted(wf.cleaned.items())]}
 
 

@@ -124,3 +124,26 @@ def area_waterfall(session: Session, kode: str | None) -> Waterfall | None:
         return int(counts["total"]) if counts else None
 
     return waterfall(session, desa, base.as_of, latest.as_of, total(base.id), total(latest.id))
+
+
+def month_waterfall(session: Session, end: date, baseline_year: int | None) -> dict | None:
+    """The regency's waterfall from the baseline to the month's last snapshot (on or before `end`), as the plain
+    values a month's facts keep; None without two snapshots."""
+    snapshots = [s for s in live_snapshots(session) if s.as_of <= end]
+    base = baseline_snapshot(snapshots, baseline_year)
+    if base is None or snapshots[-1].id == base.id:
+        return None
+    latest = snapshots[-1]
+    totals = totals_for(session, [base, latest])
+    w = waterfall(session, None, base.as_of, latest.as_of, int(totals[base.id].total["total"]),
+                  int(totals[latest.id].total["total"]))
+    return {"start": w.start.isoformat(), "end": w.end.isoformat(), "start_total": w.start_total,
+            "end_total": w.end_total, "covered": w.covered, "returned": w.returned, "cleaned": w.cleaned}
+
+
+def waterfall_of(data: dict | None) -> Waterfall | None:
+    """A month's facts' waterfall back as a Waterfall (facts frozen before it existed have none)."""
+    if not data:
+        return None
+    return Waterfall(date.fromisoformat(data["start"]), date.fromisoformat(data["end"]), data["start_total"],
+                     data["end_total"], bool(data["covered"]), dict(data["returned"]), dict(data["cleaned"]))

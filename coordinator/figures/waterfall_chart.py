@@ -2,8 +2,14 @@
 steps differ by more than colour: a step down is hatched and signed −, a step up signed +)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
+
+from flask_babel import gettext as _
+
+from coordinator.figures.waterfall import Waterfall
+from coordinator.models import RETURNED_OUTCOMES
 
 TOTAL, DOWN, UP = "total", "down", "up"
 
@@ -53,3 +59,25 @@ def steps_svg(steps: list[Step], title: str, fmt, width: int = 640) -> str:  # t
                      f'font-weight="{"bold" if s.kind == TOTAL else "normal"}">{_t(figure)}</text></g>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def waterfall_steps(w: Waterfall, words: Mapping[str, str], start_label: str, end_label: str) -> list[Step]:
+    """The steps of a covered waterfall: the start total, each pathway back to school, the list cleaned, the rest,
+    the end total. `words`: the translated names of the pathways (formal, paket, pesantren, lkp), "cleaned" and
+    "rest"."""
+    if not w.covered or w.start_total is None or w.end_total is None or w.rest is None:
+        return []
+    steps = [Step(start_label, w.start_total, TOTAL)]
+    steps += [Step(words[p], -w.returned[p], DOWN) for p in RETURNED_OUTCOMES if w.returned.get(p)]
+    if w.cleaned_total:
+        steps.append(Step(words["cleaned"], -w.cleaned_total, DOWN))
+    steps.append(Step(words["rest"], w.rest, UP if w.rest > 0 else DOWN))
+    steps.append(Step(end_label, w.end_total, TOTAL))
+    return steps
+
+
+def waterfall_words() -> dict[str, str]:
+    """The waterfall's step names in the current language (the ATS pages use them too)."""
+    return {"formal": _("Kembali ke sekolah formal"), "paket": _("Kembali lewat Paket A/B/C"),
+            "pesantren": _("Kembali ke pesantren/madrasah"), "lkp": _("Kembali ke LKP/kursus"),
+            "cleaned": _("Ternyata bukan ATS"), "rest": _("Sisa perubahan")}

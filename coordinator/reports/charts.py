@@ -8,6 +8,7 @@ that goes into the SVG is escaped, numbers are formatted for the locale.
 """
 from __future__ import annotations
 
+from datetime import date
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -16,6 +17,10 @@ from flask_babel import gettext as _
 
 from coordinator.ats.charts import CATEGORY_COLORS
 from coordinator.core import charts
+from coordinator.figures.waterfall_chart import steps_svg, waterfall_steps, waterfall_words
+from coordinator.maps import measures as maps
+from coordinator.maps.choropleth import AreaValue
+from coordinator.maps.shapes import kecamatan_shapes
 from coordinator.models import SCOPE_KECAMATAN
 from coordinator.reports.model import MonthlyReport
 
@@ -127,6 +132,42 @@ def _areas_svg(report: MonthlyReport, locale: str) -> str:
                      empty_text=_("Belum ada data ATS."), note=note)
 
 
+def _trajectory_svg(report: MonthlyReport, locale: str) -> str:
+    """The regency's counts since the baseline against the straight path to the target (figures/trajectory)."""
+    t = report.trajectory
+    if t is None:
+        return ""
+    points: list[tuple[date, float | None]] = [(d, float(c["total"]) if c.get("total") is not None else None)
+                                               for d, c in report.ats_series if d >= t.start]
+    points.append((t.end, None))
+    series = [charts.Series(_("ATS menurut data Pusdatin"), [v for _d, v in points], color=CATEGORY_COLORS["total"]),
+              charts.Series(_("Jalur menuju target"), [float(t.on(d)) for d, _v in points], dashed=True)]
+    return charts.line_chart(series, [format_date(d, "MMM yy", locale=locale) for d, _v in points],
+                             _("Jumlah ATS dan jalur menuju target"), _("anak"), width=CHART_WIDTH, height=210,
+                             locale=locale, empty_text=_("Belum ada data ATS."))
+
+
+def _waterfall_svg(report: MonthlyReport, locale: str) -> str:
+    w = report.waterfall
+    if w is None:
+        return ""
+    steps = waterfall_steps(w, waterfall_words(),
+                            _("ATS %(date)s", date=format_date(w.start, "d MMM y", locale=locale)),
+                            _("ATS %(date)s", date=format_date(w.end, "d MMM y", locale=locale)))
+    return steps_svg(steps, _("Asal perubahan ATS"), lambda n: _fmt(n, locale), width=CHART_WIDTH) if steps else ""
+
+
+def _map_svg(report: MonthlyReport) -> str:
+    """The kecamatan by ATS now, each linking to its row of the report's area table."""
+    if report.area_level != "kecamatan" or not report.area_rows:
+        return ""
+    values = [AreaValue(r.kode, r.nama, float(r.now) if r.now is not None else None) for r in report.area_rows]
+    return maps.map_view(values, kecamatan_shapes(), _("Peta kecamatan"), maps.ATS, lambda kode: "#wilayah",
+                         "pdf-map").svg
+
+
 def report_charts(report: MonthlyReport, locale: str) -> dict[str, str]:
     """The report's charts by name, each an SVG string safe to insert into the template as is."""
-    return {"ats": _with_font(_ats_svg(report, locale)), "areas": _with_font(_areas_svg(report, locale))}
+    return {"ats": _with_font(_ats_svg(report, locale)), "areas": _with_font(_areas_svg(report, locale)),
+            "trajectory": _with_font(_trajectory_svg(report, locale)),
+            "waterfall": _with_font(_waterfall_svg(report, locale)), "map": _with_font(_map_svg(report))}

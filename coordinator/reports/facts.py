@@ -35,6 +35,7 @@ from coordinator.core.clock import add_months, to_wita, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.figures.collect import child_returns, realised_by_agency, verval_by_desa
 from coordinator.figures.indicator_feed import returned_as_of
+from coordinator.figures.waterfall import month_waterfall
 from coordinator.models import (
     ATS_CATEGORIES,
     LIST_FUNDING_SOURCE,
@@ -291,6 +292,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "indicators": _indicators(session, end, now),
         "verval": verval_by_desa(session, period, end),
         "child_returns": child_returns(session, end),
+        "waterfall": month_waterfall(session, end, plan.baseline_year if plan else None),
         "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }

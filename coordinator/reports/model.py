@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import SimpleNamespace
 from typing import Any
 
 from coordinator.actions.listing import code_key
 from coordinator.core.errors import N_, DomainError
-from coordinator.core.formatting import PeriodName
 from coordinator.figures.areas import AreaSums, area_sums, ats_count, change_pct
 from coordinator.figures.budget import BudgetFigures, BudgetLine, budget_lines, budget_of
 from coordinator.figures.children import ChildrenReturned, children_returned
 from coordinator.figures.late import LateReason
-from coordinator.indicators.tracking import STATUS_NO_DATA, STATUS_OFF_TRACK, STATUS_ON_TRACK, natural_key, period_rows
+from coordinator.figures.trajectory import Trajectory, trajectory
+from coordinator.figures.waterfall import Waterfall, waterfall_of
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.reports.facts import chosen_decisions, decision_candidates
 from coordinator.reports.frozen_status import action_status, late_reason_of
+from coordinator.reports.indicator_lines import IndicatorLine, indicator_lines
 
 CLOSED = ("selesai", "dibatalkan")
 OPEN = ("belum_mulai", "berjalan")
@@ -92,19 +92,6 @@ class LateAction:
 
 
 @dataclass
-class IndicatorLine:
-    code: str
-    name: str
-    unit: str
-    direction: str
-    baseline: float | None
-    target: float | None
-    actual: float | None
-    actual_period: PeriodName | None  # "TW III 2026" or "Q3 2026", in the language it is shown in
-    light: str  # on_track | off_track | no_data
-
-
-@dataclass
 class AnnexEntry:
     code: str
     title: str
@@ -153,6 +140,12 @@ class MonthlyReport:
     agency_names: dict[int, str] = field(default_factory=dict)
     has_by_name: bool = False  # any child of the by-name list in the report's areas
     letterhead: dict[str, str | None] | None = None  # the cover's names and logo as they were at closing
+    waterfall: Waterfall | None = None  # where the regency's change since baseline comes from (figures/waterfall)
+    trajectory: Trajectory | None = None  # the straight path from baseline to target (figures/trajectory)
+
+    @property
+    def expected_now(self) -> int | None:
+        return self.trajectory.on(self.ats_now_date or self.as_of) if self.trajectory else None
 
     # The names the templates and the e-mail have always used
     @property
@@ -215,33 +208,6 @@ def _in_scope(facts: dict[str, Any], scope: str, key: str) -> tuple[list[dict[st
         wanted = desa | {key}
         return [a for a in actions if wanted & set(a["areas"])], kec["nama"], desa
     raise DomainError(N_("Jenis laporan tidak dikenal."))
-
-
-def _indicator_lines(facts: dict[str, Any], year: int) -> list[IndicatorLine]:
-    out = []
-    for ind in sorted(facts["indicators"], key=lambda i: natural_key(i["code"])):  # I-2 before I-10
-        shim = SimpleNamespace(
-            direction=ind["direction"], baseline_value=ind["baseline"],
-            targets=[SimpleNamespace(id=k, year=y, quarter=q, value=v) for k, (y, q, v) in enumerate(ind["targets"])],
-            values=[SimpleNamespace(id=k, year=y, quarter=q, value=v, source=None, note=None, entered_by_id=None,
-                                    entered_at=datetime.fromisoformat(at))
-                    for k, (y, q, v, at) in enumerate(ind["values"])])
-        rows = period_rows(shim)  # type: ignore[arg-type]
-        latest = next((r for r in reversed(rows) if r.actual is not None), None)
-        year_targets = [t for t in ind["targets"] if t[0] == year]
-        target = next((t[2] for t in year_targets if t[1] is None), None)
-        if target is None and year_targets:
-            target = max(year_targets, key=lambda t: t[1] or 0)[2]
-        if latest is None or latest.on_track is None:
-            light = STATUS_NO_DATA
-        else:
-            light = STATUS_ON_TRACK if latest.on_track else STATUS_OFF_TRACK
-        label = None
-        if latest is not None:
-            label = PeriodName(latest.year, latest.quarter)  # "TW III 2026" as on the pages
-        out.append(IndicatorLine(ind["code"], ind["name"], ind["unit"], ind["direction"], ind["baseline"], target,
-                                 latest.actual if latest else None, label, light))
-    return out
 
 
 def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "") -> MonthlyReport:
@@ -366,15 +332,17 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
     else:
         decisions = [d for d in chosen_decisions(facts) if d["action_id"] in in_scope] or \
             [d for d in decision_candidates(facts) if d["action_id"] in in_scope][:5]
-    for d in decisions:
+    lead_of = {a["id"]: a["lead"] for a in facts["actions"]}
+    for d in decisions:  # the agency responsible for the action first; who reported the obstacle second
         d["agency"] = agency_names.get(d["agency_id"], "")
+        d["responsible"] = agency_names.get(lead_of.get(d["action_id"], -1), "")
 
     annex = [AnnexEntry(a["code"], a["title"], agency_names.get(a["lead"], ""), status[a["id"]],
                         date.fromisoformat(a["due"]), a.get("latest"),
                         agency_names.get(a["latest"]["agency_id"]) if a.get("latest") else None,
                         a.get("budget"), a.get("funding", []))
              for a in sorted(actions, key=lambda a: code_key(a["code"]))]  # 1.1.2 before 1.1.10
-    indicators = _indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
+    indicators = indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
     return MonthlyReport(
         period=period, period_end=date.fromisoformat(facts["period_end"]), as_of=as_of,
         collected_at=datetime.fromisoformat(facts["collected_at"]), scope=scope, scope_key=key,
@@ -391,4 +359,8 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         decisions=decisions, pillars=pillar_rows, agencies=agency_rows, late=late,
         indicators=indicators, annex=annex, agency_names=agency_names,
         has_by_name=any(r.listed for r in rows), letterhead=facts.get("letterhead"),
+        waterfall=waterfall_of(facts.get("waterfall")) if scope == SCOPE_REGENCY else None,
+        trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
+                              facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
+        else None,
     )

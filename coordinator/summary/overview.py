@@ -15,25 +15,10 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.clock import month_start, wita_today
 from coordinator.figures.headline import figures_of
+from coordinator.figures.trajectory import Trajectory, trajectory
 from coordinator.models import SCOPE_REGENCY, MonthlySnapshot, Plan, ReportArchive
 from coordinator.reports.archive import build_for
 from coordinator.reports.model import MonthlyReport
-
-
-@dataclass
-class Trajectory:
-    start: date
-    start_total: int
-    end: date
-    target: int
-
-    def on(self, day: date) -> int:
-        """Where the count should be on `day` on the straight line (before the start: the baseline)."""
-        span = (self.end - self.start).days
-        if span <= 0 or day <= self.start:
-            return self.start_total
-        share = min((day - self.start).days / span, 1.0)
-        return round(self.start_total + (self.target - self.start_total) * share)
 
 
 @dataclass
@@ -58,10 +43,9 @@ class LeaderSummary:
 
 
 def trajectory_of(report: MonthlyReport, plan: Plan | None) -> Trajectory | None:
-    if plan is None or report.ats_baseline is None or plan.target_ats is None or not plan.end_year:
+    if plan is None:
         return None
-    start = report.ats_baseline_date or date(plan.baseline_year or plan.start_year, 12, 31)
-    return Trajectory(start, report.ats_baseline, date(plan.end_year, 12, 31), plan.target_ats)
+    return trajectory(report.ats_baseline, report.ats_baseline_date, plan.target_ats, plan.end_year)
 
 
 def latest_regency_pdf(session: Session, locale: str) -> ReportArchive | None:

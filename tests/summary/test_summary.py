@@ -7,8 +7,8 @@ from datetime import date
 
 from coordinator.demo.content import DEMO_PASSWORD
 from coordinator.extensions import db
+from coordinator.figures.trajectory import Trajectory
 from coordinator.models import Plan
-from coordinator.summary.overview import Trajectory
 
 
 def number(text: str) -> int:
