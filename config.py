@@ -97,6 +97,8 @@ class Config:
     # A child's full NIK, birth date and mother's name are opened one child at a time, with a reason; more than
     # this many in an hour by one user is refused and the admins are alerted (coordinator/verval/disclosure.py).
     CHILD_REVEALS_PER_HOUR = 30
+    # /publik: the plan's aggregates for everyone, without login (coordinator/public/); off, the page is a 404.
+    PUBLIC_PAGE = False
 
     @property
     def PERMANENT_SESSION_LIFETIME(self) -> timedelta:  # a remembered session's cookie lives as long as it may
@@ -187,9 +189,22 @@ def _limits_from_env(cfg: Config) -> None:
             setattr(cfg, name, int(value))
 
 
+SWITCH_SETTINGS = ("PUBLIC_PAGE",)
+TRUE_WORDS = ("1", "true", "yes", "on")
+
+
+def _switches_from_env(cfg: Config) -> None:
+    # PUBLIC_PAGE=1 (or true, yes, on) turns a switch on; any other value set turns it off.
+    for name in SWITCH_SETTINGS:
+        value = os.environ.get(name, "").strip().lower()
+        if value:
+            setattr(cfg, name, value in TRUE_WORDS)
+
+
 def config_from_env() -> Config:
     mode = os.environ.get("COORDINATOR_ENV", "development").lower()
     cfg = ProductionConfig() if mode == "production" else Config()
     _mail_from_env(cfg)
     _limits_from_env(cfg)
+    _switches_from_env(cfg)
     return cfg

@@ -158,6 +158,7 @@ VIEWS = (
     "accounts.routes", "accounts.reset_routes",
     "monitor.routes",
     "summary.routes",
+    "public.routes",
     "plan.routes",
     "rad_matrix.routes",
     "actions.routes",

@@ -122,7 +122,11 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "agencies.edit": ("/agencies/{dinsos}/edit", coordinators(200), coordinators(302)),
     "indicators.index": ("/indicators", everyone(200), METHOD_NOT_ALLOWED),
     "figures.definitions": ("/definisi", everyone(200), METHOD_NOT_ALLOWED),
+    "figures.effects_table": ("/hasil-intervensi", everyone(200), METHOD_NOT_ALLOWED),
     "summary.index": ("/ringkasan", everyone(200), METHOD_NOT_ALLOWED),
+    # Off by default (PUBLIC_PAGE): no such page; a village verifier is refused before routing decides (403).
+    # On, tests/public/test_public.py.
+    "public.index": ("/publik", everyone(404, anon=404, verifier=404), METHOD_NOT_ALLOWED),
     "indicators.detail": ("/indicators/{indicator}", everyone(200), METHOD_NOT_ALLOWED),
     "indicators.new": ("/indicators/new", coordinators(200), coordinators(200)),
     "indicators.edit": ("/indicators/{indicator}/edit", coordinators(200), coordinators(302)),

@@ -120,7 +120,8 @@ VERIFIER_ENDPOINTS = {"accounts.login", "accounts.logout", "accounts.account", "
                       "monitor.home", "static",
                       "accounts.forgot_password", "accounts.reset_password",
                       "notifications.index", "notifications.open", "notifications.read_all",
-                      "notifications.preferences", "health.check"}
+                      "notifications.preferences", "health.check",
+                      "public.index"}  # the public page, when on, is for everyone
 
 
 def verifier_may_open(endpoint: str | None) -> bool:
