@@ -388,7 +388,7 @@ def test_text_that_looks_like_a_token_field_survives_the_cache(world, cache):
         assert cache.hits > hits
         charts = [re.findall(r"<svg.*?</svg>", page, re.S) for page in (built, kept)]
         assert charts[0] and charts[0] == charts[1], url
-        assert "Aksi name=&quot;csrf_token&quot; value=&quot;x" in charts[1][0]
+        assert any("Aksi name=&quot;csrf_token&quot; value=&quot;x" in c for c in charts[1])  # the trend's bands
     ats_pages._TOTALS_CACHE.clear()
 
 
