@@ -53,7 +53,8 @@ def _focal(page: Page) -> list[str]:
 
 def _leader(page: Page) -> list[str]:
     login(page, "pimpinan@example.org", "/ringkasan")
-    return ["/ringkasan", "/monitor", "/reports/", "/ats", "/indicators", "/definisi"]
+    return ["/ringkasan", "/monitor", "/reports/", "/ats", "/ats?peta=kembali", "/indicators", "/definisi",
+            "/hasil-intervensi"]
 
 
 def _admin(page: Page) -> list[str]:

@@ -97,6 +97,14 @@ def test_leader_reads_and_downloads_the_monthly_report(live_server: LiveServer, 
         expect(page.locator("#latest-pdf")).to_be_visible()  # October's report, archived above
         assert_fits(page)
         shot(page, artifacts_dir, f"{size}-leader-summary.png")
+        # a tap on a kecamatan of the map opens its page
+        kecamatan = page.locator("#ats-map svg a").first
+        name = kecamatan.locator("title").first.text_content().split(":")[0]
+        click_to(page, kecamatan)
+        expect(page).to_have_url(re.compile(r"/ats/area/64\.08\.\d\d$"))
+        expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+        expect(page.locator("#ats-map svg a").first).to_be_visible()  # its desa, on a map of their own
+        assert_fits(page, tables=False)  # the desa table scrolls inside its card on a desktop, by design
 
         # ... and the deadline monitor, read-only
         go(page, "Pemantauan tenggat", "Pemantauan tenggat")

@@ -32,3 +32,24 @@ def test_page_two_answers_the_three_questions_in_order(world, app_ctx):
         assert f"penanggung jawab: {d['responsible']}" in " ".join(pages[1:3])
     summary = " ".join(pages[2:4])
     assert "Peta kecamatan" in summary and "Batas wilayah: cahyadsn/wilayah_boundaries (MIT)" in summary
+
+
+def test_a_long_unbroken_string_wraps_inside_the_page(world, app_ctx):
+    """A pasted link or a code without spaces in an obstacle breaks across lines instead of running off the page."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from coordinator.models import ProgressUpdate
+
+    build_october(world)
+    long_text = "https://drive.example.org/" + "x" * 260
+    for update in db.session.scalars(select(ProgressUpdate)):
+        update.obstacles = long_text
+    db.session.commit()
+    rendered = preview(db.session, OCTOBER, "kabupaten", "", "id", NOW)
+    lines = [line for page in PdfReader(BytesIO(rendered.pdf)).pages for line in (page.extract_text() or "").split("\n")]
+    pieces = [line for line in lines if "xxxxxxxxxx" in line]
+    assert pieces, "the obstacle is in the report"
+    assert max(len(line) for line in pieces) < 140  # broken into lines that fit the page
