@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python -m bench.rad
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.maps
+	$(BIN)/python -m bench.leaders
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts

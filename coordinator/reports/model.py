@@ -18,7 +18,9 @@ from coordinator.core.errors import N_, DomainError
 from coordinator.figures.areas import AreaSums, area_sums, ats_count, change_pct
 from coordinator.figures.budget import BudgetFigures, BudgetLine, budget_lines, budget_of
 from coordinator.figures.children import ChildrenReturned, children_returned
+from coordinator.figures.effects import ActionEffect
 from coordinator.figures.late import LateReason
+from coordinator.figures.month_effects import month_top_and_bottom
 from coordinator.figures.trajectory import Trajectory, trajectory
 from coordinator.figures.waterfall import Waterfall, waterfall_of
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
@@ -142,6 +144,9 @@ class MonthlyReport:
     letterhead: dict[str, str | None] | None = None  # the cover's names and logo as they were at closing
     waterfall: Waterfall | None = None  # where the regency's change since baseline comes from (figures/waterfall)
     trajectory: Trajectory | None = None  # the straight path from baseline to target (figures/trajectory)
+    # the five actions that returned children at the lowest and the highest cost (figures/month_effects)
+    most_effective: list[ActionEffect] = field(default_factory=list)
+    least_effective: list[ActionEffect] = field(default_factory=list)
 
     @property
     def expected_now(self) -> int | None:
@@ -343,6 +348,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
                         a.get("budget"), a.get("funding", []))
              for a in sorted(actions, key=lambda a: code_key(a["code"]))]  # 1.1.2 before 1.1.10
     indicators = indicator_lines(facts, period.year) if scope == SCOPE_REGENCY else []
+    best, worst = month_top_and_bottom(facts, status, children_of) if scope == SCOPE_REGENCY else ([], [])
     return MonthlyReport(
         period=period, period_end=date.fromisoformat(facts["period_end"]), as_of=as_of,
         collected_at=datetime.fromisoformat(facts["collected_at"]), scope=scope, scope_key=key,
@@ -360,6 +366,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         indicators=indicators, annex=annex, agency_names=agency_names,
         has_by_name=any(r.listed for r in rows), letterhead=facts.get("letterhead"),
         waterfall=waterfall_of(facts.get("waterfall")) if scope == SCOPE_REGENCY else None,
+        most_effective=best, least_effective=worst,
         trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
                               facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
         else None,

@@ -53,3 +53,24 @@ def test_a_long_unbroken_string_wraps_inside_the_page(world, app_ctx):
     pieces = [line for line in lines if "xxxxxxxxxx" in line]
     assert pieces, "the obstacle is in the report"
     assert max(len(line) for line in pieces) < 140  # broken into lines that fit the page
+
+
+def test_the_report_names_the_most_and_least_effective_actions_from_its_own_facts(app_ctx):
+    """On the demo: five each, ranked by cost per child returned, only actions that report children; a closed
+    month keeps its ranking whatever happens later."""
+    from coordinator.reports.facts import close_month, live_snapshot, load_facts
+
+    assert app_ctx.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    report = build_report(collect_facts(db.session, OCTOBER, NOW))
+    best, worst = report.most_effective, report.least_effective
+    assert len(best) == 5 and len(worst) == 5 and not {e.id for e in best} & {e.id for e in worst}
+    costs = [e.cost_per_child for e in best]
+    assert costs == sorted(costs) and all(e.returned > 0 for e in best)
+    assert all(e.reached or e.returned for e in best + worst)
+    close_month(db.session, OCTOBER, NOW, None)
+    db.session.commit()
+    frozen = build_report(load_facts(live_snapshot(db.session, OCTOBER)))
+    assert [e.code for e in frozen.most_effective] == [e.code for e in best]
+    _text, pages = pdf_text(preview(db.session, OCTOBER, "kabupaten", "", "id", NOW).pdf)
+    text = " ".join(pages)
+    assert "Aksi dengan hasil terbaik dan terlemah" in text and best[0].code in text
