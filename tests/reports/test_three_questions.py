@@ -49,7 +49,8 @@ def test_a_long_unbroken_string_wraps_inside_the_page(world, app_ctx):
         update.obstacles = long_text
     db.session.commit()
     rendered = preview(db.session, OCTOBER, "kabupaten", "", "id", NOW)
-    lines = [line for page in PdfReader(BytesIO(rendered.pdf)).pages for line in (page.extract_text() or "").split("\n")]
+    pages = PdfReader(BytesIO(rendered.pdf)).pages
+    lines = [line for page in pages for line in (page.extract_text() or "").split("\n")]
     pieces = [line for line in lines if "xxxxxxxxxx" in line]
     assert pieces, "the obstacle is in the report"
     assert max(len(line) for line in pieces) < 140  # broken into lines that fit the page
