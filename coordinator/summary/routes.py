@@ -25,7 +25,7 @@ def _trajectory_chart(s: LeaderSummary) -> str:
     series = [Series(_("ATS menurut data Pusdatin"), [float(v) if v is not None else None for _d, v in points])]
     if s.trajectory is not None:
         series.append(Series(_("Jalur menuju target"), [float(s.trajectory.on(d)) for d, _v in points], dashed=True))
-    return line_chart(series, labels, _("Jumlah ATS dan jalur menuju target"), _("anak"), width=640, height=280,
+    return line_chart(series, labels, _("Jumlah ATS dan jalur menuju target"), _("anak"), width=640, height=220,
                       locale=current_locale(), empty_text=_("Belum ada data ATS."))
 
 
@@ -38,6 +38,8 @@ def index():
         rows = ats_pages.overview(db.session, wita_today(now)).rows
         area_map = maps.kecamatan_map(rows, maps.measure_of(None), {}, lambda kode: url_for("ats.area", kode=kode)) \
             if rows else None
+        if area_map is not None:
+            area_map.measures = []  # the other measures are on /ats: the summary stays within three phone screens
         return {"s": s, "f": s.figures, "chart": _trajectory_chart(s), "area_map": area_map}
 
     content = cached_content("summary/_index.html", build, reader=everyone)

@@ -66,6 +66,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     cfg.UPLOAD_DIR = str(uploads)
     cfg.WTF_CSRF_ENABLED = True  # a real browser posts real forms
     cfg.FIXED_NOW = LIVE_NOW
+    cfg.PUBLIC_PAGE = True  # the public page is on here, so its journey and accessibility are checked too
     application = create_app(cfg)
     application.config.update(WTF_CSRF_ENABLED=True, FIXED_NOW=LIVE_NOW, UPLOAD_DIR=str(uploads))
     with application.app_context():

@@ -31,7 +31,7 @@ def _href(page: Page, link: Locator) -> str:
 
 # Per role: log in, then the main pages it works with (paths found through the pages, as a user would).
 def _anonymous(page: Page) -> list[str]:
-    return ["/login", "/password/forgot"]
+    return ["/login", "/password/forgot", "/publik"]
 
 
 def _coordinator(page: Page) -> list[str]:

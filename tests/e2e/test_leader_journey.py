@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
     click_to,
     flash,
     go,
+    is_phone,
     login,
     main_nav,
     new_context,
@@ -96,6 +97,9 @@ def test_leader_reads_and_downloads_the_monthly_report(live_server: LiveServer, 
         expect(page.locator("#decisions li").first).to_contain_text("penanggung jawab:")
         expect(page.locator("#latest-pdf")).to_be_visible()  # October's report, archived above
         assert_fits(page)
+        if is_phone(device):  # the whole summary in three phone screens at most
+            height = page.evaluate("document.documentElement.scrollHeight")
+            assert height <= 3 * device["viewport"]["height"], height
         shot(page, artifacts_dir, f"{size}-leader-summary.png")
         # a tap on a kecamatan of the map opens its page
         kecamatan = page.locator("#ats-map svg a").first
