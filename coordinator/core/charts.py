@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -225,9 +226,11 @@ def band_lanes(bands: list[Band]) -> list[int]:
 
 def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], bands: list[Band], title: str,
               unit: str, width: int = 720, height: int = 340, locale: str = "id",
-              empty_text: str = "Belum ada data.") -> str:
+              empty_text: str = "Belum ada data.", direct_labels: bool = False) -> str:
     """ATS counts per category over time (x proportional to the snapshot dates), with the interventions
-    that target the area drawn as translucent bands from start to due date, in lanes when they overlap."""
+    that target the area drawn as translucent bands from start to due date, in lanes when they overlap.
+    `direct_labels`: each line also carries its name at its last point (a printed page in grey, or a reader who
+    does not tell the colours apart, still knows which line is which)."""
     width, height = max(int(width), 200), max(int(height), 150)
     label = f"{title} ({unit})" if unit else title
     head = (f'<svg xmlns="http://www.w3.org/2000/svg" class="line-chart ats-chart" viewBox="0 0 {width} {height}" '
@@ -240,7 +243,7 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
                 f'stroke="#d9e0de"/><text x="{width / 2:.1f}" y="{height / 2:.1f}" text-anchor="middle" '
                 f'font-size="14" fill="#5b6663">{_attr(empty_text)}</text></svg>')
 
-    left, right, top, bottom = 72, 16, 48, 56
+    left, right, top, bottom = 72, 56 if direct_labels else 16, 48, 56
     plot_w, plot_h = width - left - right, height - top - bottom
     lo, hi, ticks = y_scale(values)
     inset = min(28.0, plot_w / 10)
@@ -287,9 +290,27 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
     parts.append("</g>")
     _draw_series(parts, series, n, lambda i: x_of(dates[i]), y_at, point_labels, unit, locale, radius=3.5,
                  outlined=False)
+    if direct_labels:
+        parts.append(_end_labels(series, n, lambda i: x_of(dates[i]), y_at))
     parts.append(_legend(series, width - right, height - 14))
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _end_labels(series: list[Series], n: int, x_at: Callable[[int], float], y_at: Callable[[float], float]) -> str:
+    """Each series' name beside its last point, moved apart vertically so that no two overlap (12 px)."""
+    ends: list[list[Any]] = []
+    for k, s in enumerate(series):
+        points = [(i, v) for i, v in enumerate(s.values[:n]) if v is not None and math.isfinite(v)]
+        if points:
+            i, v = points[-1]
+            ends.append([y_at(v), x_at(i), s.name, s.color or PALETTE[k % len(PALETTE)]])
+    ends.sort(key=lambda e: e[0])
+    for j in range(1, len(ends)):
+        ends[j][0] = max(ends[j][0], ends[j - 1][0] + 12)
+    return '<g class="direct-labels" font-size="11" font-weight="600">' + "".join(
+        f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" fill="{_attr(color)}">{_attr(name)}</text>'
+        for y, x, name, color in ends) + "</g>"
 
 
 def _bands_svg(bands: list[Band], x_of: Callable[[date], float], x_min: float, x_max: float, top: float,

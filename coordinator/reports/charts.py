@@ -9,6 +9,7 @@ that goes into the SVG is escaped, numbers are formatted for the locale.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from xml.sax.saxutils import escape
 
 from babel.dates import format_date
@@ -112,7 +113,7 @@ def _ats_svg(report: MonthlyReport, locale: str) -> str:
     else:
         title = _("ATS Kabupaten Kutai Timur per kategori")
     return charts.ats_chart(series, dates, x_labels, [], title=title, unit=_("anak"), width=CHART_WIDTH,
-                            height=300, locale=locale, empty_text=_("Belum ada data ATS."))
+                            height=300, locale=locale, empty_text=_("Belum ada data ATS."), direct_labels=True)
 
 
 def _areas_svg(report: MonthlyReport, locale: str) -> str:
@@ -166,8 +167,27 @@ def _map_svg(report: MonthlyReport) -> str:
                          "pdf-map").svg
 
 
-def report_charts(report: MonthlyReport, locale: str) -> dict[str, str]:
+SCALES_DIFFER = 3.0  # when the largest category is this many times the smallest, each gets a chart of its own
+
+
+def _category_svgs(report: MonthlyReport, locale: str) -> list[str]:
+    """BPB, DO and LTM as small multiples, each on its own scale, when one line would flatten the others."""
+    points = report.ats_series
+    if len(points) < 2:
+        return []
+    latest = [points[-1][1].get(k) or 0 for k in ("BPB", "DO", "LTM")]
+    if min(latest) <= 0 or max(latest) / min(latest) < SCALES_DIFFER:
+        return []
+    labels = [format_date(d, "MMM yy", locale=locale) for d, _c in points]
+    return [_with_font(charts.line_chart(
+        [charts.Series(key, [float(c[key]) if c.get(key) is not None else None for _d, c in points],
+                       color=CATEGORY_COLORS[key])], labels, key, _("anak"), width=CHART_WIDTH // 3, height=170,
+        locale=locale, empty_text=_("Belum ada data ATS."))) for key in ("BPB", "DO", "LTM")]
+
+
+def report_charts(report: MonthlyReport, locale: str) -> dict[str, Any]:
     """The report's charts by name, each an SVG string safe to insert into the template as is."""
     return {"ats": _with_font(_ats_svg(report, locale)), "areas": _with_font(_areas_svg(report, locale)),
+            "categories": _category_svgs(report, locale),
             "trajectory": _with_font(_trajectory_svg(report, locale)),
             "waterfall": _with_font(_waterfall_svg(report, locale)), "map": _with_font(_map_svg(report))}

@@ -75,3 +75,24 @@ def test_the_report_names_the_most_and_least_effective_actions_from_its_own_fact
     _text, pages = pdf_text(preview(db.session, OCTOBER, "kabupaten", "", "id", NOW).pdf)
     text = " ".join(pages)
     assert "Aksi dengan hasil terbaik dan terlemah" in text and best[0].code in text
+
+
+def test_categories_get_charts_of_their_own_when_their_scales_differ(app_ctx):
+    """One line chart flattens DO and LTM under BPB: then each category also gets a small chart on its own scale;
+    the main chart names its lines at their ends, so no line is told apart by colour alone."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from coordinator.reports.charts import _ats_svg, _category_svgs
+
+    def report(bpb: int, do: int, ltm: int) -> SimpleNamespace:
+        counts = {"BPB": bpb, "DO": do, "LTM": ltm, "total": bpb + do + ltm}
+        return SimpleNamespace(ats_series=[(date(2026, 9, 30), counts), (date(2026, 10, 31), counts)],
+                               scope="kabupaten", scope_name="")
+
+    with app_ctx.test_request_context():
+        apart = _category_svgs(report(6000, 1200, 1100), "id")
+        assert len(apart) == 3 and all(svg.startswith("<svg") for svg in apart)
+        assert ">DO<" in apart[1] and ">LTM<" in apart[2]
+        assert _category_svgs(report(300, 200, 150), "id") == []  # one scale shows them all
+        assert 'class="direct-labels"' in _ats_svg(report(6000, 1200, 1100), "id")
