@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import fmt_money
+from coordinator.figures import collect
 from coordinator.models import Action, ProgressUpdate
 
 OVER_OWN = N_("Realisasi kumulatif %(amount)s melebihi pagu aksi %(ceiling)s. Jelaskan sebabnya di keterangan "
@@ -57,7 +58,7 @@ def realised_by_agency(session: Session, action_id: int, up_to_period: date) -> 
     """Each agency's cumulative realisation on the action as of a month: the figure of its latest current (not
     superseded) report of that month or before. A report that leaves the figure empty changes nothing: the
     agency's earlier figure stands. Every agency that reported counts, also one no longer on the action."""
-    return _latest(_current_figures(session, action_id), up_to_period)
+    return collect.realised_by_agency(session, up_to_period, [action_id]).get(action_id, {})
 
 
 def realisation_total(session: Session, action_id: int, up_to_period: date) -> int:

@@ -31,16 +31,18 @@ def child_returns(session: Session, end: date) -> list[list[Any]]:
     return sorted(([desa[c], cases[c]] for c in cases), key=lambda r: (r[1][0][1], r[0], r[1][0][0]))
 
 
-def realised_by_agency(session: Session, period: date) -> dict[int, dict[int, int]]:
+def realised_by_agency(session: Session, period: date, action_ids: list[int] | None = None
+                       ) -> dict[int, dict[int, int]]:
     """Per action, each agency's own cumulative budget realisation: the latest current report up to `period` that
     gives one (a lead and a supporting agency each report their own money, so the sum never counts one rupiah
-    twice; a report without a figure leaves the agency's last one standing)."""
+    twice; a report without a figure leaves the agency's last one standing). `action_ids`: only these actions."""
     latest: dict[tuple[int, int], tuple[date, Any, int | None]] = {}
     for action_id, agency_id, p, created, amount in session.execute(
             select(ProgressUpdate.action_id, ProgressUpdate.agency_id, ProgressUpdate.period,
                    ProgressUpdate.created_at, ProgressUpdate.budget_realised)
             .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period,
-                   ProgressUpdate.budget_realised.is_not(None))):
+                   ProgressUpdate.budget_realised.is_not(None),
+                   *([ProgressUpdate.action_id.in_(action_ids)] if action_ids is not None else []))):
         key = (action_id, agency_id)
         if key not in latest or (p, created) > latest[key][:2]:
             latest[key] = (p, created, amount)
