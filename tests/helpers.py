@@ -5,11 +5,18 @@ import zipfile
 from openpyxl import Workbook
 
 
-def pdf_bytes(comment: bytes = b"") -> bytes:
+def pdf_bytes(comment: bytes = b"", text: str | None = None) -> bytes:
     """A real one-page PDF (catalog, page tree, page, cross-reference table) that pypdf opens, as evidence must;
-    `comment` goes in a %-comment line after the header (a PDF reader ignores it)."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"]
+    `comment` goes in a %-comment line after the header (a PDF reader ignores it); `text`: a line on the page."""
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"]
+    if text is None:
+        objects.append(page + b" >>")
+    else:
+        stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+        objects += [page + b" /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+                    b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+                    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     out = bytearray(b"%PDF-1.4\n" + (b"%" + comment + b"\n" if comment else b""))
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -30,6 +30,7 @@ from tests.e2e.helpers import (
     shot,
     size_name,
 )
+from tests.helpers import pdf_bytes
 
 pytestmark = pytest.mark.e2e
 
@@ -39,26 +40,8 @@ FOCAL = {"phone": ("dinsos@example.org", "Dinsos"), "desktop": ("disdikbud@examp
 
 
 def _minimal_pdf(text: str) -> bytes:
-    """A small but valid one-page PDF with a correct cross-reference table."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """A small but valid one-page PDF with the text on its page."""
+    return pdf_bytes(text=text)
 
 
 def _titles_outside(server: LiveServer, agency_code: str) -> dict[str, str]:
