@@ -31,6 +31,8 @@ from coordinator.models import Pillar, Plan
 
 MIN_SHOWN = 5  # an area's count of children below this is shown as "< 5"
 SMALL = N_("< 5")
+WITHHELD = N_("disembunyikan")
+WITHHELD_OR_NO_DATA = N_("tidak ada data atau disembunyikan")
 STATUSES = ("selesai", "berjalan", "terlambat", "belum_mulai", "dibatalkan")
 MAP_HOW_TO_READ = N_("Makin gelap warnanya, makin banyak ATS; wilayah berarsir tidak punya data. Angka di bawah 5 "
                      "ditulis “< 5”. Setiap wilayah bertaut ke barisnya di tabel.")
@@ -42,12 +44,26 @@ class AreaCount:
 
     shown: int | None = None
     hidden: bool = False  # a count under MIN_SHOWN (zero included): written "< 5", its value never leaves here
+    withheld: bool = False  # at least MIN_SHOWN, hidden too so that a lone "< 5" cannot be had by subtraction
 
 
 def area_count(n: int | None) -> AreaCount:
     if n is None:
         return AreaCount()
     return AreaCount(None, True) if n < MIN_SHOWN else AreaCount(n)
+
+
+def withhold_complements(counts: Sequence[AreaCount]) -> list[AreaCount]:
+    """A column of area counts whose regency total is shown: where exactly one area is "< 5", the total minus the
+    others would give it away, so the smallest shown count is withheld as well (a second unknown)."""
+    out = list(counts)
+    if sum(c.hidden for c in out) != 1:
+        return out
+    shown = [(c.shown, i) for i, c in enumerate(out) if c.shown is not None]
+    if shown:
+        _n, i = min(shown)
+        out[i] = AreaCount(None, False, True)
+    return out
 
 
 def public_figure(value: float) -> str:
@@ -122,8 +138,10 @@ def public_page(session: Session, now: datetime) -> PublicPage:
     children = children_as_of(session, None, today)
     parents = {k: a.parent_kode for k, a in ats_pages.load_areas(session).items()}
     returned = measures.returned_per_kecamatan(children.by_area, parents)
-    lines = [KecamatanLine(r.kode, r.nama, area_count(r.total), area_count(returned.get(r.kode, 0)))
-             for r in sorted(data.rows, key=lambda r: r.nama) if r.kode]
+    rows = sorted((r for r in data.rows if r.kode), key=lambda r: r.nama)
+    ats = withhold_complements([area_count(r.total) for r in rows])
+    back = withhold_complements([area_count(returned.get(r.kode, 0)) for r in rows])
+    lines = [KecamatanLine(r.kode, r.nama, a, b) for r, a, b in zip(rows, ats, back, strict=True)]
     cmp = data.cmp
     return PublicPage(
         plan_name=plan.name if plan else None, start_year=plan.start_year if plan else None,
@@ -149,14 +167,16 @@ class PublicMap:
 
 
 def public_map(rows: Sequence[Row], href_of: Callable[[str], str] | None = None,
-               shapes: ShapeSet | None = None) -> PublicMap:
+               shapes: ShapeSet | None = None, withheld: frozenset[str] = frozenset()) -> PublicMap:
     """The kecamatan by ATS now, as the ATS pages map them (maps/measures.py), but every figure written by
-    `public_figure` (titles and legend alike) and every area linked to its row of the public table."""
+    `public_figure` (titles and legend alike), the `withheld` areas drawn without a figure, and every area linked
+    to its row of the public table."""
     shapes = shapes or kecamatan_shapes()
-    values: list[AreaValue] = measures.area_values(rows, measures.ATS)
+    values: list[AreaValue] = [AreaValue(v.kode, v.nama, None) if v.kode in withheld else v
+                               for v in measures.area_values(rows, measures.ATS)]
     link = href_of or (lambda kode: f"#{row_anchor(kode)}")
     label = gettext(measures.MEASURES[measures.ATS])
-    no_data = gettext(measures.NO_DATA)
+    no_data = gettext(WITHHELD_OR_NO_DATA) if withheld else gettext(measures.NO_DATA)
     svg = choropleth_svg(values, shapes, title=f"{gettext('Peta kecamatan')}: {label}", legend_title=label,
                          fmt=public_figure, href_of=link, credit=gettext(measures.CREDIT), no_data=no_data,
                          desc=gettext(MAP_HOW_TO_READ), pid="map-publik")

@@ -13,7 +13,7 @@ from flask_login import current_user
 from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.public.blueprint import bp
-from coordinator.public.figures import SMALL, public_map, public_page, row_anchor, trend_chart
+from coordinator.public.figures import SMALL, WITHHELD, public_map, public_page, row_anchor, trend_chart
 from coordinator.web.page_cache import cached_content, everyone
 
 MAX_AGE = 300  # seconds a browser or proxy may keep the page
@@ -21,9 +21,11 @@ MAX_AGE = 300  # seconds a browser or proxy may keep the page
 
 def _build() -> dict:
     page = public_page(db.session, utcnow())
-    area_map = public_map(page.rows) if page.rows else None
+    withheld = frozenset(k.kode for k in page.kecamatan if k.ats.withheld)
+    area_map = public_map(page.rows, withheld=withheld) if page.rows else None
     return {"page": page, "area_map": area_map, "chart": trend_chart(page.series), "anchor": row_anchor,
-            "small": gettext(SMALL)}
+            "small": gettext(SMALL), "withheld": gettext(WITHHELD),
+            "any_withheld": any(k.ats.withheld or k.returned.withheld for k in page.kecamatan)}
 
 
 def _render() -> str:

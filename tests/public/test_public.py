@@ -19,7 +19,7 @@ from coordinator.figures.live import children_as_of
 from coordinator.maps import measures
 from coordinator.maps.shapes import kecamatan_shapes
 from coordinator.models import Child
-from coordinator.public.figures import AreaCount, area_count, public_figure, public_map
+from coordinator.public.figures import AreaCount, area_count, public_figure, public_map, withhold_complements
 from coordinator.web.page_cache import content_cache
 from tests.conftest import login
 
@@ -189,6 +189,28 @@ def test_the_map_writes_small_figures_as_under_five(app_ctx):
             assert part == "< 5" or number(part) >= 5, label
 
 
+def test_a_lone_small_count_withholds_the_next_smallest():
+    """With the regency total shown, one "< 5" in a column is the total minus the rest: a second cell goes too."""
+    one = withhold_complements([AreaCount(40), AreaCount(None, True), AreaCount(7), AreaCount(12)])
+    assert one == [AreaCount(40), AreaCount(None, True), AreaCount(None, False, True), AreaCount(12)]
+    two = [AreaCount(40), AreaCount(None, True), AreaCount(None, True), AreaCount(7)]
+    assert withhold_complements(two) == two  # two unknowns already: nothing more to hide
+    none = [AreaCount(40), AreaCount(7), AreaCount()]
+    assert withhold_complements(none) == none
+    assert withhold_complements([AreaCount(None, True), AreaCount()]) == [AreaCount(None, True), AreaCount()]
+
+
+def test_the_map_draws_a_withheld_area_without_its_figure(app_ctx):
+    kodes = ["64.08.04", "64.08.05", "64.08.06"]
+    rows = [Row(k, f"Kec {i}", {"total": v, "BPB": v, "DO": 0, "LTM": 0})
+            for i, (k, v) in enumerate(zip(kodes, (3, 212, 1250), strict=True))]
+    with app_ctx.test_request_context():
+        m = public_map(rows, withheld=frozenset({"64.08.05"}))
+    page = Page(m.svg)
+    assert sorted(page.map_titles) == ["Kec 0: < 5", "Kec 1: tidak ada data atau disembunyikan", "Kec 2: 1.250"]
+    assert "212" not in m.svg
+
+
 def _figures(app) -> dict:
     return json.loads(app.test_cli_runner().invoke(args=["report", "figures", "--period", "2026-11"]).output)
 
@@ -214,16 +236,25 @@ def test_on_the_demo_no_area_figure_under_five_and_the_regency_figures_are_the_r
     parents = {k: a.parent_kode for k, a in ats_pages.load_areas(db.session).items()}
     returned = measures.returned_per_kecamatan(children_as_of(db.session, None, today).by_area, parents)
     assert len(page.rows) == len(rows) >= 18
-    small = 0
-    for r in rows:
-        for figure, raw in (("ats", r.total), ("returned", returned.get(r.kode, 0))):
-            text = page.cells[(f"kec-{r.kode}", figure)]
+    small, any_withheld = 0, False
+    for figure in ("ats", "returned"):
+        column = [(r, page.cells[(f"kec-{r.kode}", figure)], r.total if figure == "ats" else returned.get(r.kode, 0))
+                  for r in rows]
+        hidden = sum(text == "< 5" for _r, text, _raw in column)
+        withheld = [raw for _r, text, raw in column if text == "disembunyikan"]
+        # a lone "< 5" would be the regency total minus the others: the next smallest is withheld with it
+        assert withheld == ([min(raw for _r, text, raw in column if text not in ("< 5",))] if hidden == 1 else [])
+        for r, text, raw in column:
+            if text == "disembunyikan":
+                continue
             assert_no_small_figure(text, f"{r.nama} {figure}")
             assert (text == "< 5") == (raw is not None and raw < 5)
-            small += text == "< 5"
             if text != "< 5":
                 assert number(text) == raw
-    assert small > 0  # the demo has kecamatan with few children back: the rule is exercised
+        small += hidden
+        any_withheld = any_withheld or bool(withheld)
+    assert small > 0 and any_withheld  # the demo has one kecamatan with few children back: both rules are exercised
+    assert "angka terkecil berikutnya juga disembunyikan" in html  # and the page says why
     for title in page.map_titles:
         name, _sep, figure = title.rpartition(": ")
         assert figure == "tidak ada data" or assert_no_small_figure(figure, name) is None
