@@ -138,10 +138,10 @@ def public_page(session: Session, now: datetime) -> PublicPage:
     children = children_as_of(session, None, today)
     parents = {k: a.parent_kode for k, a in ats_pages.load_areas(session).items()}
     returned = measures.returned_per_kecamatan(children.by_area, parents)
-    rows = sorted((r for r in data.rows if r.kode), key=lambda r: r.nama)
-    ats = withhold_complements([area_count(r.total) for r in rows])
-    back = withhold_complements([area_count(returned.get(r.kode, 0)) for r in rows])
-    lines = [KecamatanLine(r.kode, r.nama, a, b) for r, a, b in zip(rows, ats, back, strict=True)]
+    rows = sorted(((r.kode, r) for r in data.rows if r.kode), key=lambda kr: kr[1].nama)
+    ats = withhold_complements([area_count(r.total) for _k, r in rows])
+    back = withhold_complements([area_count(returned.get(kode, 0)) for kode, _r in rows])
+    lines = [KecamatanLine(kode, r.nama, a, b) for (kode, r), a, b in zip(rows, ats, back, strict=True)]
     cmp = data.cmp
     return PublicPage(
         plan_name=plan.name if plan else None, start_year=plan.start_year if plan else None,
