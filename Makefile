@@ -65,6 +65,7 @@ bench: install
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.maps
 	$(BIN)/python -m bench.leaders
+	$(BIN)/python -m bench.review
 
 clean:
 	rm -rf $(VENV) instance/coordinator.db* test-artifacts

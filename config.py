@@ -99,6 +99,10 @@ class Config:
     CHILD_REVEALS_PER_HOUR = 30
     # /publik: the plan's aggregates for everyone, without login (coordinator/public/); off, the page is a 404.
     PUBLIC_PAGE = False
+    # Progress reports go to the coordinator's review before they count (coordinator/review/); off, a report counts
+    # when posted. With REVIEW_BY_LEAD_AGENCY the lead agency's focal points also review their supporting agencies'.
+    PROGRESS_REVIEW = True
+    REVIEW_BY_LEAD_AGENCY = False
 
     @property
     def PERMANENT_SESSION_LIFETIME(self) -> timedelta:  # a remembered session's cookie lives as long as it may
@@ -189,12 +193,12 @@ def _limits_from_env(cfg: Config) -> None:
             setattr(cfg, name, int(value))
 
 
-SWITCH_SETTINGS = ("PUBLIC_PAGE",)
+SWITCH_SETTINGS = ("PUBLIC_PAGE", "PROGRESS_REVIEW", "REVIEW_BY_LEAD_AGENCY")
 TRUE_WORDS = ("1", "true", "yes", "on")
 
 
 def _switches_from_env(cfg: Config) -> None:
-    # PUBLIC_PAGE=1 (or true, yes, on) turns a switch on; any other value set turns it off.
+    # PUBLIC_PAGE=1 (or true, yes, on) turns a switch on; any other value set (0, off) turns it off.
     for name in SWITCH_SETTINGS:
         value = os.environ.get(name, "").strip().lower()
         if value:

@@ -161,7 +161,7 @@ VIEWS = (
     "public.routes",
     "plan.routes",
     "rad_matrix.routes",
-    "actions.routes",
+    "actions.routes", "actions.progress_routes",
     "indicators.routes",
     "figures.routes",
     "agencies.routes",
@@ -169,10 +169,11 @@ VIEWS = (
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",
     "notifications.routes",
+    "review.routes",
     "reports.routes",
     "verval.admin_routes", "verval.children_routes", "verval.child_routes",
     "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",
-    "api.plan_routes", "api.figures_routes",
+    "api.plan_routes", "api.figures_routes", "api.progress_routes",
     "web.health",
 )
 

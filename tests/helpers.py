@@ -72,3 +72,22 @@ def closed_month_with_archive(app, now, period="2026-10"):
     db.session.add(archive)
     db.session.flush()
     return archive
+
+
+def accept_waiting_reports() -> int:
+    """The coordinator accepts every progress report waiting for review (the review service, as the queue does):
+    for tests of what accepted reports show. Returns how many."""
+    from sqlalchemy import select
+
+    from coordinator.core.clock import utcnow
+    from coordinator.extensions import db
+    from coordinator.models import REVIEW_SUBMITTED, ProgressUpdate, User
+    from coordinator.review import service
+
+    reviewer = db.session.scalar(select(User).where(User.role == "koordinator").order_by(User.id).limit(1))
+    waiting = db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.review_status == REVIEW_SUBMITTED,
+                                                              ProgressUpdate.superseded_at.is_(None))).all()
+    for report in waiting:
+        service.accept(db.session, report, reviewer, utcnow())
+    db.session.commit()
+    return len(waiting)

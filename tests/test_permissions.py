@@ -116,6 +116,11 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "actions.new_progress": ("/actions/{a1}/progress/new", rule(focal_own=200), rule(focal_own=200)),
     "actions.correct_progress": ("/progress/{update}/correct", rule(focal_own=200), rule(focal_own=200)),
     "actions.evidence": ("/evidence/{evidence}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    # The review of the matrix's waiting report: accepted (302), returned without a comment (200, refused)
+    "review.queue": ("/reviews", coordinators(200), METHOD_NOT_ALLOWED),
+    "review.report": ("/reviews/{update}", coordinators(200), METHOD_NOT_ALLOWED),
+    "review.accept": ("/reviews/{update}/accept", METHOD_NOT_ALLOWED, coordinators(302)),
+    "review.return_": ("/reviews/{update}/return", METHOD_NOT_ALLOWED, coordinators(200)),
     "agencies.index": ("/agencies", everyone(200), METHOD_NOT_ALLOWED),
     "agencies.detail": ("/agencies/{dinsos}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
     "agencies.new": ("/agencies/new", coordinators(200), coordinators(200)),
@@ -223,6 +228,7 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.agency": ("/api/v1/agencies/{dinsos}", api_rule(focal_other=403), API_READ_ONLY),
     "api.actions": ("/api/v1/actions", api_rule(), API_READ_ONLY),
     "api.action": ("/api/v1/actions/{a1}", api_rule(focal_other=403), API_READ_ONLY),
+    "api.progress_reports": ("/api/v1/progress-reports", api_rule(), API_READ_ONLY),
     "api.indicators": ("/api/v1/indicators", api_rule(), API_READ_ONLY),
     "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),
     "api.ats_snapshots": ("/api/v1/ats/snapshots", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
@@ -236,7 +242,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
 
 def _ids(world: World, app) -> dict[str, object]:
     update = ProgressUpdate(action=world.a1, agency=world.dinsos, author=world.focal, period=date(2026, 11, 1),
-                            percent_complete=30, achievements="Capaian", created_at=datetime(2026, 11, 20))
+                            percent_complete=30, achievements="Capaian", created_at=datetime(2026, 11, 20),
+                            review_status="diajukan", counted=False)  # waiting: the review forms are on its page
     db.session.add(update)
     db.session.flush()
     stored, digest = store(app.config["UPLOAD_DIR"], IncomingFile("bukti.pdf", MINIMAL_PDF))

@@ -12,6 +12,7 @@ from coordinator.actions import evidence as evidence_files
 from coordinator.core.clock import add_months, month_start, wita_today
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import Action, Evidence, ProgressUpdate, User
+from coordinator.review import service as review
 
 ALREADY_REPORTED = N_("Instansi Anda sudah melapor untuk bulan ini. Gunakan tombol Koreksi pada laporan tersebut.")
 
@@ -53,18 +54,23 @@ def _validate(action: Action, data: ProgressInput, now: datetime, max_bytes: int
 
 
 def _create(session: Session, action: Action, author: User, data: ProgressInput, now: datetime,
-            content_types: list[str], upload_dir: str, supersedes: ProgressUpdate | None = None,
+            content_types: list[str], upload_dir: str, review_required: bool, supersedes: ProgressUpdate | None = None,
             reason: str | None = None) -> ProgressUpdate:
     assert author.agency_id is not None
+    period = month_start(data.period)
     update = ProgressUpdate(
-        action_id=action.id, agency_id=author.agency_id, author_id=author.id, period=month_start(data.period),
+        action_id=action.id, agency_id=author.agency_id, author_id=author.id, period=period,
         percent_complete=data.percent_complete, achievements=data.achievements.strip(),
         obstacles=(data.obstacles or "").strip() or None, follow_up=(data.follow_up or "").strip() or None,
         budget_realised=data.budget_realised, budget_note=(data.budget_note or "").strip() or None, created_at=now,
         supersedes_id=supersedes.id if supersedes else None, correction_reason=reason,
+        review_status=review.status_on_submit(review_required), counted=False,
+        addendum_period=review.addendum_period_for(session, period),
     )
     session.add(update)
     session.flush()
+    if not review_required:
+        review.count_in_force(session, update)
     for incoming, ctype in zip(data.files, content_types, strict=True):
         stored, digest = evidence_files.store(upload_dir, incoming)
         session.add(Evidence(update_id=update.id, original_name=evidence_files.clean_filename(incoming.filename),
@@ -75,7 +81,8 @@ def _create(session: Session, action: Action, author: User, data: ProgressInput,
 
 
 def record_progress_update(session: Session, action: Action, author: User, data: ProgressInput, now: datetime,
-                           upload_dir: str, max_bytes: int) -> ProgressUpdate:
+                           upload_dir: str, max_bytes: int, review_required: bool = True) -> ProgressUpdate:
+    """A new report, submitted for review (or, with the review turned off, accepted at once)."""
     if author.agency_id is None or not action.involves_agency(author.agency_id):
         raise DomainError(N_("Instansi Anda tidak terlibat dalam aksi ini."))
     content_types = _validate(action, data, now, max_bytes)
@@ -83,13 +90,15 @@ def record_progress_update(session: Session, action: Action, author: User, data:
         raise DomainError(ALREADY_REPORTED, "period")
     budget.check_against_ceiling(session, action, author.agency_id, month_start(data.period), data.budget_realised,
                                  data.budget_note)
-    return _create(session, action, author, data, now, content_types, upload_dir)
+    return _create(session, action, author, data, now, content_types, upload_dir, review_required)
 
 
 def correct_progress_update(session: Session, original: ProgressUpdate, author: User, data: ProgressInput,
-                            reason: str, now: datetime, upload_dir: str, max_bytes: int) -> ProgressUpdate:
+                            reason: str, now: datetime, upload_dir: str, max_bytes: int,
+                            review_required: bool = True) -> ProgressUpdate:
     """A new update replaces the original for its period; the original, with its
-    evidence, stays on the action page marked as superseded."""
+    evidence, stays on the action page marked as superseded. The correction is reviewed in turn; until it is
+    accepted, an accepted original still counts."""
     if original.superseded_at is not None:
         raise DomainError(N_("Laporan ini sudah dikoreksi sebelumnya."))
     if not reason.strip():
@@ -101,7 +110,8 @@ def correct_progress_update(session: Session, original: ProgressUpdate, author: 
                                  data.budget_realised, data.budget_note)
     original.superseded_at = now
     session.flush()
-    update = _create(session, original.action, author, data, now, content_types, upload_dir, original, reason.strip())
+    update = _create(session, original.action, author, data, now, content_types, upload_dir, review_required,
+                     original, reason.strip())
     session.flush()
     return update
 

@@ -12,7 +12,7 @@ from flask import jsonify
 from coordinator.actions.listing import SORTS
 from coordinator.api.blueprint import bp
 from coordinator.api.errors import CODES, DEFAULT_PER_PAGE, MAX_ID, MAX_PER_PAGE
-from coordinator.models import MILESTONE_STATES, STATUS_VALUES
+from coordinator.models import MILESTONE_STATES, REVIEW_STATUSES, STATUS_VALUES
 
 S = dict[str, Any]
 INT: S = {"type": "integer"}
@@ -93,6 +93,17 @@ INDICATOR_DETAIL = {
     "periods": array(obj({"year": INT, "quarter": null(INT), "target": null(NUM), "actual": null(NUM),
                           "reference_target": null(NUM), "on_track": null(BOOL), "achievement": null(NUM)})),
 }
+PROGRESS_REPORT = obj({
+    "id": INT, "action": ref("CodeRef"), "agency": ref("AgencyRef"), "period": DATE,
+    "percent_complete": {**INT, "minimum": 0, "maximum": 100}, "achievements": STR, "obstacles": null(STR),
+    "follow_up": null(STR), "budget_realised": null({**INT, "description": "Rupiah, cumulative, this agency's own"}),
+    "submitted_at": DATETIME, "review_status": {"enum": list(REVIEW_STATUSES)}, "reviewed_at": null(DATETIME),
+    "review_comment": null(STR),
+    "counted": {**BOOL, "description": "The accepted version in force: the one figures and reports count"},
+    "current": {**BOOL, "description": "False: superseded by a correction (kept as history)"},
+    "supersedes_id": null(INT),
+    "addendum_period": null({**DATE, "description": "Posted after its month was closed: listed in this month"}),
+})
 ERROR = obj({"error": obj({"status": INT, "code": {"enum": list(CODES.values())}, "message": STR,
                            "parameter": STR}, optional=("parameter",))})
 
@@ -107,6 +118,7 @@ SCHEMAS: S = {
     "ActionSummary": obj(ACTION_SUMMARY), "ActionPage": page_of("ActionSummary"), "ActionDetail": obj(ACTION_DETAIL),
     "IndicatorSummary": obj(INDICATOR), "IndicatorPage": page_of("IndicatorSummary"),
     "IndicatorDetail": obj(INDICATOR_DETAIL),
+    "ProgressReport": PROGRESS_REPORT, "ProgressReportPage": page_of("ProgressReport"),
     "SnapshotList": obj({"items": array(obj({"id": INT, "as_of": DATE, "source": STR, "created_at": DATETIME,
                                               "total": ref("Counts")}))}),
     "Figures": obj({
@@ -204,6 +216,14 @@ def document() -> S:
                                   "actions their agency leads or supports", "ActionPage", ACTION_FILTERS + PAGING),
             "/actions/{action_id}": operation("One action with milestones, status and latest progress",
                                               "ActionDetail", [path_id("action_id")], with_404),
+            "/progress-reports": operation(
+                "Progress reports, newest first, with their review state (diajukan, diterima, dikembalikan) and "
+                "every version (current false: superseded by a correction); focal points see their agency's "
+                "actions", "ProgressReportPage",
+                [query("action", {**INT, "minimum": 1, "maximum": MAX_ID}, "Action id"),
+                 query("agency", {**INT, "minimum": 1, "maximum": MAX_ID}, "Reporting agency id"),
+                 query("period", {**STR, "pattern": "^[0-9]{4}-[0-9]{2}$"}, "Reported month, YYYY-MM"),
+                 query("review_status", {"enum": list(REVIEW_STATUSES)}, "Review state")] + PAGING),
             "/indicators": operation("Indicators with latest value and this year's target", "IndicatorPage",
                                      [query("year", {**INT, "minimum": 2000, "maximum": 2100},
                                             "Year of the target shown (default: this year, WITA)")] + PAGING),

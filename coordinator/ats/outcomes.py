@@ -154,14 +154,14 @@ def outcomes_by_update(session: Session, update_ids: list[int]) -> dict[int, lis
 
 
 def sums_for_action(session: Session, action_id: int) -> list[OutcomeSum]:
-    """Per desa, summed over the action's current (not superseded) updates."""
+    """Per desa, summed over the action's counted (accepted, in force) reports."""
     kec = Area.__table__.alias("kec")
     rows = session.execute(
         select(ProgressOutcome, Area.nama, kec.c.nama)
         .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
         .join(Area, Area.kode == ProgressOutcome.area_kode)
         .outerjoin(kec, kec.c.kode == Area.parent_kode)
-        .where(ProgressUpdate.action_id == action_id, ProgressUpdate.superseded_at.is_(None))
+        .where(ProgressUpdate.action_id == action_id, ProgressUpdate.counted.is_(True))
     ).all()
     sums: dict[str, OutcomeSum] = {}
     for outcome, nama, kec_nama in rows:

@@ -283,14 +283,14 @@ def action_trend(session: Session, area_kodes: list[str]) -> ActionTrend:
 
 
 def _outcomes(session: Session, kodes: list[str]) -> tuple[Outcomes, list[Outcomes]]:
-    """Outcomes of current (not superseded) updates of live actions in these areas: summed, and per month."""
+    """Outcomes of counted (accepted, in force) reports of live actions in these areas: summed, and per month."""
     stmt = (
         select(ProgressUpdate.period, func.sum(ProgressOutcome.reached), func.sum(ProgressOutcome.returned_formal),
                func.sum(ProgressOutcome.returned_paket), func.sum(ProgressOutcome.returned_pesantren),
                func.sum(ProgressOutcome.returned_lkp))
         .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
         .join(Action, Action.id == ProgressUpdate.action_id)
-        .where(ProgressOutcome.area_kode.in_(kodes), ProgressUpdate.superseded_at.is_(None),
+        .where(ProgressOutcome.area_kode.in_(kodes), ProgressUpdate.counted.is_(True),
                Action.deleted_at.is_(None))
         .group_by(ProgressUpdate.period).order_by(ProgressUpdate.period)
     )

@@ -43,7 +43,7 @@ ENTITY_LABELS = {
     "indicator_value": N_("nilai indikator"), "agency": N_("instansi"), "area": N_("wilayah"),
     "reference_item": N_("butir referensi"), "user": N_("pengguna"),
     "monthly_snapshot": N_("penutupan bulan"), "report_settings": N_("pengaturan laporan"),
-    "action_funding": N_("sumber dana aksi"),
+    "action_funding": N_("sumber dana aksi"), "progress_update": N_("laporan kemajuan"),
 }
 HIDDEN = {"id", "created_at"}
 AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}

@@ -46,6 +46,23 @@ def can_correct_update(user: Any, update: ProgressUpdate) -> bool:
     return user.is_focal and update.agency_id == user.agency_id and can_report_progress(user, update.action)
 
 
+def can_open_review_queue(user: Any, lead_agency_reviews: bool) -> bool:
+    """Coordinators review every report; with REVIEW_BY_LEAD_AGENCY a lead agency's focal points review the
+    reports its supporting agencies post on its actions."""
+    if not is_signed_in(user):
+        return False
+    return user.is_coordinator or (lead_agency_reviews and user.is_focal and user.agency_id is not None)
+
+
+def can_review_progress(user: Any, update: ProgressUpdate, lead_agency_reviews: bool) -> bool:
+    if not is_signed_in(user) or update.action.deleted_at is not None:
+        return False
+    if user.is_coordinator:
+        return True
+    return (lead_agency_reviews and user.is_focal and user.agency_id is not None
+            and update.action.lead_agency_id == user.agency_id and update.agency_id != user.agency_id)
+
+
 def can_mark_milestone(user: Any, milestone: Milestone) -> bool:
     if can_edit_plan(user):
         return True

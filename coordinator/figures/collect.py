@@ -40,7 +40,7 @@ def realised_by_agency(session: Session, period: date, action_ids: list[int] | N
     for action_id, agency_id, p, created, amount in session.execute(
             select(ProgressUpdate.action_id, ProgressUpdate.agency_id, ProgressUpdate.period,
                    ProgressUpdate.created_at, ProgressUpdate.budget_realised)
-            .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period,
+            .where(ProgressUpdate.counted.is_(True), ProgressUpdate.period <= period,
                    ProgressUpdate.budget_realised.is_not(None),
                    *([ProgressUpdate.action_id.in_(action_ids)] if action_ids is not None else []))):
         key = (action_id, agency_id)

@@ -2,8 +2,8 @@
 returned, the money it spent, what a child returned cost, and the ATS change in its kecamatan next to the change
 in comparable kecamatan that no action targets.
 
-- Children reached: the agencies' aggregates (ProgressOutcome.reached) summed over their current reports up to this
-  month; a child visited twice, or by two agencies, is reached twice: not a distinct count.
+- Children reached: the agencies' aggregates (ProgressOutcome.reached) summed over their counted (accepted)
+  reports up to this month; a child visited twice, or by two agencies, is reached twice: not a distinct count.
 - Children returned: the headline definition (figures/children.py) as of today, split per action: a child of the
   by-name list once, for the action of its first return; plus the agencies' aggregates not on the list.
 - Realised: the sum of each agency's own latest cumulative realisation (figures/collect.realised_by_agency).
@@ -246,7 +246,7 @@ def action_effects(session: Session, now: datetime, ats: AtsPeriod | None = None
     reached = {a: int(n or 0) for a, n in session.execute(
         select(ProgressUpdate.action_id, func.sum(ProgressOutcome.reached))
         .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
-        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period)
+        .where(ProgressUpdate.counted.is_(True), ProgressUpdate.period <= period)
         .group_by(ProgressUpdate.action_id))}
     returned: dict[int, int] = defaultdict(int)
     for (_kode, action_id), n in children_as_of(session, None, today).by_area_action.items():

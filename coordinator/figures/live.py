@@ -18,8 +18,8 @@ from coordinator.models import Action, ProgressOutcome, ProgressUpdate
 
 def children_as_of(session: Session, kodes: set[str] | None, end: date) -> ChildrenReturned:
     """Distinct children back in school by the WITA day `end`, in these areas (None: the whole regency), through
-    the actions that were part of the plan that day (as the month's facts count them: current reports of months up
-    to `end`'s, actions deleted after it included); "this month" is `end`'s month. Two statements."""
+    the actions that were part of the plan that day (as the month's facts count them: counted (accepted) reports
+    of months up to `end`'s, actions deleted after it included); "this month" is `end`'s month. Two statements."""
     period = month_start(end)
     returned = (ProgressOutcome.returned_formal + ProgressOutcome.returned_paket + ProgressOutcome.returned_pesantren
                 + ProgressOutcome.returned_lkp)
@@ -27,7 +27,7 @@ def children_as_of(session: Session, kodes: set[str] | None, end: date) -> Child
                    func.sum(ProgressOutcome.reached), func.sum(returned))
             .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
             .join(Action, Action.id == ProgressUpdate.action_id)
-            .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period,
+            .where(ProgressUpdate.counted.is_(True), ProgressUpdate.period <= period,
                    or_(Action.deleted_at.is_(None), Action.deleted_at >= wita_day_end_utc(end)))
             .group_by(ProgressUpdate.action_id, ProgressOutcome.area_kode, ProgressUpdate.period))
     if kodes is not None:

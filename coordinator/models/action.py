@@ -103,9 +103,26 @@ class Milestone(db.Model):
         return self.state in ("belum_mulai", "berjalan")
 
 
+REVIEW_SUBMITTED = "diajukan"
+REVIEW_ACCEPTED = "diterima"
+REVIEW_RETURNED = "dikembalikan"
+REVIEW_STATUSES = (REVIEW_SUBMITTED, REVIEW_ACCEPTED, REVIEW_RETURNED)
+
+
+def _counted_by_default(context) -> bool:  # type: ignore[no-untyped-def]
+    """Rows written outside the review (seeds, imports of older months) count when accepted and current."""
+    params = context.get_current_parameters()
+    return params.get("superseded_at") is None and params.get("review_status", REVIEW_ACCEPTED) == REVIEW_ACCEPTED
+
+
 class ProgressUpdate(db.Model):
     """A monthly report by one agency on one action. Never deleted: a correction
-    supersedes it and both stay in the history."""
+    supersedes it and both stay in the history.
+
+    The coordinator reviews each report (review/service.py): submitted, then accepted or returned with a
+    comment; a returned report is corrected (a new version). `counted` marks the one accepted version in force for
+    its action, agency and month: figures and the monthly report read only counted reports, so a correction
+    under review leaves the accepted figure standing until it is accepted itself."""
 
     __tablename__ = "progress_update"
     __table_args__ = (
@@ -113,6 +130,8 @@ class ProgressUpdate(db.Model):
         # One current report per agency, action and month, even when two submits race.
         Index("uq_progress_current", "action_id", "agency_id", "period", unique=True,
               sqlite_where=text("superseded_at IS NULL"), postgresql_where=text("superseded_at IS NULL")),
+        Index("ix_progress_review_queue", "review_status", "created_at"),
+        Index("ix_progress_counted_period", "counted", "period"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -131,10 +150,18 @@ class ProgressUpdate(db.Model):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("progress_update.id"))
     superseded_at: Mapped[datetime | None]
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    review_status: Mapped[str] = mapped_column(String(12), default=REVIEW_ACCEPTED, server_default=REVIEW_ACCEPTED)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    counted: Mapped[bool] = mapped_column(default=_counted_by_default, server_default=text("false"))
+    # Posted after its month was closed: listed as an addendum in the report of this (later) month.
+    addendum_period: Mapped[date | None]
 
     action: Mapped[Action] = relationship()
     agency: Mapped[Agency] = relationship()
-    author: Mapped["User"] = relationship()  # noqa: F821
+    author: Mapped["User"] = relationship(foreign_keys=[author_id])  # noqa: F821
+    reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821, UP037
     evidence: Mapped[list[Evidence]] = relationship(back_populates="update", order_by="Evidence.id")
     outcomes: Mapped[list["ProgressOutcome"]] = relationship(order_by="ProgressOutcome.area_kode")  # noqa: UP037
 

@@ -15,8 +15,11 @@ KIND_MISSING_UPDATE = "missing_update"  # no progress update this month by the 2
 KIND_MISSING_INDICATOR = "missing_indicator"  # no indicator value for the last period
 KIND_ESCALATION = "escalation"  # overdue more than 14 days: also to the agency head and coordinators
 KIND_WEEKLY_SUMMARY = "weekly_summary"  # coordinators: per agency late, due soon, not reported
+KIND_REPORT_RETURNED = "report_returned"  # a focal point's report returned by the reviewer and not yet corrected
+KIND_REVIEW_WAITING = "review_waiting"  # coordinators: a report waiting for review more than review_wait_days
 REMINDER_KINDS = (KIND_DUE_SOON, KIND_OVERDUE, KIND_MISSING_UPDATE, KIND_MISSING_INDICATOR, KIND_ESCALATION,
-                  KIND_WEEKLY_SUMMARY)
+                  KIND_WEEKLY_SUMMARY, KIND_REPORT_RETURNED, KIND_REVIEW_WAITING)
+COORDINATOR_KINDS = (KIND_WEEKLY_SUMMARY, KIND_REVIEW_WAITING)  # only coordinators choose about these
 
 
 class ReminderSettings(db.Model):
@@ -33,6 +36,7 @@ class ReminderSettings(db.Model):
     indicator_reminders: Mapped[bool] = mapped_column(default=True)
     daily_run_time: Mapped[str] = mapped_column(String(5), default="07:00")  # WITA
     weekly_summary_weekday: Mapped[int] = mapped_column(default=0)  # 0 = Monday
+    review_wait_days: Mapped[int] = mapped_column(default=5, server_default="5")  # then every overdue_repeat_days
     updated_at: Mapped[datetime | None]
 
 

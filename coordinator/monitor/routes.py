@@ -1,4 +1,4 @@
-from flask import redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -7,6 +7,7 @@ from coordinator.core.clock import utcnow
 from coordinator.extensions import db
 from coordinator.monitor.blueprint import bp
 from coordinator.monitor.deadlines import GroupCounts, build_monitor
+from coordinator.review import service as review_service
 from coordinator.web.page_cache import cached_content, everyone
 from coordinator.web.routing import role_required
 
@@ -33,4 +34,8 @@ def deadlines():
     content = cached_content("monitor/_deadlines.html", lambda: dict(
         m=build_monitor(db.session, utcnow()), show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
         days_label=_("%s hari")), reader=everyone)  # the same for all who may open it
-    return render_template("monitor/deadlines.html", content=content)
+    waiting, oldest = 0, None
+    if permissions.can_open_review_queue(current_user, bool(current_app.config.get("REVIEW_BY_LEAD_AGENCY"))):
+        waiting, oldest = review_service.waiting_summary(db.session)  # per reader: outside the shared content
+    return render_template("monitor/deadlines.html", content=content, waiting_reviews=waiting,
+                           oldest_waiting=oldest)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
-    KIND_WEEKLY_SUMMARY,
+    COORDINATOR_KINDS,
     OUTBOX_FAILED,
     OUTBOX_PENDING,
     OUTBOX_SENDING,
@@ -91,7 +91,7 @@ def kinds_for(user: Any) -> tuple[str, ...]:
     """The kinds a user may choose about: the weekly summary goes to coordinators only."""
     if getattr(user, "is_coordinator", False):
         return REMINDER_KINDS
-    return tuple(k for k in REMINDER_KINDS if k != KIND_WEEKLY_SUMMARY)
+    return tuple(k for k in REMINDER_KINDS if k not in COORDINATOR_KINDS)
 
 
 def email_preferences(session: AnySession, user_id: int) -> dict[str, bool]:
@@ -187,6 +187,7 @@ class SettingsInput:
     indicator_reminders: bool
     daily_run_time: str
     weekly_summary_weekday: int
+    review_wait_days: int = 5
 
 
 def _check_range(value: Any, lo: int, hi: int, field: str) -> int:
@@ -206,6 +207,7 @@ def update_settings(session: AnySession, data: SettingsInput, now: datetime) -> 
         "escalate_after_days": _check_range(data.escalate_after_days, 1, 365, "escalate_after_days"),
         "weekly_summary_weekday": _check_range(data.weekly_summary_weekday, 0, 6, "weekly_summary_weekday"),
         "indicator_reminders": bool(data.indicator_reminders),
+        "review_wait_days": _check_range(data.review_wait_days, 1, 60, "review_wait_days"),
     }
     values["daily_run_time"] = check_run_time(data.daily_run_time)
     row = get_settings(session, now)

@@ -14,6 +14,8 @@ from coordinator.models import (
     KIND_MISSING_INDICATOR,
     KIND_MISSING_UPDATE,
     KIND_OVERDUE,
+    KIND_REPORT_RETURNED,
+    KIND_REVIEW_WAITING,
     KIND_WEEKLY_SUMMARY,
 )
 from coordinator.notifications import center as notifications
@@ -26,6 +28,8 @@ KIND_LABELS = {
     KIND_MISSING_INDICATOR: _l("Nilai indikator periode lalu belum diisi"),
     KIND_ESCALATION: _l("Eskalasi: keterlambatan yang sudah lama"),
     KIND_WEEKLY_SUMMARY: _l("Ringkasan mingguan untuk koordinator"),
+    KIND_REPORT_RETURNED: _l("Laporan kemajuan dikembalikan untuk diperbaiki"),
+    KIND_REVIEW_WAITING: _l("Laporan yang lama menunggu tinjauan (koordinator)"),
     "keamanan_data": _l("Keamanan data anak"),  # verval/disclosure.py: a user hit the limit of openings (admins)
 }
 WEEKDAYS = [(0, _l("Senin")), (1, _l("Selasa")), (2, _l("Rabu")), (3, _l("Kamis")), (4, _l("Jumat")),
@@ -85,6 +89,8 @@ class ReminderSettingsForm(BaseForm):
     daily_run_time = StringField(_l("Jam pengiriman harian (WITA)"), filters=[strip],
                                  validators=[required(), max_length(5)], description=_l("Format JJ:MM, mis. 07:00."))
     weekly_summary_weekday = SelectField(_l("Hari ringkasan mingguan"), choices=WEEKDAYS, coerce=int)
+    review_wait_days = IntegerField(_l("Ingatkan koordinator bila laporan menunggu tinjauan lebih dari (hari)"),
+                                    validators=[number_required(), in_range(1, 60)])
 
     # The service checks the same again; checking here too shows every mistake at once.
     def validate_due_soon_days(self, field: Any) -> None:

@@ -93,7 +93,8 @@ def settings():
             due_soon_days=form.due_soon_days.data or "", overdue_first_day=form.overdue_first_day.data,
             overdue_repeat_days=form.overdue_repeat_days.data, monthly_update_day=form.monthly_update_day.data,
             escalate_after_days=form.escalate_after_days.data, indicator_reminders=bool(form.indicator_reminders.data),
-            daily_run_time=form.daily_run_time.data or "", weekly_summary_weekday=form.weekly_summary_weekday.data)
+            daily_run_time=form.daily_run_time.data or "", weekly_summary_weekday=form.weekly_summary_weekday.data,
+            review_wait_days=form.review_wait_days.data)
         try:
             service.update_settings(db.session, data, now)
             db.session.commit()

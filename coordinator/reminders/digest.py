@@ -22,6 +22,8 @@ from coordinator.models import (
     KIND_MISSING_INDICATOR,
     KIND_MISSING_UPDATE,
     KIND_OVERDUE,
+    KIND_REPORT_RETURNED,
+    KIND_REVIEW_WAITING,
     KIND_WEEKLY_SUMMARY,
     NotificationPreference,
     User,
@@ -40,6 +42,8 @@ def kind_label(kind: str) -> str:
         KIND_MISSING_UPDATE: gettext("Laporan kemajuan bulan ini belum ada"),
         KIND_MISSING_INDICATOR: gettext("Nilai indikator belum diisi"),
         KIND_WEEKLY_SUMMARY: gettext("Ringkasan mingguan"),
+        KIND_REPORT_RETURNED: gettext("Laporan dikembalikan, belum diperbaiki"),
+        KIND_REVIEW_WAITING: gettext("Laporan menunggu tinjauan"),
     }
     return labels.get(kind, kind)
 
@@ -60,6 +64,12 @@ def item_phrase(r: Reminder) -> str:
         return gettext("belum ada laporan kemajuan untuk %(month)s", month=fmt_month(r.due_date))
     if r.kind == KIND_MISSING_INDICATOR:
         return gettext("nilai untuk periode %(period)s belum diisi", period=_period(r.stage))
+    if r.kind == KIND_REPORT_RETURNED:
+        return ngettext("laporan %(month)s dikembalikan %(num)d hari lalu", "laporan %(month)s dikembalikan "
+                        "%(num)d hari lalu", -r.days, month=fmt_month(r.due_date))
+    if r.kind == KIND_REVIEW_WAITING:
+        return ngettext("laporan %(month)s menunggu %(num)d hari", "laporan %(month)s menunggu %(num)d hari",
+                        -r.days, month=fmt_month(r.due_date))
     return fmt_date(r.due_date)
 
 

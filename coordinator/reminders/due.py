@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from coordinator.actions.status import load_action_facts
-from coordinator.core.clock import month_start, wita_today
+from coordinator.core.clock import month_start, to_wita, wita_today
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
     KIND_DUE_SOON,
@@ -35,13 +35,19 @@ from coordinator.models import (
     KIND_MISSING_INDICATOR,
     KIND_MISSING_UPDATE,
     KIND_OVERDUE,
+    KIND_REPORT_RETURNED,
+    KIND_REVIEW_WAITING,
     KIND_WEEKLY_SUMMARY,
+    REVIEW_RETURNED,
+    REVIEW_SUBMITTED,
+    Action,
     Agency,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
     Notification,
     NotificationPreference,
+    ProgressUpdate,
     ReminderSettings,
     User,
 )
@@ -104,7 +110,7 @@ def load_settings(session: DbSession, create: bool = True) -> ReminderSettings:
     if not create:
         return ReminderSettings(id=1, due_soon_days="14,7,1", overdue_first_day=1, overdue_repeat_days=7,
                                 monthly_update_day=25, escalate_after_days=14, indicator_reminders=True,
-                                daily_run_time="07:00", weekly_summary_weekday=0)
+                                daily_run_time="07:00", weekly_summary_weekday=0, review_wait_days=5)
     insert_or_ignore(session, ReminderSettings.__table__, {"id": 1})
     settings = session.get(ReminderSettings, 1)
     assert settings is not None
@@ -157,6 +163,33 @@ def _items(session: DbSession, today: date, s: ReminderSettings) -> list[_Item]:
                              f"{today:%Y-%m}", f"/actions/{f.id}/progress/new", 0, f.lead_agency_id))
     if s.indicator_reminders:
         out += _indicator_items(session, today)
+    return out + _review_items(session, today, s, first, repeat)
+
+
+def _review_items(session: DbSession, today: date, s: ReminderSettings, first: int, repeat: int) -> list[_Item]:
+    """The review's two stages: a returned report not yet corrected (its agency, from the day after, then every
+    `overdue_repeat_days`), and a report waiting for review `review_wait_days` days (coordinators, then as often).
+    `due_date` carries the report's month; `days` how long it has been, as a negative number like lateness."""
+    wait = max(1, s.review_wait_days or 5)
+    out: list[_Item] = []
+    rows = session.execute(
+        select(ProgressUpdate.id, ProgressUpdate.review_status, ProgressUpdate.reviewed_at, ProgressUpdate.created_at,
+               ProgressUpdate.period, ProgressUpdate.agency_id, Action.code, Action.title)
+        .join(Action, Action.id == ProgressUpdate.action_id)
+        .where(ProgressUpdate.superseded_at.is_(None), Action.deleted_at.is_(None),
+               ProgressUpdate.review_status.in_((REVIEW_RETURNED, REVIEW_SUBMITTED))))
+    for uid, status, reviewed_at, created_at, period, agency_id, code, title in rows:
+        label = f"{code} {title}"
+        if status == REVIEW_RETURNED and reviewed_at is not None:
+            days = (today - to_wita(reviewed_at).date()).days
+            if _on_schedule(days, first, repeat):
+                out.append(_Item(KIND_REPORT_RETURNED, "progress", uid, label, period, f"returned-{days}",
+                                 f"/progress/{uid}/correct", -days, agency_id))
+        elif status == REVIEW_SUBMITTED:
+            days = (today - to_wita(created_at).date()).days
+            if _on_schedule(days, wait, repeat):
+                out.append(_Item(KIND_REVIEW_WAITING, "progress", uid, label, period, f"waiting-{days}",
+                                 f"/reviews/{uid}", -days, agency_id))
     return out
 
 
@@ -216,7 +249,7 @@ def collect(session: DbSession, now: datetime, settings: ReminderSettings,
     seen: set[str] = set()
     out: list[Reminder] = []
     for item in items:
-        if item.kind == KIND_MISSING_INDICATOR:
+        if item.kind in (KIND_MISSING_INDICATOR, KIND_REVIEW_WAITING):
             audience = coordinators
         elif item.kind == KIND_ESCALATION:
             head = heads.get(item.agency_id) if item.agency_id is not None else None

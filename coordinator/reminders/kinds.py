@@ -6,10 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from coordinator.models import KIND_DUE_SOON, KIND_ESCALATION, KIND_MISSING_INDICATOR, KIND_MISSING_UPDATE, KIND_OVERDUE
+from coordinator.models import (
+    KIND_DUE_SOON,
+    KIND_ESCALATION,
+    KIND_MISSING_INDICATOR,
+    KIND_MISSING_UPDATE,
+    KIND_OVERDUE,
+    KIND_REPORT_RETURNED,
+    KIND_REVIEW_WAITING,
+)
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-KIND_ORDER = (KIND_ESCALATION, KIND_OVERDUE, KIND_DUE_SOON, KIND_MISSING_UPDATE, KIND_MISSING_INDICATOR)
+KIND_ORDER = (KIND_ESCALATION, KIND_OVERDUE, KIND_REPORT_RETURNED, KIND_DUE_SOON, KIND_MISSING_UPDATE,
+              KIND_REVIEW_WAITING, KIND_MISSING_INDICATOR)
 
 
 @dataclass(frozen=True)
@@ -18,7 +27,7 @@ class Reminder:
     user_id: int | None
     locale: str
     kind: str
-    item_type: str  # action | milestone | indicator
+    item_type: str  # action | milestone | indicator | progress
     item_id: int
     title: str
     due_date: date

@@ -10,9 +10,11 @@ What a fact means "as of the month":
 - an action's status is computed on the month's last day (or today, for the
   running month) from the plan as it stands at closing: a completion or a
   milestone done after the month's end does not count for that month;
-- progress reports and outcomes are the current (not superseded) ones for
-  months up to the reported one; a report is on time when it was made by the
-  last day of its month (WITA);
+- progress reports and outcomes are the counted ones (accepted by the
+  coordinator, the version in force) for months up to the reported one; a
+  report is on time when it was first made by the last day of its month (WITA);
+  reports still under review at closing and late reports of closed months are
+  listed apart (review/facts.py), never mixed in;
 - the ATS counts are the live snapshots dated on or before the month's end.
 """
 from __future__ import annotations
@@ -59,6 +61,7 @@ from coordinator.models import (
     action_supporting_agency,
 )
 from coordinator.reports.frozen_status import action_status, late_since
+from coordinator.review.facts import review_facts
 
 FACTS_VERSION = 1
 WITA_OFFSET = timedelta(hours=8)  # Asia/Makassar has no daylight saving
@@ -175,7 +178,7 @@ def _updates(session: Session, period: date, end: date) -> tuple[dict[int, dict[
         select(ProgressUpdate.id, ProgressUpdate.action_id, ProgressUpdate.agency_id, ProgressUpdate.period,
                ProgressUpdate.percent_complete, ProgressUpdate.achievements, ProgressUpdate.obstacles,
                ProgressUpdate.follow_up, ProgressUpdate.budget_realised, ProgressUpdate.created_at)
-        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period)
+        .where(ProgressUpdate.counted.is_(True), ProgressUpdate.period <= period)
         .order_by(ProgressUpdate.period, ProgressUpdate.created_at, ProgressUpdate.id))
     for uid, action_id, agency_id, p, percent, achievements, obstacles, follow_up, budget, created in rows:
         reported_on = to_wita(created).date()
@@ -192,14 +195,14 @@ def _updates(session: Session, period: date, end: date) -> tuple[dict[int, dict[
 
 
 def _outcomes(session: Session, period: date) -> dict[int, list[list[Any]]]:
-    """Per action, per desa and month: children reached and returned (current reports only)."""
+    """Per action, per desa and month: children reached and returned (counted reports only)."""
     sums: dict[tuple[int, str, date], list[int]] = defaultdict(lambda: [0, 0])
     rows = session.execute(
         select(ProgressUpdate.action_id, ProgressOutcome.area_kode, ProgressUpdate.period, ProgressOutcome.reached,
                ProgressOutcome.returned_formal + ProgressOutcome.returned_paket + ProgressOutcome.returned_pesantren
                + ProgressOutcome.returned_lkp)
         .join(ProgressUpdate, ProgressUpdate.id == ProgressOutcome.update_id)
-        .where(ProgressUpdate.superseded_at.is_(None), ProgressUpdate.period <= period))
+        .where(ProgressUpdate.counted.is_(True), ProgressUpdate.period <= period))
     for action_id, kode, p, reached, returned in rows:
         s = sums[(action_id, kode, p)]
         s[0] += int(reached or 0)
@@ -293,6 +296,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "verval": verval_by_desa(session, period, end),
         "child_returns": child_returns(session, end),
         "waterfall": month_waterfall(session, end, plan.baseline_year if plan else None),
+        "review": review_facts(session, period),
         "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }

@@ -27,6 +27,7 @@ from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.reports.facts import chosen_decisions, decision_candidates
 from coordinator.reports.frozen_status import action_status, late_reason_of
 from coordinator.reports.indicator_lines import IndicatorLine, indicator_lines
+from coordinator.review.facts import ReviewLines, review_lines
 
 CLOSED = ("selesai", "dibatalkan")
 OPEN = ("belum_mulai", "berjalan")
@@ -147,6 +148,7 @@ class MonthlyReport:
     # the five actions that returned children at the lowest and the highest cost (figures/month_effects)
     most_effective: list[ActionEffect] = field(default_factory=list)
     least_effective: list[ActionEffect] = field(default_factory=list)
+    review: ReviewLines = field(default_factory=ReviewLines)  # under review at closing, returned, late addenda
 
     @property
     def expected_now(self) -> int | None:
@@ -367,6 +369,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         has_by_name=any(r.listed for r in rows), letterhead=facts.get("letterhead"),
         waterfall=waterfall_of(facts.get("waterfall")) if scope == SCOPE_REGENCY else None,
         most_effective=best, least_effective=worst,
+        review=review_lines(facts, in_scope, agency_names),
         trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
                               facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
         else None,

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from coordinator.ats import outcomes as ats_outcomes
 from coordinator.extensions import db
 from coordinator.models import Area, ProgressOutcome, ProgressUpdate
+from tests.helpers import accept_waiting_reports
 
 
 def _target_desa(world):
@@ -66,6 +67,8 @@ def test_post_update_with_outcomes_and_action_page_shows_sums(world, as_user):
     got = {o.area_kode: (o.reached, o.returned_formal, o.returned_paket, o.returned_pesantren, o.returned_lkp)
            for o in db.session.scalars(select(ProgressOutcome).where(ProgressOutcome.update_id == update.id))}
     assert got == {"64.08.04.1001": (20, 6, 3, 1, 0), "64.08.05.2001": (10, 2, 0, 0, 1)}
+    assert 'data-desa="64.08.04.1001"' not in client.get(f"/actions/{world.a1.id}").get_data(as_text=True)
+    assert accept_waiting_reports() == 1  # the sums are of accepted reports
     page = client.get(f"/actions/{world.a1.id}").get_data(as_text=True)
     section = page[page.index('id="outcomes"'):]
     assert "Hasil untuk anak" in section
@@ -81,6 +84,7 @@ def test_sums_span_updates_and_use_thousands_separators(world, as_user):
     big = dict(ROW_TELUK, reached="1200", returned_formal="1000")
     assert _post(client, f"/actions/{world.a1.id}/progress/new", [big], period="2026-10").status_code == 302
     assert _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK]).status_code == 302
+    assert accept_waiting_reports() == 2
     sums = ats_outcomes.sums_for_action(db.session, world.a1.id)
     assert [(s.area_kode, s.reached, s.returned) for s in sums] == [("64.08.04.1001", 1220, 1014)]
     page = client.get(f"/actions/{world.a1.id}").get_data(as_text=True)
@@ -123,6 +127,7 @@ def test_correction_carries_its_own_rows(world, as_user):
     _target_desa(world)
     client = as_user("dinsos@example.org")
     assert _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK, ROW_SEPASO]).status_code == 302
+    accept_waiting_reports()
     original = db.session.scalar(select(ProgressUpdate))
     form = client.get(f"/progress/{original.id}/correct").get_data(as_text=True)
     assert 'name="outcome-0-reached" value="20"' in form  # prefilled for convenience, nothing is copied
@@ -132,8 +137,9 @@ def test_correction_carries_its_own_rows(world, as_user):
     correction = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.supersedes_id == original.id))
     mine = db.session.scalars(select(ProgressOutcome).where(ProgressOutcome.update_id == correction.id)).all()
     assert [(o.area_kode, o.reached, o.returned_formal) for o in mine] == [("64.08.04.1001", 25, 9)]
-    # the original keeps its rows as history, but only the current update counts
+    # the original keeps its rows as history, but only the accepted version in force counts
     assert _count(ProgressOutcome) == 3
+    assert accept_waiting_reports() == 1
     sums = ats_outcomes.sums_for_action(db.session, world.a1.id)
     assert [(s.area_kode, s.reached, s.returned) for s in sums] == [("64.08.04.1001", 25, 13)]
 
@@ -181,6 +187,7 @@ def test_a_correction_reopens_desa_lain_when_later_rows_are_filled(world, as_use
     _target_desa(world)
     client = as_user("dinsos@example.org")
     assert _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK, ROW_SEPASO]).status_code == 302
+    accept_waiting_reports()
     original = db.session.scalar(select(ProgressUpdate))
     form = client.get(f"/progress/{original.id}/correct").get_data(as_text=True)
     assert "<details open>" in form[form.index('id="outcomes"'):] and form.count('class="filters outcome-row"') == 15

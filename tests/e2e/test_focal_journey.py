@@ -105,7 +105,7 @@ def test_focal_point_reports_progress_and_coordinator_sees_it(
         click_to(page, page.get_by_role("button", name="Kirim laporan"))
         expect(page).to_have_url(re.compile(r"/actions/\d+$"))
         action_path = path_of(page)
-        expect(page.get_by_role("status")).to_contain_text("Laporan kemajuan tersimpan.")
+        expect(page.get_by_role("status")).to_contain_text("Laporan kemajuan tersimpan dan diajukan untuk ditinjau")
         heading = page.get_by_role("heading", level=1)
         expect(heading).to_contain_text(action_code)
         action_title = not_dpppa[action_code]

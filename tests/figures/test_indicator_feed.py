@@ -78,20 +78,28 @@ def test_a_progress_report_with_outcomes_changes_the_value_at_once(world, as_use
     client = as_user("dinsos@example.org")
     assert _post(client, f"/actions/{world.a1.id}/progress/new", [ROW_TELUK, ROW_SEPASO]).status_code == 302
     db.session.expire_all()
+    assert _row(ind, 2026, 4).value == 0.0  # under review: not counted yet
+    update = db.session.scalar(select(ProgressUpdate))
+    assert as_user("koordinator@example.org").post(f"/reviews/{update.id}/accept", data={}).status_code == 302
+    db.session.expire_all()
     running = _row(ind, 2026, 4)
-    assert running.value == 13.0  # 6+3+1 in Teluk Lingga, 2+1 in Sepaso: no refresh run needed
+    assert running.value == 13.0  # 6+3+1 in Teluk Lingga, 2+1 in Sepaso: accepted, no refresh run needed
     assert running.source == "Data SITISEK (anak kembali, per 27/11/2026)" and running.entered_by_id is None
     figures = _cli_figures(app_ctx, "--period", "2026-11")
     assert running.value == figures["children_returned"]["distinct_total"] == \
         children_as_of(db.session, None, date(2026, 11, 27)).distinct_total
 
-    # A correction replaces the report's rows: the value follows, in the same request.
-    update = db.session.scalar(select(ProgressUpdate))
+    # A correction replaces the report's rows: the value follows when it is accepted, in the same request.
+    client = as_user("dinsos@example.org")
     data = {"period": "2026-11", "percent_complete": "40", "achievements": "Kunjungan keluarga", "obstacles": "",
             "follow_up": "", "reason": "Sepaso dilaporkan dua kali"}
     data.update({f"outcome-0-{k}": v for k, v in ROW_TELUK.items()})
     resp = client.post(f"/progress/{update.id}/correct", data=data, content_type="multipart/form-data")
     assert resp.status_code == 302, resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert _row(ind, 2026, 4).value == 13.0  # the accepted report stands while its correction is reviewed
+    correction = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.superseded_at.is_(None)))
+    assert as_user("koordinator@example.org").post(f"/reviews/{correction.id}/accept", data={}).status_code == 302
     db.session.expire_all()
     assert _row(ind, 2026, 4).value == 10.0
     assert _values(ind)[(2026, 3)] == 0.0  # a November report is not September's

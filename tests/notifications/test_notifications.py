@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import (
+    COORDINATOR_KINDS,
     KIND_DUE_SOON,
     KIND_OVERDUE,
     KIND_WEEKLY_SUMMARY,
@@ -74,7 +75,7 @@ def settings_row() -> tuple:
 
 GOOD_SETTINGS = {"due_soon_days": "30, 7,1", "overdue_first_day": "2", "overdue_repeat_days": "14",
                  "monthly_update_day": "20", "escalate_after_days": "21", "indicator_reminders": "y",
-                 "daily_run_time": "06:30", "weekly_summary_weekday": "4"}
+                 "daily_run_time": "06:30", "weekly_summary_weekday": "4", "review_wait_days": "4"}
 
 
 # --- Every route for every role ----------------------------------------------------------------------
@@ -206,7 +207,7 @@ def test_preferences_saved_and_read_back(as_user):
     html = page(client.get("/account/notifications"))
     assert "Tenggat yang mendekat" in html and "Laporan kemajuan bulanan belum diisi" in html
     assert "Ringkasan mingguan" not in html  # focal points get no weekly summary
-    assert html.count("checked") == len(REMINDER_KINDS) - 1  # everything on by default
+    assert html.count("checked") == len(REMINDER_KINDS) - len(COORDINATOR_KINDS)  # everything on by default
     data = {"submitted": "1", f"email_{KIND_OVERDUE}": "y", "email_weekly_summary": "y"}
     assert client.post("/account/notifications", data=data).status_code == 302
     prefs = service.email_preferences(db.session, uid(FOCAL))
@@ -222,10 +223,11 @@ def test_preferences_saved_and_read_back(as_user):
     # Everything off, then on again: rows are updated, not doubled.
     client.post("/account/notifications", data={"submitted": "1"})
     prefs = service.email_preferences(db.session, uid(FOCAL))
-    assert not any(v for k, v in prefs.items() if k != KIND_WEEKLY_SUMMARY)
+    assert not any(v for k, v in prefs.items() if k not in COORDINATOR_KINDS)
     client.post("/account/notifications", data={"submitted": "1", **{f"email_{k}": "y" for k in REMINDER_KINDS}})
     assert all(service.email_preferences(db.session, uid(FOCAL)).values())
-    assert db.session.scalar(select(func.count()).select_from(NotificationPreference)) == len(REMINDER_KINDS) - 1
+    assert db.session.scalar(select(func.count()).select_from(NotificationPreference)) == \
+        len(REMINDER_KINDS) - len(COORDINATOR_KINDS)
     # Another user's choices are untouched.
     assert all(service.email_preferences(db.session, uid(OTHER_FOCAL)).values())
 
