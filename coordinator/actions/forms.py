@@ -12,6 +12,7 @@ from wtforms import (
 from coordinator.web.fields import CheckboxListField, FundingSharesField, MoneyField, MonthField
 from coordinator.web.forms import BaseForm, in_range, input_required, max_length, optional, required
 
+RESCHEDULE_HINT = _l("Wajib bila tenggat diubah. Tenggat awal tetap tercatat dan setiap perubahan dihitung.")
 STATE_CHOICES = [
     ("belum_mulai", _l("Belum mulai")), ("berjalan", _l("Berjalan")),
     ("selesai", _l("Selesai")), ("dibatalkan", _l("Dibatalkan")),
@@ -37,6 +38,8 @@ class ActionForm(BaseForm):
                  ("LTM", _l("LTM – lulus tidak melanjutkan"))], validators=[optional()])
     start_date = DateField(_l("Tanggal mulai"), validators=[input_required()])
     due_date = DateField(_l("Tanggal tenggat"), validators=[input_required()])
+    due_reason = TextAreaField(_l("Alasan perubahan tenggat"), validators=[optional(), max_length(2000)],
+                               description=RESCHEDULE_HINT)
     budget_amount = MoneyField(_l("Anggaran (Rp)"), validators=[optional()])
     fundings = FundingSharesField(_l("Sumber dana"), description=_l(
         "Centang setiap sumber dana; isi jumlahnya bila diketahui. Anggaran aksi adalah jumlah semuanya."))
@@ -46,6 +49,8 @@ class ActionForm(BaseForm):
 class MilestoneForm(BaseForm):
     title = StringField(_l("Tahapan"), validators=[required(), max_length(300)])
     due_date = DateField(_l("Tenggat"), validators=[input_required()])
+    due_reason = TextAreaField(_l("Alasan perubahan tenggat"), validators=[optional(), max_length(2000)],
+                               description=RESCHEDULE_HINT)
     state = SelectField(_l("Status"), choices=STATE_CHOICES, validators=[required()])
     completed_on = DateField(_l("Tanggal selesai"), validators=[optional()],
                              description=_l("Kosongkan untuk hari ini bila status Selesai."))

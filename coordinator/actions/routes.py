@@ -86,6 +86,10 @@ def mine():
 
 def _action_form(action: Action | None) -> ActionForm:
     form = ActionForm(obj=action)
+    if action is None:
+        del form.due_reason  # a new action has no date to move yet
+    elif request.method == "GET":
+        form.due_reason.data = ""  # the last move's reason is in the history, not a default for the next
     form.program_id.choices = choices.program_choices(db.session)
     in_use = ([action.lead_agency_id] + [a.id for a in action.supporting_agencies]) if action else []
     agencies = choices.agency_choices(db.session, keep=in_use)
@@ -112,6 +116,7 @@ def _save_action(action: Action | None):
             start_date=form.start_date.data, due_date=form.due_date.data, budget_amount=form.budget_amount.data,
             fundings=[FundingShare(code, amount) for code, amount in form.fundings.data],
             sub_kegiatan_code=form.sub_kegiatan_code.data or None,
+            due_reason=form.due_reason.data if action is not None else None,
         )
         try:
             saved = plan_service.save_action(db.session, action, data)
@@ -224,11 +229,16 @@ def complete(action_id: int):
 
 def _milestone_form(action: Action, milestone: Milestone | None):
     form = MilestoneForm(obj=milestone)
+    if milestone is None:
+        del form.due_reason
+    elif request.method == "GET":
+        form.due_reason.data = ""
     if form.validate_on_submit():
         try:
             plan_service.save_milestone(db.session, milestone, action, {
                 "title": form.title.data, "due_date": form.due_date.data, "state": form.state.data,
-                "completed_on": form.completed_on.data}, utcnow())
+                "completed_on": form.completed_on.data,
+                "due_reason": form.due_reason.data if milestone is not None else None}, utcnow())
             db.session.commit()
             flash(_("Tahapan disimpan."), "success")
             return redirect(url_for("actions.detail", action_id=action.id))

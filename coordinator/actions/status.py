@@ -24,6 +24,8 @@ class MilestoneFacts:
     due_date: date
     state: str
     completed_on: date | None
+    baseline_due_date: date | None = None
+    reschedule_count: int = 0
 
     @property
     def is_open(self) -> bool:
@@ -43,6 +45,8 @@ class ActionFacts:
     due_date: date
     marked_complete: bool
     status_override: str | None
+    baseline_due_date: date | None = None
+    reschedule_count: int = 0
     milestones: list[MilestoneFacts] = field(default_factory=list)
 
     def open_milestones(self) -> list[MilestoneFacts]:
@@ -109,6 +113,7 @@ def _read_action_facts(session: Session) -> list[ActionFacts]:
         select(
             Action.id, Action.code, Action.title, Action.lead_agency_id, Program.pillar_id,
             Action.start_date, Action.due_date, Action.marked_complete, Action.status_override,
+            Action.baseline_due_date, Action.reschedule_count,
         )
         .join(Program, Program.id == Action.program_id)
         .where(Action.deleted_at.is_(None))
@@ -117,7 +122,8 @@ def _read_action_facts(session: Session) -> list[ActionFacts]:
     if not facts:
         return []
     ms_stmt = select(
-        Milestone.id, Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state, Milestone.completed_on
+        Milestone.id, Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state, Milestone.completed_on,
+        Milestone.baseline_due_date, Milestone.reschedule_count,
     ).order_by(Milestone.due_date, Milestone.id)
     by_action: dict[int, list[MilestoneFacts]] = defaultdict(list)
     for row in session.execute(ms_stmt):

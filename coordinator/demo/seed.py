@@ -233,6 +233,13 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     late_one = first_copy_actions[1]
     late_one.status_override = "berjalan"
     late_one.override_reason = "Jadwal verifikasi digeser karena banjir di Sangatta; disetujui rapat forum."
+    # One action past its first due date, moved to next month with a reason: "dijadwal ulang", not late.
+    moved = next((a for a in first_copy_actions[2:] if not a.marked_complete
+                  and today - timedelta(days=90) <= a.due_date < today), None)
+    if moved is not None:
+        moved.due_date = today + timedelta(days=45)
+        moved.reschedule_count = 1
+        moved.due_change_reason = "Menunggu APBD Perubahan 2026; disepakati rapat koordinasi bulan lalu."
 
     coordinator = session.scalar(select(User).where(User.email == "koordinator@example.org"))
     n_ind = 0

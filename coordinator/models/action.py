@@ -30,6 +30,12 @@ action_area = Table(
 )
 
 
+def _first_due_date(context) -> date | None:  # type: ignore[no-untyped-def]
+    """A row written without a baseline (seeds, imports) starts with its due date as the baseline."""
+    due: date | None = context.get_current_parameters().get("due_date")
+    return due
+
+
 class Action(db.Model):
     __tablename__ = "action"
 
@@ -43,6 +49,10 @@ class Action(db.Model):
     ats_categories: Mapped[str] = mapped_column(String(20), default="")
     start_date: Mapped[date]
     due_date: Mapped[date] = mapped_column(index=True)
+    # Honest rescheduling (plan/editing.py): the first due date is kept, each move needs a reason and is counted.
+    baseline_due_date: Mapped[date | None] = mapped_column(default=_first_due_date)
+    reschedule_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    due_change_reason: Mapped[str | None] = mapped_column(Text)
     budget_amount: Mapped[int | None] = mapped_column(BigInteger)  # the total of every funding source
     sub_kegiatan_code: Mapped[str | None] = mapped_column(String(60))
     marked_complete: Mapped[bool] = mapped_column(default=False)
@@ -66,6 +76,11 @@ class Action(db.Model):
     @property
     def category_list(self) -> list[str]:
         return [c for c in self.ats_categories.split(",") if c]
+
+    @property
+    def slip_days(self) -> int:
+        """Days the due date moved from the first one (negative: brought forward)."""
+        return (self.due_date - self.baseline_due_date).days if self.baseline_due_date else 0
 
     def involves_agency(self, agency_id: int | None) -> bool:
         if agency_id is None:
@@ -95,8 +110,15 @@ class Milestone(db.Model):
     due_date: Mapped[date]
     state: Mapped[str] = mapped_column(String(20), default="belum_mulai")
     completed_on: Mapped[date | None]
+    baseline_due_date: Mapped[date | None] = mapped_column(default=_first_due_date)  # as on Action
+    reschedule_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    due_change_reason: Mapped[str | None] = mapped_column(Text)
 
     action: Mapped[Action] = relationship(back_populates="milestones")
+
+    @property
+    def slip_days(self) -> int:
+        return (self.due_date - self.baseline_due_date).days if self.baseline_due_date else 0
 
     @property
     def is_open(self) -> bool:

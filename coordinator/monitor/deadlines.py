@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from coordinator.actions.status import ActionFacts, load_action_facts
 from coordinator.core.clock import month_start, wita_today
+from coordinator.figures.rescheduled import RescheduledItem, rescheduled_items
 from coordinator.models import Agency, Pillar, ProgressUpdate, action_supporting_agency
 
 CLOSED = ("selesai", "dibatalkan")
@@ -67,6 +68,8 @@ class DeadlineMonitor:
     agencies: dict[int, Agency] = field(default_factory=dict)
     status_counts: dict[str, int] = field(default_factory=dict)
     recent_updates: list[ProgressUpdate] = field(default_factory=list)
+    # past their first due date, moved so they are not late today (figures/rescheduled.py)
+    rescheduled: list[RescheduledItem] = field(default_factory=list)
 
     def count(self, kind: str, bucket: str) -> int:
         return sum(1 for i in getattr(self, bucket) if i.kind == kind)
@@ -153,6 +156,7 @@ def build_monitor(session: Session, now: datetime, recent: int = 10) -> Deadline
     monitor.due_7.sort(key=lambda i: (i.due_date, i.code))
     monitor.due_30.sort(key=lambda i: (i.due_date, i.code))
     monitor.not_updated.sort(key=lambda f: f.code)
+    monitor.rescheduled = rescheduled_items(facts, today)
     monitor.by_agency, monitor.by_pillar, monitor.status_counts = dict(by_agency), dict(by_pillar), dict(status_counts)
     # Agencies that only support actions belong in the table too: they report on them.
     live = {f.id for f in facts}

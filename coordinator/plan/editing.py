@@ -112,11 +112,30 @@ class ActionInput:
     budget_amount: int | None
     fundings: list[FundingShare]
     sub_kegiatan_code: str | None
+    due_reason: str | None = None  # why the due date moves (required when it does)
 
 
 def _plausible_date(value: date, field: str) -> None:
     if not 2000 <= value.year <= 2100:
         raise DomainError(N_("Tahun harus antara 2000 dan 2100."), field)
+
+
+def _reschedule(item: Action | Milestone, new_due: date, reason: str | None) -> None:
+    """Sets the due date honestly: the first one is kept, a move needs a reason and is counted, so a date moved
+    past its deadline still shows as rescheduled (figures/rescheduled.py) instead of the lateness vanishing."""
+    if item.id is None or item.due_date is None:  # a new item: its first due date is its baseline
+        item.due_date, item.baseline_due_date = new_due, new_due
+        return
+    if item.baseline_due_date is None:
+        item.baseline_due_date = item.due_date
+    if new_due == item.due_date:
+        return
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(N_("Tuliskan alasan mengubah tenggat; tenggat awal tetap tercatat."), "due_reason")
+    if len(reason) > 2000:
+        raise DomainError(N_("Alasan paling banyak 2.000 karakter."), "due_reason")
+    item.due_date, item.reschedule_count, item.due_change_reason = new_due, (item.reschedule_count or 0) + 1, reason
 
 
 def save_action(session: Session, action: Action | None, data: ActionInput,
@@ -156,6 +175,7 @@ def save_action(session: Session, action: Action | None, data: ActionInput,
     if action is None:
         action = Action()
         session.add(action)
+    _reschedule(action, data.due_date, data.due_reason)
     action.program_id = data.program_id
     action.code = data.code.strip()
     action.title = data.title.strip()
@@ -166,7 +186,6 @@ def save_action(session: Session, action: Action | None, data: ActionInput,
     action.areas = sorted(areas, key=lambda a: a.kode)
     action.ats_categories = ",".join(c for c in ATS_CATEGORIES if c in data.ats_categories)
     action.start_date = data.start_date
-    action.due_date = data.due_date
     action.budget_amount = data.budget_amount
     _set_fundings(session, action, data.fundings)
     action.sub_kegiatan_code = data.sub_kegiatan_code or None
@@ -263,8 +282,8 @@ def save_milestone(session: Session, milestone: Milestone | None, action: Action
     if milestone is None:
         milestone = Milestone(action_id=action.id)
         session.add(milestone)
+    _reschedule(milestone, data["due_date"], data.get("due_reason"))
     milestone.title = data["title"].strip()
-    milestone.due_date = data["due_date"]
     milestone.state = state
     milestone.completed_on = completed_on
     session.flush()

@@ -63,6 +63,8 @@ MAX_LENGTHS = (("code", "no", 20), ("title", "action", 300), ("sub_kegiatan_code
                ("program_code", "program", 20), ("program_name", "program", 200), ("pillar_name", "pillar", 200))
 NEW = "new"
 
+IMPORT_DUE_REASON = "Tenggat diubah lewat impor matriks RAD."  # stored text, as a reason typed in would be
+
 
 def _action_state(a: Action) -> dict[str, Any]:
     return {"no": a.code, "program": a.program_id, "action": a.title, "output": a.output, "remarks": a.description,
@@ -320,6 +322,7 @@ class Importer(ImportRun):
         if data is None:
             return
         before = _action_state(action) if action is not None else None
+        data.due_reason = IMPORT_DUE_REASON  # a date the new matrix moves is a reschedule like any other
         try:
             action = save_action(self.s, action, data, funding_codes=set(self.funding.labels))
         except DomainError as err:
@@ -355,7 +358,7 @@ class Importer(ImportRun):
             try:
                 milestone = save_milestone(self.s, milestone, action, {
                     "title": mm.title, "due_date": mm.due_date, "state": mm.state,
-                    "completed_on": mm.completed_on}, self.now)
+                    "completed_on": mm.completed_on, "due_reason": IMPORT_DUE_REASON}, self.now)
             except DomainError as err:
                 self.error(ma.row, "milestones", err.message, err.params)
                 continue

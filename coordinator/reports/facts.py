@@ -244,11 +244,13 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         .where(or_(Action.deleted_at.is_(None), Action.deleted_at >= month_over)).order_by(Action.code)))
     milestones: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for m in session.execute(select(Milestone.action_id, Milestone.title, Milestone.due_date, Milestone.state,
-                                    Milestone.completed_on).order_by(Milestone.due_date, Milestone.id)):
-        action_id, title, due, state, done_on = m
+                                    Milestone.completed_on, Milestone.baseline_due_date, Milestone.reschedule_count)
+                             .order_by(Milestone.due_date, Milestone.id)):
+        action_id, title, due, state, done_on, baseline, moves = m
         if state == "selesai" and done_on is not None and done_on > end:
             state = "berjalan"  # done after the month: still open at the month's end
-        milestones[action_id].append({"title": title, "due": _d(due), "state": state, "done_on": _d(done_on)})
+        milestones[action_id].append({"title": title, "due": _d(due), "state": state, "done_on": _d(done_on),
+                                      "baseline_due": _d(baseline), "reschedules": moves})
     programs = {p.id: p for p in session.scalars(select(Program))}
     labels = {r.code: (r.label_id, r.label_en) for r in session.scalars(
         select(ReferenceItem).where(ReferenceItem.list_name == LIST_FUNDING_SOURCE))}
@@ -266,6 +268,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
             "program": f"{program.code} {program.name}", "lead": a.lead_agency_id,
             "support": sorted(supporting.get(a.id, [])), "areas": sorted(areas_of.get(a.id, [])),
             "start": _d(a.start_date), "due": _d(a.due_date), "complete": bool(complete),
+            "baseline_due": _d(a.baseline_due_date), "reschedules": a.reschedule_count,
             "completed_on": _d(a.completed_on) if complete else None,
             "override": a.status_override, "override_reason": a.override_reason,
             "budget": a.budget_amount, "funding": funding.get(a.id, []), "milestones": milestones.get(a.id, []),

@@ -21,6 +21,7 @@ from coordinator.figures.children import ChildrenReturned, children_returned
 from coordinator.figures.effects import ActionEffect
 from coordinator.figures.late import LateReason
 from coordinator.figures.month_effects import month_top_and_bottom
+from coordinator.figures.rescheduled import RescheduledItem, rescheduled_in_facts
 from coordinator.figures.trajectory import Trajectory, trajectory
 from coordinator.figures.waterfall import Waterfall, waterfall_of
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
@@ -149,6 +150,7 @@ class MonthlyReport:
     most_effective: list[ActionEffect] = field(default_factory=list)
     least_effective: list[ActionEffect] = field(default_factory=list)
     review: ReviewLines = field(default_factory=ReviewLines)  # under review at closing, returned, late addenda
+    rescheduled: list[RescheduledItem] = field(default_factory=list)  # past their first date, moved (not late)
 
     @property
     def expected_now(self) -> int | None:
@@ -370,6 +372,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         waterfall=waterfall_of(facts.get("waterfall")) if scope == SCOPE_REGENCY else None,
         most_effective=best, least_effective=worst,
         review=review_lines(facts, in_scope, agency_names),
+        rescheduled=rescheduled_in_facts(actions, status, as_of),
         trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
                               facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
         else None,

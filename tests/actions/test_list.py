@@ -116,7 +116,8 @@ def test_coordinator_creates_edits_deletes_action_with_history(world, as_user):
     assert action.budget_amount == 150_000_000 and action.ats_categories == "DO,LTM"
     assert [a.code for a in action.supporting_agencies] == ["DINSOS"] and [a.kode for a in action.areas] == ["64.08.04"]
     resp = client.post(f"/actions/{action.id}/edit", data=_action_form(world, due_date="2027-07-31",
-                                                                       supporting_agency_ids=[]))
+                                                                       supporting_agency_ids=[],
+                                                                       due_reason="Menunggu APBD perubahan"))
     assert resp.status_code == 302
     html = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "31 Juli 2027" in html and "Rp 150.000.000" in html

@@ -47,6 +47,15 @@ def test_seed_demo_builds_a_kutim_shaped_plan(app_ctx):
         recent = _count(ProgressUpdate, ProgressUpdate.agency_id == select(Agency.id).where(Agency.code == code)
                         .scalar_subquery(), ProgressUpdate.period >= monitor.today.replace(day=1, month=10))
         assert recent == 0, code
+    # Reports in every review state, a correction accepted in turn, and an action moved past its first date.
+    states = dict(db.session.execute(select(ProgressUpdate.review_status, func.count())
+                                     .where(ProgressUpdate.superseded_at.is_(None))
+                                     .group_by(ProgressUpdate.review_status)).all())
+    assert states["diajukan"] > 0 and states["dikembalikan"] >= 1 and states["diterima"] > states["diajukan"]
+    corrected = db.session.scalars(select(ProgressUpdate).where(ProgressUpdate.supersedes_id.is_not(None))).all()
+    assert {u.review_status for u in corrected} == {"diajukan", "diterima"}
+    assert _count(ProgressUpdate, ProgressUpdate.counted.is_(True), ProgressUpdate.superseded_at.is_not(None)) == 0
+    assert monitor.rescheduled and monitor.rescheduled[0].moves == 1
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0  # never seeds twice
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
