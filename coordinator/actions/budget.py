@@ -61,6 +61,13 @@ def realised_by_agency(session: Session, action_id: int, up_to_period: date) -> 
     return collect.realised_by_agency(session, up_to_period, [action_id]).get(action_id, {})
 
 
+def own_latest_figure(session: Session, action_id: int, agency_id: int, up_to_period: date) -> int | None:
+    """The agency's own latest cumulative figure on the action (its current reports, under review included):
+    what the progress form starts from, since the figure is cumulative."""
+    return _latest([f for f in _current_figures(session, action_id) if f.agency_id == agency_id],
+                   up_to_period).get(agency_id)
+
+
 def realisation_total(session: Session, action_id: int, up_to_period: date) -> int:
     """The action's cumulative realisation as of a month: each agency's latest figure, summed once."""
     return sum(realised_by_agency(session, action_id, up_to_period).values())

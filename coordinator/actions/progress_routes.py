@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from coordinator.actions import budget
 from coordinator.actions import progress as progress_service
 from coordinator.actions.blueprint import bp
 from coordinator.actions.evidence import IncomingFile, path_of
@@ -79,6 +80,9 @@ def new_progress(action_id: int):
     if request.method == "GET":
         form.period.data = month_start(wita_today(now))
         form.percent_complete.data = progress_service.latest_percent(db.session, action.id)
+        if current_user.agency_id is not None:  # cumulative: last month's figure is where this one starts
+            form.budget_realised.data = budget.own_latest_figure(db.session, action.id, current_user.agency_id,
+                                                                 form.period.data)
     outcome_rows = ats_outcomes.raw_rows(request.form) if request.method == "POST" else ats_outcomes.rows_of([])
     if form.validate_on_submit() and _save_report(form, action, outcome_rows, lambda: (
             progress_service.record_progress_update(
@@ -86,7 +90,7 @@ def new_progress(action_id: int):
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"],
                 current_app.config["PROGRESS_REVIEW"]))):
         _flash_saved(form.period.data)
-        return redirect(url_for("actions.detail", action_id=action.id))
+        return redirect(url_for("actions.mine"))  # on to the next action to report
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),
                            cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"),
@@ -117,7 +121,7 @@ def correct_progress(update_id: int):
                     "diterima tetap berlaku. Laporan lama tetap terlihat sebagai riwayat."), "success")
         else:
             flash(_("Koreksi tersimpan. Laporan lama tetap terlihat sebagai riwayat."), "success")
-        return redirect(url_for("actions.detail", action_id=original.action_id))
+        return redirect(url_for("actions.mine"))
     return render_template("actions/progress_form.html", form=form, multipart=True,
                            title=_("Koreksi laporan %(month)s", month=original.period.strftime("%m/%Y")),
                            cancel_url=url_for("actions.detail", action_id=original.action_id),

@@ -19,7 +19,7 @@ from coordinator.core.clock import month_start, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
 from coordinator.extensions import db
-from coordinator.models import Action, Milestone, ProgressUpdate
+from coordinator.models import REVIEW_RETURNED, Action, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
 from coordinator.plan.funding import FundingShare
 from coordinator.web.page_cache import cached_content, everyone
@@ -78,10 +78,13 @@ def mine():
     f = listing.ActionFilter(involving_agency_id=current_user.agency_id, sort="due_date")
     rows = listing.all_matching(db.session, f, now)
     this_month = month_start(wita_today(now))
-    reported = {u.action_id for u in db.session.scalars(
-        db.select(ProgressUpdate).where(ProgressUpdate.agency_id == current_user.agency_id,
-                                        ProgressUpdate.period == this_month))}
-    return render_template("actions/mine.html", rows=rows, reported=reported, this_month=this_month)
+    current = db.session.scalars(db.select(ProgressUpdate).where(
+        ProgressUpdate.agency_id == current_user.agency_id, ProgressUpdate.superseded_at.is_(None),
+        ProgressUpdate.action_id.in_([r.action.id for r in rows])).order_by(ProgressUpdate.period)).all()
+    reported = {u.action_id: u for u in current if u.period == this_month}
+    returned = [u for u in current if u.review_status == REVIEW_RETURNED]  # to correct, whatever the month
+    return render_template("actions/mine.html", rows=rows, reported=reported, this_month=this_month,
+                           returned=returned)
 
 
 def _action_form(action: Action | None) -> ActionForm:

@@ -28,7 +28,12 @@ def parse_money(raw: str) -> int | None:
 
 
 class MoneyField(StringField):
-    """Accepts what parse_money does; stores whole rupiah."""
+    """Accepts what parse_money does; stores whole rupiah. Phones show the number pad (inputmode), while the box
+    still takes "Rp 1.250.000" as typed on a computer."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("render_kw", {"inputmode": "numeric"})
+        super().__init__(*args, **kwargs)
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         self.data = None

@@ -74,6 +74,8 @@ class _NumberRange(NumberRange):
     too large for a float, e.g. 400 nines typed into a year: such a number is simply out of range."""
 
     def __call__(self, form: Any, field: Any) -> None:
+        if field.data is None and field.process_errors:
+            return  # "12.5" in a whole-number box: its own message says so, a second one would only confuse
         if isinstance(field.data, int) and abs(field.data) > 2**63:
             raise ValidationError(str(self.message))
         super().__call__(form, field)

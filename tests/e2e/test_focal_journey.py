@@ -103,9 +103,15 @@ def test_focal_point_reports_progress_and_coordinator_sees_it(
         shot(page, artifacts_dir, f"{size}-progress-form.png")
 
         click_to(page, page.get_by_role("button", name="Kirim laporan"))
+        # Back on "Aksi saya", on to the next action to report; this one is reported, waiting for review.
+        expect(page).to_have_url(re.compile(r"/actions/mine$"))
+        expect(page.get_by_role("status")).to_contain_text("Laporan kemajuan tersimpan dan diajukan untuk ditinjau")
+        done = page.locator("#my-actions tbody tr").filter(has=page.get_by_role("link", name=action_code, exact=True))
+        expect(done).to_contain_text("sudah lapor")
+        expect(done).to_contain_text("menunggu tinjauan")
+        click_to(page, done.get_by_role("link", name=action_code, exact=True))
         expect(page).to_have_url(re.compile(r"/actions/\d+$"))
         action_path = path_of(page)
-        expect(page.get_by_role("status")).to_contain_text("Laporan kemajuan tersimpan dan diajukan untuk ditinjau")
         heading = page.get_by_role("heading", level=1)
         expect(heading).to_contain_text(action_code)
         action_title = not_dpppa[action_code]

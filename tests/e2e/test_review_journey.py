@@ -44,9 +44,10 @@ def test_a_report_is_returned_corrected_and_accepted_before_it_counts(
     page.get_by_label("Persentase selesai (%)").fill("35")
     page.get_by_label("Capaian").fill(f"{marker}: 40 kader dilatih verifikasi.")
     click_to(page, page.get_by_role("button", name="Kirim laporan"))
+    expect(page).to_have_url(re.compile(r"/actions/mine$"))
     expect(page.locator("main")).to_contain_text("diajukan untuk ditinjau koordinator")
-    report = page.locator("article").filter(has_text=marker)
-    expect(report).to_contain_text("menunggu tinjauan")
+    mine = page.locator("#my-actions tbody tr").filter(has=page.get_by_role("link", name=action_code, exact=True))
+    expect(mine).to_contain_text("menunggu tinjauan")
 
     # 2. The coordinator returns it with a comment ------------------------------------------------------------
     desk = new_context(chromium_browser, live_server, DESKTOP, watch=watch)
@@ -69,7 +70,9 @@ def test_a_report_is_returned_corrected_and_accepted_before_it_counts(
     click_to(coord, coord.get_by_role("button", name="Kembalikan untuk diperbaiki"))
     expect(coord.locator("main")).to_contain_text("dikembalikan dengan catatan")
 
-    # 3. The focal point opens the bell and corrects it -------------------------------------------------------
+    # 3. The focal point sees it on "Aksi saya", opens the bell and corrects it ------------------------------
+    page.goto("/actions/mine")
+    expect(page.locator("#returned-reports")).to_contain_text("Lampirkan daftar hadir pelatihan kader.")
     page.goto("/notifications")
     note = page.locator("#notification-list li").filter(has_text="dikembalikan").first
     expect(note).to_contain_text("Lampirkan daftar hadir pelatihan kader.")
@@ -80,6 +83,7 @@ def test_a_report_is_returned_corrected_and_accepted_before_it_counts(
     page.get_by_label("Alasan koreksi").fill("Daftar hadir dilampirkan sesuai catatan.")
     click_to(page, page.get_by_role("button", name=re.compile("Simpan|Kirim")))
     expect(page.locator("main")).to_contain_text("Koreksi tersimpan dan diajukan untuk ditinjau")
+    expect(page.locator("#returned-reports")).to_have_count(0)  # nothing left to correct
     assert_fits(page)
     phone.close()
 

@@ -255,3 +255,16 @@ def test_the_monitor_tells_the_coordinator_how_many_wait(world, as_user, app_ctx
     assert "2 laporan kemajuan menunggu tinjauan Anda" in page and "sejak 20 November 2026" in page
     leader = as_user("pimpinan@example.org").get("/monitor").get_data(as_text=True)
     assert 'id="reviews-waiting"' not in leader  # leaders do not review
+
+
+def test_aksi_saya_shows_each_reports_review_and_what_to_correct(world, as_user):
+    focal = as_user("dinsos@example.org")
+    resp = _post(focal, world.a1.id)
+    assert resp.headers["Location"].endswith("/actions/mine")  # on to the next action to report
+    mine = focal.get("/actions/mine").get_data(as_text=True)
+    assert "sudah lapor" in mine and "menunggu tinjauan" in mine and 'id="returned-reports"' not in mine
+    report = _report(world.a1.id)
+    as_user("koordinator@example.org").post(f"/reviews/{report.id}/return", data={"comment": "Lampirkan BA"})
+    mine = as_user("dinsos@example.org").get("/actions/mine").get_data(as_text=True)
+    assert 'id="returned-reports"' in mine and "Lampirkan BA" in mine
+    assert f"/progress/{report.id}/correct" in mine and "Perbaiki laporan" in mine
