@@ -13,12 +13,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import tempfile
-import time
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
+from bench.leaders import timed
 from bench.pages import build_app, machine, seed
 from coordinator.demo.content import DEMO_PASSWORD
 from coordinator.extensions import db
@@ -26,15 +26,6 @@ from coordinator.models import REVIEW_SUBMITTED, ProgressUpdate
 
 TARGET_MS = 80.0
 RESULTS = Path(__file__).resolve().parent / "results" / "review-latest.md"
-
-
-def timed(client, url: str) -> float:  # type: ignore[no-untyped-def]
-    t = time.perf_counter()
-    resp = client.get(url)
-    elapsed = (time.perf_counter() - t) * 1000
-    if resp.status_code != 200:
-        raise SystemExit(f"GET {url}: HTTP {resp.status_code}")
-    return elapsed
 
 
 def _fill_queue(waiting: int) -> tuple[int, int, str, int]:

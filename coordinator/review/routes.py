@@ -1,6 +1,7 @@
 """/reviews: the coordinator's queue of submitted progress reports, and the review of one report."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -90,17 +91,15 @@ def _next(report: ProgressUpdate):
     return redirect(url_for("review.report", update_id=following.id, **args))
 
 
-@bp.route("/reviews/<int:update_id>/accept", methods=["POST"])
-@login_required
-def accept(update_id: int):
+def _decide(update_id: int, form: AcceptForm | ReturnForm,
+            act: Callable[[ProgressUpdate, str], None], done: Callable[[ProgressUpdate], str]):
+    """Accept or return in one step: done, on to the next report; refused, the page again with the reason."""
     report = _reviewable(update_id)
-    form = AcceptForm()
     if form.validate_on_submit():
         try:
-            service.accept(db.session, report, current_user, utcnow(), form.comment.data or "")
+            act(report, form.comment.data or "")
             db.session.commit()
-            flash(_("Laporan %(code)s (%(agency)s) diterima.", code=report.action.code,
-                    agency=report.agency.short_name), "success")
+            flash(done(report), "success")
             return _next(report)
         except DomainError as err:
             db.session.rollback()
@@ -108,25 +107,26 @@ def accept(update_id: int):
                 flash(_(err.message, **err.params), "error")
                 return redirect(url_for("review.report", update_id=report.id))
             apply_domain_error(form, err)
-    return _page(report, form, ReturnForm(formdata=None))
+    if isinstance(form, AcceptForm):
+        return _page(report, form, ReturnForm(formdata=None))
+    return _page(report, AcceptForm(formdata=None), form)
+
+
+@bp.route("/reviews/<int:update_id>/accept", methods=["POST"])
+@login_required
+def accept(update_id: int):
+    return _decide(
+        update_id, AcceptForm(),
+        lambda report, comment: service.accept(db.session, report, current_user, utcnow(), comment),
+        lambda report: _("Laporan %(code)s (%(agency)s) diterima.", code=report.action.code,
+                         agency=report.agency.short_name))
 
 
 @bp.route("/reviews/<int:update_id>/return", methods=["POST"])
 @login_required
 def return_(update_id: int):
-    report = _reviewable(update_id)
-    form = ReturnForm()
-    if form.validate_on_submit():
-        try:
-            service.return_report(db.session, report, current_user, form.comment.data or "", utcnow())
-            db.session.commit()
-            flash(_("Laporan %(code)s (%(agency)s) dikembalikan dengan catatan; penulisnya diberi tahu.",
-                    code=report.action.code, agency=report.agency.short_name), "success")
-            return _next(report)
-        except DomainError as err:
-            db.session.rollback()
-            if err.field is None:
-                flash(_(err.message, **err.params), "error")
-                return redirect(url_for("review.report", update_id=report.id))
-            apply_domain_error(form, err)
-    return _page(report, AcceptForm(formdata=None), form)
+    return _decide(
+        update_id, ReturnForm(),
+        lambda report, comment: service.return_report(db.session, report, current_user, comment, utcnow()),
+        lambda report: _("Laporan %(code)s (%(agency)s) dikembalikan dengan catatan; penulisnya diberi tahu.",
+                         code=report.action.code, agency=report.agency.short_name))
