@@ -78,3 +78,7 @@ class ProgressForm(BaseForm):
 
 class CorrectionForm(ProgressForm):
     reason = TextAreaField(_l("Alasan koreksi"), validators=[required(), max_length(2000)])
+    drop_evidence = CheckboxListField(
+        _l("Bukti laporan lama"), coerce=int, validators=[optional()],
+        description=_l("Bukti ini ikut ke koreksi. Centang berkas yang tidak dibawa (hapus dari koreksi); laporan "
+                       "lama tetap menyimpannya sebagai riwayat."))

@@ -95,15 +95,25 @@ def record_progress_update(session: Session, action: Action, author: User, data:
 
 def correct_progress_update(session: Session, original: ProgressUpdate, author: User, data: ProgressInput,
                             reason: str, now: datetime, upload_dir: str, max_bytes: int,
-                            review_required: bool = True) -> ProgressUpdate:
+                            review_required: bool = True, drop_evidence: set[int] | None = None) -> ProgressUpdate:
     """A new update replaces the original for its period; the original, with its
     evidence, stays on the action page marked as superseded. The correction is reviewed in turn; until it is
-    accepted, an accepted original still counts."""
+    accepted, an accepted original still counts. The original's evidence comes along (a copy of each file, so the
+    original keeps its own), except the files in `drop_evidence`."""
     if original.superseded_at is not None:
         raise DomainError(N_("Laporan ini sudah dikoreksi sebelumnya."))
     if not reason.strip():
         raise DomainError(N_("Alasan koreksi wajib diisi."), "reason")
     data.period = original.period
+    kept = [ev for ev in original.evidence if ev.id not in (drop_evidence or set())]
+    carried = []
+    for ev in kept:
+        path = evidence_files.path_of(upload_dir, ev.stored_name)
+        if path.is_file():  # a file lost on disk (restore without uploads) is not carried, the list says so
+            carried.append((ev, evidence_files.IncomingFile(ev.original_name, path.read_bytes())))
+    if len(carried) + len(data.files) > 10:
+        raise DomainError(N_("Paling banyak 10 berkas per laporan, termasuk bukti yang dibawa dari laporan lama."),
+                          "files")
     content_types = _validate(original.action, data, now, max_bytes)
     # The original's figure is left out of the sum: the correction replaces it, never adds to it.
     budget.check_against_ceiling(session, original.action, original.agency_id, original.period,
@@ -112,6 +122,10 @@ def correct_progress_update(session: Session, original: ProgressUpdate, author: 
     session.flush()
     update = _create(session, original.action, author, data, now, content_types, upload_dir, review_required,
                      original, reason.strip())
+    for ev, incoming in carried:  # checked when first uploaded: stored again as they are
+        stored, digest = evidence_files.store(upload_dir, incoming)
+        session.add(Evidence(update_id=update.id, original_name=ev.original_name, stored_name=stored,
+                             content_type=ev.content_type, size=ev.size, sha256=digest, uploaded_at=ev.uploaded_at))
     session.flush()
     return update
 

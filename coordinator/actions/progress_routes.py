@@ -106,8 +106,13 @@ def correct_progress(update_id: int):
         abort(404)
     require(permissions.can_correct_update(current_user, original))
     form = CorrectionForm(obj=original if request.method == "GET" else None)
+    form.drop_evidence.choices = [(ev.id, _("Hapus %(name)s", name=ev.original_name)) for ev in original.evidence]
+    if not original.evidence:
+        del form.drop_evidence
     if request.method == "GET":
         form.period.data = original.period
+        if original.evidence:
+            form.drop_evidence.data = []
     outcome_rows = (ats_outcomes.raw_rows(request.form) if request.method == "POST"
                     else ats_outcomes.rows_of(ats_outcomes.outcomes_by_update(db.session, [original.id])
                                               .get(original.id, [])))
@@ -115,7 +120,8 @@ def correct_progress(update_id: int):
             progress_service.correct_progress_update(
                 db.session, original, current_user, _progress_input(form), form.reason.data, utcnow(),
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"],
-                current_app.config["PROGRESS_REVIEW"]))):
+                current_app.config["PROGRESS_REVIEW"],
+                set(form.drop_evidence.data or []) if "drop_evidence" in form else set()))):
         if current_app.config["PROGRESS_REVIEW"]:
             flash(_("Koreksi tersimpan dan diajukan untuk ditinjau koordinator; sampai diterima, angka yang sudah "
                     "diterima tetap berlaku. Laporan lama tetap terlihat sebagai riwayat."), "success")

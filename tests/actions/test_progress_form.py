@@ -35,3 +35,60 @@ def test_a_percentage_with_a_decimal_gets_one_message(world, as_user):
         errors = _percent_errors(html)
         assert len(errors) == 1, (typed, errors)
         assert "bilangan bulat" in errors[0] or "antara 0 dan 100" in errors[0], (typed, errors)
+
+
+def test_a_correction_keeps_the_original_evidence_unless_removed(world, as_user, app_ctx):
+    import io
+
+    from sqlalchemy import select
+
+    from coordinator.actions.evidence import path_of
+    from coordinator.extensions import db
+    from coordinator.models import Evidence, ProgressUpdate
+    from tests.helpers import MINIMAL_PDF, PNG_1PX
+
+    client = as_user("dinsos@example.org")
+    assert _post(client, world.a1.id, files=[("berita-acara.pdf", MINIMAL_PDF), ("foto.png", PNG_1PX)]) \
+        .status_code == 302
+    original = db.session.scalar(select(ProgressUpdate))
+    by_name = {e.original_name: e.id for e in original.evidence}
+    form = client.get(f"/progress/{original.id}/correct").get_data(as_text=True)
+    assert "Bukti laporan lama" in form and "Hapus berita-acara.pdf" in form and "Hapus foto.png" in form
+
+    data = {"period": "2026-11", "percent_complete": "45", "achievements": "Diperbaiki", "reason": "Salah angka",
+            "drop_evidence": [str(by_name["foto.png"])], "files": [(io.BytesIO(PNG_1PX), "foto-baru.png")]}
+    resp = client.post(f"/progress/{original.id}/correct", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    db.session.expire_all()
+    correction = db.session.scalar(select(ProgressUpdate).where(ProgressUpdate.supersedes_id == original.id))
+    assert sorted(e.original_name for e in correction.evidence) == ["berita-acara.pdf", "foto-baru.png"]
+    carried = next(e for e in correction.evidence if e.original_name == "berita-acara.pdf")
+    kept = db.session.get(Evidence, by_name["berita-acara.pdf"])
+    assert carried.stored_name != kept.stored_name and carried.sha256 == kept.sha256  # a copy of its own
+    assert path_of(app_ctx.config["UPLOAD_DIR"], carried.stored_name).read_bytes() == MINIMAL_PDF
+    assert sorted(e.original_name for e in db.session.get(ProgressUpdate, original.id).evidence) == [
+        "berita-acara.pdf", "foto.png"]  # the superseded report keeps its own, as history
+    page = client.get(f"/actions/{world.a1.id}").get_data(as_text=True)
+    assert page.count("berita-acara.pdf") == 2
+
+
+def test_carried_and_new_files_together_stay_within_ten(world, as_user):
+    import io
+
+    from sqlalchemy import func, select
+
+    from coordinator.extensions import db
+    from coordinator.models import ProgressUpdate
+    from tests.helpers import PNG_1PX
+
+    client = as_user("dinsos@example.org")
+    _post(client, world.a1.id, files=[(f"foto-{i}.png", PNG_1PX) for i in range(6)])
+    original = db.session.scalar(select(ProgressUpdate))
+    data = {"period": "2026-11", "percent_complete": "45", "achievements": "Diperbaiki", "reason": "Tambah foto",
+            "files": [(io.BytesIO(PNG_1PX), f"baru-{i}.png") for i in range(5)]}
+    resp = client.post(f"/progress/{original.id}/correct", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 200 and "Paling banyak 10 berkas" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
+    bad = {**data, "files": [], "drop_evidence": ["999999"]}
+    resp = client.post(f"/progress/{original.id}/correct", data=bad, content_type="multipart/form-data")
+    assert resp.status_code == 200 and db.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
