@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from coordinator.core.clock import add_months, to_wita
 from coordinator.core.errors import N_, DomainError
+from coordinator.core.formatting import fmt_month
 from coordinator.core.rows import insert_or_ignore
 from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.models import (
@@ -79,14 +80,33 @@ def _check_open(report: ProgressUpdate) -> None:
         raise DomainError(N_("Laporan ini sudah ditinjau."))
 
 
+def _decide(session: Session, report: ProgressUpdate, status: str, reviewer: User, comment: str | None,
+            now: datetime) -> None:
+    """One conditional UPDATE: of two reviewers (or a review and the author's correction) at the same moment, the
+    second finds the report no longer waiting and is told so; it never overwrites the first."""
+    done = session.execute(
+        update(ProgressUpdate)
+        .where(ProgressUpdate.id == report.id, ProgressUpdate.review_status == REVIEW_SUBMITTED,
+               ProgressUpdate.superseded_at.is_(None))
+        .values(review_status=status, reviewed_at=now, reviewed_by_id=reviewer.id, review_comment=comment)
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        session.refresh(report)
+        _check_open(report)
+        raise DomainError(N_("Laporan ini sudah ditinjau."))
+    # The claim is ours: the same values through the ORM, so the change history records before and after.
+    report.review_status, report.reviewed_at, report.reviewed_by_id = status, now, reviewer.id
+    report.review_comment = comment
+    session.flush()
+
+
 def accept(session: Session, report: ProgressUpdate, reviewer: User, now: datetime, comment: str = "") -> None:
     """Accepted: it counts from now, in place of any earlier accepted version of the same month."""
     _check_open(report)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
         raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
-    report.review_status, report.reviewed_at, report.reviewed_by_id = REVIEW_ACCEPTED, now, reviewer.id
-    report.review_comment = comment or None
+    _decide(session, report, REVIEW_ACCEPTED, reviewer, comment or None, now)
     count_in_force(session, report)
     refresh_returned_indicators(session, now)  # children back in school changed: so do the indicators counting them
 
@@ -99,9 +119,7 @@ def return_report(session: Session, report: ProgressUpdate, reviewer: User, comm
         raise DomainError(N_("Tuliskan apa yang perlu diperbaiki."), "comment")
     if len(comment) > COMMENT_MAX:
         raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
-    report.review_status, report.reviewed_at, report.reviewed_by_id = REVIEW_RETURNED, now, reviewer.id
-    report.review_comment = comment
-    session.flush()
+    _decide(session, report, REVIEW_RETURNED, reviewer, comment, now)
     _tell_author(session, report, now)
 
 
@@ -111,7 +129,7 @@ def _tell_author(session: Session, report: ProgressUpdate, now: datetime) -> Non
         return
     with force_locale(author.locale if author.locale in ("id", "en") else "id"):
         title = gettext("Laporan %(code)s bulan %(month)s dikembalikan untuk diperbaiki",
-                        code=report.action.code, month=f"{report.period:%m/%Y}")
+                        code=report.action.code, month=fmt_month(report.period))
     insert_or_ignore(session, Notification.__table__, {
         "key": outbox_key("review", str(report.id), REVIEW_RETURNED, f"u{author.id}"), "user_id": author.id,
         "kind": KIND_RETURNED_NOW, "title": title[:300], "body": (report.review_comment or "")[:2000],

@@ -268,3 +268,24 @@ def test_aksi_saya_shows_each_reports_review_and_what_to_correct(world, as_user)
     mine = as_user("dinsos@example.org").get("/actions/mine").get_data(as_text=True)
     assert 'id="returned-reports"' in mine and "Lampirkan BA" in mine
     assert f"/progress/{report.id}/correct" in mine and "Perbaiki laporan" in mine
+
+
+def test_two_reviewers_at_once_the_second_is_told_not_overwriting(world, as_user):
+    """The page was open in two tabs: the other coordinator returned it a moment ago."""
+    from sqlalchemy import update
+
+    from coordinator.core.errors import DomainError
+    from coordinator.review import service
+
+    _post(as_user("dinsos@example.org"), world.a1.id)
+    report = _report(world.a1.id)
+    db.session.execute(update(ProgressUpdate).where(ProgressUpdate.id == report.id)
+                       .values(review_status="dikembalikan", review_comment="Yang pertama")
+                       .execution_options(synchronize_session=False))
+    assert report.review_status == "diajukan"  # what this reviewer's page still shows
+    with pytest.raises(DomainError) as err:
+        service.accept(db.session, report, world.admin, datetime(2026, 11, 27, 3))
+    assert "sudah ditinjau" in err.value.message
+    db.session.expire_all()
+    after = _report(world.a1.id)
+    assert (after.review_status, after.review_comment, after.counted) == ("dikembalikan", "Yang pertama", False)
