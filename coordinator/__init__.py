@@ -170,6 +170,7 @@ VIEWS = (
     "calendar.routes",
     "notifications.routes",
     "review.routes",
+    "discussion.routes",
     "reports.routes",
     "verval.admin_routes", "verval.children_routes", "verval.child_routes",
     "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",

@@ -20,6 +20,7 @@ from coordinator.models import (
     AreaAlias,
     AtsSnapshot,
     ChildCase,
+    Comment,
     Evidence,
     Indicator,
     IndicatorTarget,
@@ -229,6 +230,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.actions": ("/api/v1/actions", api_rule(), API_READ_ONLY),
     "api.action": ("/api/v1/actions/{a1}", api_rule(focal_other=403), API_READ_ONLY),
     "api.progress_reports": ("/api/v1/progress-reports", api_rule(), API_READ_ONLY),
+    # The discussion: whoever sees the action posts (an empty post: the form again); only the author corrects
+    "discussion.post": ("/actions/{a1}/comments", METHOD_NOT_ALLOWED, seeing_all(200, own=200)),
+    "discussion.correct": ("/comments/{comment}/correct", rule(focal_own=200), rule(focal_own=200)),
     "api.indicators": ("/api/v1/indicators", api_rule(), API_READ_ONLY),
     "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),
     "api.ats_snapshots": ("/api/v1/ats/snapshots", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
@@ -270,6 +274,9 @@ def _ids(world: World, app) -> dict[str, object]:
                             subject="Tenggat", body_text="isi", status="failed", attempts=6,
                             created_at=datetime(2026, 11, 20), next_attempt_at=datetime(2026, 11, 20))
     db.session.add_all([notification, message])
+    comment = Comment(action_id=world.a1.id, author_id=world.focal.id, body="Komentar",
+                      created_at=datetime(2026, 11, 20))
+    db.session.add(comment)
     archive = closed_month_with_archive(app, datetime(2026, 11, 20))
     child = make_child(app, "Anak Matriks", world.desa.kode, status="ats_valid")
     case = ChildCase(child_id=child.id, action_id=world.a2.id, created_at=datetime(2026, 11, 20),
@@ -286,7 +293,7 @@ def _ids(world: World, app) -> dict[str, object]:
             "m2": world.m2.id,
             "update": update.id, "evidence": evidence.id, "dinsos": world.dinsos.id, "desa": world.desa.kode,
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed_token,
-            "notification": notification.id, "message": message.id, "archive": archive.id,
+            "notification": notification.id, "message": message.id, "comment": comment.id, "archive": archive.id,
             "child": child.id, "case": case.id, "verifier_area": verifier_area,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}

@@ -18,6 +18,8 @@ from coordinator.core.audit import history_for
 from coordinator.core.clock import month_start, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
+from coordinator.discussion import routes as discussion_routes
+from coordinator.discussion import service as discussion
 from coordinator.extensions import db
 from coordinator.models import REVIEW_RETURNED, Action, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
@@ -191,7 +193,9 @@ def detail(action_id: int):
             can_complete=permissions.can_complete_action(current_user, action),
         )
 
-    return render_template("actions/detail.html", action=action, content=cached_content("actions/_detail.html", build))
+    form = discussion_routes.comment_form(action) if permissions.can_comment(current_user, action) else None
+    return render_template("actions/detail.html", action=action, content=cached_content("actions/_detail.html", build),
+                           thread=discussion.thread(db.session, action.id), comment_form=form)
 
 
 @bp.route("/actions/<int:action_id>/override", methods=["POST"])

@@ -63,6 +63,11 @@ def can_review_progress(user: Any, update: ProgressUpdate, lead_agency_reviews: 
             and update.action.lead_agency_id == user.agency_id and update.agency_id != user.agency_id)
 
 
+def can_comment(user: Any, action: Action) -> bool:
+    """Whoever may see an action may take part in its discussion."""
+    return can_view_action(user, action) and action.deleted_at is None
+
+
 def can_mark_milestone(user: Any, milestone: Milestone) -> bool:
     if can_edit_plan(user):
         return True

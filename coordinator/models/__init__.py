@@ -28,6 +28,7 @@ from coordinator.models.ats import (
     ProgressOutcome,
 )
 from coordinator.models.audit import AuditEntry
+from coordinator.models.discussion import Comment
 from coordinator.models.indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
 from coordinator.models.notify import (
     COORDINATOR_KINDS,
@@ -103,7 +104,7 @@ __all__ = [
     "ATS_CATEGORIES", "MILESTONE_STATES", "STATUS_VALUES", "Action", "ActionFunding", "Evidence", "Milestone",
     "ProgressUpdate", "REVIEW_ACCEPTED", "REVIEW_RETURNED", "REVIEW_STATUSES", "REVIEW_SUBMITTED", "action_area",
     "action_supporting_agency", "AGENCY_KINDS", "Agency",
-    "LEVEL_DESA", "LEVEL_KECAMATAN", "Area", "AuditEntry", "DIRECTIONS", "Indicator",
+    "LEVEL_DESA", "LEVEL_KECAMATAN", "Area", "AuditEntry", "Comment", "DIRECTIONS", "Indicator",
     "IndicatorTarget", "IndicatorValue", "indicator_action", "Pillar", "Plan", "Program",
     "LIST_FUNDING_SOURCE", "REFERENCE_LISTS", "ReferenceItem", "ROLE_ADMIN", "ROLE_COORDINATOR",
     "ROLE_FOCAL", "ROLE_LEADER", "ROLES", "LoginAttempt", "User", "new_session_token",

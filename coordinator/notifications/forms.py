@@ -31,6 +31,7 @@ KIND_LABELS = {
     KIND_REPORT_RETURNED: _l("Laporan kemajuan dikembalikan untuk diperbaiki"),
     KIND_REVIEW_WAITING: _l("Laporan yang lama menunggu tinjauan (koordinator)"),
     "keamanan_data": _l("Keamanan data anak"),  # verval/disclosure.py: a user hit the limit of openings (admins)
+    "mention": _l("Disebut dalam diskusi aksi"),  # discussion/service.py: the bell only
 }
 WEEKDAYS = [(0, _l("Senin")), (1, _l("Selasa")), (2, _l("Rabu")), (3, _l("Kamis")), (4, _l("Jumat")),
             (5, _l("Sabtu")), (6, _l("Minggu"))]

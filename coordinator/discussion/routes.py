@@ -1,0 +1,89 @@
+"""Posting to an action's discussion, and correcting one's own comment (the thread is on the action page)."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from coordinator.core import permissions
+from coordinator.core.clock import utcnow
+from coordinator.core.errors import DomainError
+from coordinator.core.formatting import fmt_month
+from coordinator.discussion import service
+from coordinator.discussion.blueprint import bp
+from coordinator.discussion.forms import CommentForm, CorrectionForm
+from coordinator.extensions import db
+from coordinator.models import Action, Comment, ProgressUpdate
+from coordinator.web.routing import apply_domain_error, get_or_404, require
+
+
+def update_choices(action: Action) -> list[tuple[int, str]]:
+    """What a comment may be about: the action itself (0) or one of its current reports."""
+    reports = db.session.scalars(select(ProgressUpdate).where(
+        ProgressUpdate.action_id == action.id, ProgressUpdate.superseded_at.is_(None)).order_by(
+        ProgressUpdate.period.desc())).all()
+    return [(0, _("Aksi ini"))] + [(u.id, _("Laporan %(agency)s %(month)s", agency=u.agency.short_name,
+                                            month=fmt_month(u.period))) for u in reports]
+
+
+def comment_form(action: Action) -> CommentForm:
+    form = CommentForm()
+    form.update_id.choices = update_choices(action)
+    return form
+
+
+def _visible(action_id: int) -> Action:
+    action = get_or_404(Action, action_id)
+    require(permissions.can_comment(current_user, action))
+    return action
+
+
+def _posted(action: Action, comment: Comment, mentions: service.Mentions):
+    flash(_("Komentar terkirim."), "success")
+    if mentions.unknown:
+        flash(_("Tidak dikenal, tidak ada yang diberi tahu: %(names)s", names=", ".join(
+            "@" + n for n in mentions.unknown)), "warning")
+    return redirect(url_for("actions.detail", action_id=action.id, _anchor=f"comment-{comment.id}"))
+
+
+@bp.route("/actions/<int:action_id>/comments", methods=["POST"])
+@login_required
+def post(action_id: int):
+    action = _visible(action_id)
+    form = comment_form(action)
+    if form.validate_on_submit():
+        update = db.session.get(ProgressUpdate, form.update_id.data) if form.update_id.data else None
+        try:
+            comment, mentions = service.post_comment(db.session, action, current_user, form.body.data or "",
+                                                     utcnow(), update=update)
+            db.session.commit()
+            return _posted(action, comment, mentions)
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    return render_template("form_page.html", form=form, title=_("Komentar pada %(code)s", code=action.code),
+                           cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim"))
+
+
+@bp.route("/comments/<int:comment_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct(comment_id: int):
+    original = get_or_404(Comment, comment_id)
+    action = _visible(original.action_id)
+    if original.author_id != current_user.id:
+        abort(403)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            comment, mentions = service.post_comment(db.session, action, current_user, form.body.data or "",
+                                                     utcnow(), corrects=original)
+            db.session.commit()
+            return _posted(action, comment, mentions)
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    elif not form.is_submitted():
+        form.body.data = original.body
+    return render_template("form_page.html", form=form, title=_("Koreksi komentar pada %(code)s", code=action.code),
+                           cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim koreksi"))
