@@ -10,11 +10,11 @@ MENTION_HINT = _l("Teks biasa. Sebut orang dengan @ dan email atau bagian sebelu
 
 class CommentForm(BaseForm):
     body = TextAreaField(_l("Komentar"), validators=[required(), max_length(4000)], description=MENTION_HINT,
-                         render_kw={"rows": 3, "maxlength": 4000})
+                         render_kw={"rows": 3})
     update_id = SelectField(_l("Tentang"), coerce=int, choices=[], validate_choice=True)
 
 
 class CorrectionForm(BaseForm):
     body = TextAreaField(_l("Koreksi komentar"), validators=[required(), max_length(4000)],
                          description=_l("Koreksi tampil menggantikan komentar lama; komentar lama tetap terlihat "
-                                        "sebagai riwayat."), render_kw={"rows": 3, "maxlength": 4000})
+                                        "sebagai riwayat."), render_kw={"rows": 3})

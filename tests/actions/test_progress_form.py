@@ -92,3 +92,15 @@ def test_carried_and_new_files_together_stay_within_ten(world, as_user):
     bad = {**data, "files": [], "drop_evidence": ["999999"]}
     resp = client.post(f"/progress/{original.id}/correct", data=bad, content_type="multipart/form-data")
     assert resp.status_code == 200 and db.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 1
+
+
+def test_long_text_boxes_show_their_limit_and_are_never_cut(world, as_user):
+    client = as_user("dinsos@example.org")
+    form = client.get(f"/actions/{world.a1.id}/progress/new").get_data(as_text=True)
+    assert re.search(r'<textarea[^>]*data-max="10000"[^>]*id="achievements"|<textarea[^>]*id="achievements"'
+                     r'[^>]*data-max="10000"', form)
+    assert 'id="achievements-count"' in form and "paling banyak 10.000 karakter" in form
+    assert "maxlength" not in form.split('id="achievements"')[1].split(">")[0]  # the browser cuts nothing
+    assert "js/char-count.js" in form
+    html = _post(client, world.a1.id, achievements="x" * 10001).get_data(as_text=True)
+    assert "Paling banyak 10000 karakter." in html  # refused with a message instead

@@ -42,7 +42,10 @@ def test_a_report_is_returned_corrected_and_accepted_before_it_counts(
     action_code = row.locator("td").first.inner_text().strip()
     click_to(page, row.get_by_role("link", name="Lapor kemajuan"))
     page.get_by_label("Persentase selesai (%)").fill("35")
-    page.get_by_label("Capaian").fill(f"{marker}: 40 kader dilatih verifikasi.")
+    achieved = f"{marker}: 40 kader dilatih verifikasi."
+    page.get_by_label("Capaian").fill(achieved)
+    # a long text box counts its characters as they are typed (nothing is cut at the limit)
+    expect(page.locator("#achievements-count")).to_have_text(f"{len(achieved)} dari 10.000 karakter")
     click_to(page, page.get_by_role("button", name="Kirim laporan"))
     expect(page).to_have_url(re.compile(r"/actions/mine$"))
     expect(page.locator("main")).to_contain_text("diajukan untuk ditinjau koordinator")
