@@ -1,8 +1,9 @@
 """Progress reports of an action: post one, correct one, open its evidence."""
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -10,26 +11,89 @@ from sqlalchemy.exc import IntegrityError
 from coordinator.actions import budget
 from coordinator.actions import progress as progress_service
 from coordinator.actions.blueprint import bp
-from coordinator.actions.evidence import IncomingFile, path_of
+from coordinator.actions.evidence import IncomingFile, check_file, path_of
 from coordinator.actions.forms import CorrectionForm, ProgressForm
 from coordinator.ats import outcomes as ats_outcomes
 from coordinator.core import permissions
 from coordinator.core.clock import month_start, utcnow, wita_today
-from coordinator.core.errors import DomainError
+from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import fmt_month
 from coordinator.extensions import db
 from coordinator.models import REVIEW_RETURNED, Action, Evidence, ProgressUpdate
 from coordinator.review import service as review_service
+from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, get_or_404, require
 
 # Progress updates -----------------------------------------------------------
 
+# Files chosen for a form that came back with an error wait here (encrypted, an hour at most: evidence may show
+# children), so nobody has to pick them again on a slow connection; the form carries their tokens.
+HELD = PendingUploads("evidence-pending")
+
+
+@dataclass
+class Chosen:
+    incoming: IncomingFile
+    token: str | None = None  # held from an earlier try
+
+
+def _chosen_files() -> list[Chosen]:
+    """This request's files: those held from the last try (less the ones ticked away) and the new ones."""
+    if "chosen_files" not in g:
+        chosen, dropped = [], set(request.form.getlist("drop_kept"))
+        for token in request.form.getlist("kept_files"):
+            if token in dropped:
+                HELD.discard(token)
+                continue
+            try:
+                data, meta = HELD.load(token)
+            except (OSError, ValueError):
+                g.held_lost = True  # older than an hour: said on the form
+                continue
+            chosen.append(Chosen(IncomingFile(str(meta.get("filename", "bukti")), data), token))
+        for storage in request.files.getlist("files"):
+            if storage and storage.filename:
+                chosen.append(Chosen(IncomingFile(storage.filename, storage.read())))
+        g.chosen_files = chosen
+    return list(g.chosen_files)
+
+
+HELD_LOST = N_("Berkas yang dipilih lebih dari satu jam lalu sudah dihapus; pilih lagi.")
+
+
 def _incoming_files(form: ProgressForm) -> list[IncomingFile]:
-    files = []
-    for storage in request.files.getlist(form.files.name):
-        if storage and storage.filename:
-            files.append(IncomingFile(storage.filename, storage.read()))
-    return files
+    chosen = _chosen_files()
+    if g.get("held_lost"):  # never a report without files its author chose
+        raise DomainError(HELD_LOST, "files")
+    return [c.incoming for c in chosen]
+
+
+def _held_for_next_try(form: ProgressForm) -> list[tuple[str, str]]:
+    """After a refused form: every chosen file that passes the evidence checks waits for the next try."""
+    if request.method != "POST":
+        return []
+    _chosen_files()
+    if g.get("held_lost") and _(HELD_LOST) not in form.files.errors:
+        form.files.errors = [*form.files.errors, _(HELD_LOST)]
+    held = []
+    for c in _chosen_files():
+        if c.token is None:
+            try:
+                check_file(c.incoming, current_app.config["EVIDENCE_MAX_BYTES"])
+            except DomainError as err:  # refused: not kept, and said so beside the files
+                message = _(err.message, **err.params)
+                if message not in form.files.errors:
+                    form.files.errors = [*form.files.errors, message]
+                continue
+            c.token = HELD.keep(c.incoming.data, {"filename": c.incoming.filename})
+        held.append((c.token, c.incoming.filename))
+    return held
+
+
+def _release_held() -> None:
+    for c in _chosen_files():
+        if c.token is not None:
+            HELD.discard(c.token)
 
 
 def _progress_input(form: ProgressForm) -> progress_service.ProgressInput:
@@ -89,9 +153,10 @@ def new_progress(action_id: int):
                 db.session, action, current_user, _progress_input(form), now,
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"],
                 current_app.config["PROGRESS_REVIEW"]))):
+        _release_held()
         _flash_saved(form.period.data)
         return redirect(url_for("actions.mine"))  # on to the next action to report
-    return render_template("actions/progress_form.html", form=form, multipart=True,
+    return render_template("actions/progress_form.html", form=form, multipart=True, held=_held_for_next_try(form),
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),
                            cancel_url=url_for("actions.detail", action_id=action.id), submit_label=_("Kirim laporan"),
                            outcome_rows=outcome_rows, desa_choices=ats_outcomes.desa_choices(db.session, action),
@@ -127,8 +192,9 @@ def correct_progress(update_id: int):
                     "diterima tetap berlaku. Laporan lama tetap terlihat sebagai riwayat."), "success")
         else:
             flash(_("Koreksi tersimpan. Laporan lama tetap terlihat sebagai riwayat."), "success")
+        _release_held()
         return redirect(url_for("actions.mine"))
-    return render_template("actions/progress_form.html", form=form, multipart=True,
+    return render_template("actions/progress_form.html", form=form, multipart=True, held=_held_for_next_try(form),
                            title=_("Koreksi laporan %(month)s", month=original.period.strftime("%m/%Y")),
                            cancel_url=url_for("actions.detail", action_id=original.action_id),
                            outcome_rows=outcome_rows,

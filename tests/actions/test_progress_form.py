@@ -104,3 +104,45 @@ def test_long_text_boxes_show_their_limit_and_are_never_cut(world, as_user):
     assert "js/char-count.js" in form
     html = _post(client, world.a1.id, achievements="x" * 10001).get_data(as_text=True)
     assert "Paling banyak 10000 karakter." in html  # refused with a message instead
+
+
+def _held(html: str) -> list[str]:
+    return re.findall(r'name="kept_files" value="([0-9a-f]{32})"', html)
+
+
+def test_files_chosen_for_a_refused_form_wait_for_the_next_try(world, as_user, app_ctx):
+    import io
+
+    from sqlalchemy import func, select
+
+    from coordinator.extensions import db
+    from coordinator.models import ProgressUpdate
+    from tests.helpers import MINIMAL_PDF, PNG_1PX
+
+    client = as_user("dinsos@example.org")
+    html = _post(client, world.a1.id, achievements="", files=[("berita-acara.pdf", MINIMAL_PDF),
+                                                              ("foto.png", PNG_1PX), ("palsu.pdf", b"bukan pdf")]
+                 ).get_data(as_text=True)
+    tokens = _held(html)
+    assert len(tokens) == 2 and "Hapus berita-acara.pdf" in html and "Hapus foto.png" in html
+    assert "palsu.pdf" in html.split('id="files-err"')[1][:400]  # the refused one is said, not kept
+    held_dir = __import__("pathlib").Path(app_ctx.config["UPLOAD_DIR"]) / "evidence-pending"
+    assert MINIMAL_PDF not in b"".join(p.read_bytes() for p in held_dir.iterdir())  # kept encrypted
+    assert db.session.scalar(select(func.count()).select_from(ProgressUpdate)) == 0
+    # Next try: nothing chosen again; the photo is ticked away, one new file added.
+    data = {"period": "2026-11", "percent_complete": "40", "achievements": "Kunjungan keluarga",
+            "kept_files": tokens, "drop_kept": [tokens[1]], "files": [(io.BytesIO(PNG_1PX), "baru.png")]}
+    resp = client.post(f"/actions/{world.a1.id}/progress/new", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:3000]
+    report = db.session.scalar(select(ProgressUpdate))
+    assert sorted(e.original_name for e in report.evidence) == ["baru.png", "berita-acara.pdf"]
+    assert not any((held_dir / t).exists() for t in tokens)  # nothing of this form left waiting
+
+
+def test_held_files_that_are_gone_or_forged(world, as_user):
+    client = as_user("dinsos@example.org")
+    data = {"period": "2026-11", "percent_complete": "40", "achievements": "x", "kept_files": ["0" * 32]}
+    html = client.post(f"/actions/{world.a1.id}/progress/new", data=data).get_data(as_text=True)
+    assert "lebih dari satu jam" in html  # gone: said, and the report is not saved without them
+    assert client.post(f"/actions/{world.a1.id}/progress/new",
+                       data={**data, "kept_files": ["../../etc/passwd"]}).status_code == 400
