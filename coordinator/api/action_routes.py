@@ -95,11 +95,15 @@ def action(action_id: int):
         "description": a.description, "output": a.output, "sub_kegiatan_code": a.sub_kegiatan_code,
         "computed_status": facts.computed_status(today), "override_reason": a.override_reason,
         "marked_complete": a.marked_complete, "completed_on": iso_date(a.completed_on),
+        "baseline_due_date": iso_date(a.baseline_due_date), "reschedule_count": a.reschedule_count,
+        "due_change_reason": a.due_change_reason,
         "latest_progress": None if latest is None else {
             "percent_complete": latest.percent_complete, "period": iso_date(latest.period),
             "reported_at": iso_datetime(latest.created_at), "agency": agency_ref(latest.agency)},
         "milestones": [{"id": m.id, "title": m.title, "due_date": iso_date(m.due_date), "state": m.state,
                         "completed_on": iso_date(m.completed_on),
-                        "overdue": m.is_open and m.due_date < today} for m in a.milestones],
+                        "overdue": m.is_open and m.due_date < today,
+                        "baseline_due_date": iso_date(m.baseline_due_date),
+                        "reschedule_count": m.reschedule_count} for m in a.milestones],
     })
     return jsonify(body)

@@ -70,10 +70,14 @@ ACTION_DETAIL = {
     **ACTION_SUMMARY, "description": null(STR), "output": null(STR), "sub_kegiatan_code": null(STR),
     "computed_status": {"enum": list(STATUS_VALUES)}, "override_reason": null(STR), "marked_complete": BOOL,
     "completed_on": null(DATE),
+    "baseline_due_date": null({**DATE, "description": "The first due date; due_date differs when rescheduled"}),
+    "reschedule_count": {**INT, "description": "How often the due date was moved (each with a reason)"},
+    "due_change_reason": null({**STR, "description": "Why the due date was last moved"}),
     "latest_progress": null(obj({"percent_complete": INT, "period": DATE, "reported_at": DATETIME,
                                  "agency": ref("AgencyRef")})),
     "milestones": array(obj({"id": INT, "title": STR, "due_date": DATE, "state": {"enum": list(MILESTONE_STATES)},
-                             "completed_on": null(DATE), "overdue": BOOL})),
+                             "completed_on": null(DATE), "overdue": BOOL, "baseline_due_date": null(DATE),
+                             "reschedule_count": INT})),
 }
 PILLAR = obj({"id": INT, "number": INT, "name": STR, "description": null(STR),
               "programs": array(obj({"id": INT, "code": STR, "name": STR, "action_count": INT}))})

@@ -212,9 +212,10 @@ def test_actions_list_and_detail(client, world):
     a1 = get(client, f"/api/v1/actions/{world.a1.id}", secret).json
     assert a1["milestones"] == [
         {"id": world.m1.id, "title": "Rapat persiapan", "due_date": "2026-03-01", "state": "selesai",
-         "completed_on": "2026-02-25", "overdue": False},
+         "completed_on": "2026-02-25", "overdue": False, "baseline_due_date": "2026-03-01", "reschedule_count": 0},
         {"id": world.m2.id, "title": "Pelaksanaan", "due_date": "2026-12-01", "state": "berjalan",
-         "completed_on": None, "overdue": False}]
+         "completed_on": None, "overdue": False, "baseline_due_date": "2026-12-01", "reschedule_count": 0}]
+    assert (a1["baseline_due_date"], a1["reschedule_count"], a1["due_change_reason"]) == ("2026-12-31", 0, None)
     assert a1["latest_progress"] == {"percent_complete": 40, "period": "2026-11-01",
                                      "reported_at": "2026-11-20T03:04:05Z",
                                      "agency": {"id": world.dinsos.id, "code": "DINSOS", "short_name": "Dinsos"}}
