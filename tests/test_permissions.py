@@ -231,7 +231,8 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.action": ("/api/v1/actions/{a1}", api_rule(focal_other=403), API_READ_ONLY),
     "api.progress_reports": ("/api/v1/progress-reports", api_rule(), API_READ_ONLY),
     # The discussion: whoever sees the action posts (an empty post: the form again); only the author corrects
-    "discussion.post": ("/actions/{a1}/comments", METHOD_NOT_ALLOWED, seeing_all(200, own=200)),
+    "discussion.post": ("/actions/{a1}/comments", METHOD_NOT_ALLOWED, rule(focal_own=200, coordinator=200,
+                                                                           admin=200)),  # leaders read only
     "discussion.correct": ("/comments/{comment}/correct", rule(focal_own=200), rule(focal_own=200)),
     "api.indicators": ("/api/v1/indicators", api_rule(), API_READ_ONLY),
     "api.indicator": ("/api/v1/indicators/{indicator}", api_rule(), API_READ_ONLY),

@@ -18,7 +18,6 @@ from coordinator.core.audit import history_for
 from coordinator.core.clock import month_start, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
-from coordinator.discussion import routes as discussion_routes
 from coordinator.discussion import service as discussion
 from coordinator.extensions import db
 from coordinator.models import REVIEW_RETURNED, Action, Milestone, ProgressUpdate
@@ -193,9 +192,10 @@ def detail(action_id: int):
             can_complete=permissions.can_complete_action(current_user, action),
         )
 
-    form = discussion_routes.comment_form(action) if permissions.can_comment(current_user, action) else None
+    can_comment = permissions.can_comment(current_user, action)
     return render_template("actions/detail.html", action=action, content=cached_content("actions/_detail.html", build),
-                           thread=discussion.thread(db.session, action.id), comment_form=form)
+                           thread=discussion.thread(db.session, action.id), can_comment=can_comment,
+                           comment_about=discussion.report_choices(db.session, action.id) if can_comment else [])
 
 
 @bp.route("/actions/<int:action_id>/override", methods=["POST"])

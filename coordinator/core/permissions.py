@@ -64,8 +64,9 @@ def can_review_progress(user: Any, update: ProgressUpdate, lead_agency_reviews: 
 
 
 def can_comment(user: Any, action: Action) -> bool:
-    """Whoever may see an action may take part in its discussion."""
-    return can_view_action(user, action) and action.deleted_at is None
+    """Whoever works on an action may take part in its discussion; leaders read it (their pages stay read-only:
+    a leader's word goes through the coordinator and the monthly decisions)."""
+    return can_view_action(user, action) and action.deleted_at is None and not user.is_leader
 
 
 def can_mark_milestone(user: Any, milestone: Milestone) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from coordinator.core import permissions
 from coordinator.core.clock import utcnow
@@ -18,18 +17,11 @@ from coordinator.models import Action, Comment, ProgressUpdate
 from coordinator.web.routing import apply_domain_error, get_or_404, require
 
 
-def update_choices(action: Action) -> list[tuple[int, str]]:
-    """What a comment may be about: the action itself (0) or one of its current reports."""
-    reports = db.session.scalars(select(ProgressUpdate).where(
-        ProgressUpdate.action_id == action.id, ProgressUpdate.superseded_at.is_(None)).order_by(
-        ProgressUpdate.period.desc())).all()
-    return [(0, _("Aksi ini"))] + [(u.id, _("Laporan %(agency)s %(month)s", agency=u.agency.short_name,
-                                            month=fmt_month(u.period))) for u in reports]
-
-
 def comment_form(action: Action) -> CommentForm:
     form = CommentForm()
-    form.update_id.choices = update_choices(action)
+    form.update_id.choices = [(0, _("Aksi ini"))] + [
+        (uid, _("Laporan %(agency)s %(month)s", agency=agency, month=fmt_month(period)))
+        for uid, agency, period in service.report_choices(db.session, action.id)]
     return form
 
 

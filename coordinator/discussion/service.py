@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import force_locale, gettext
 from sqlalchemy import select
@@ -99,6 +99,13 @@ def _tell(session: Session, user: User, author: User, action: Action, comment: C
         "key": outbox_key("comment", str(comment.id), f"u{user.id}"), "user_id": user.id, "kind": KIND_MENTION,
         "title": title[:300], "body": comment.body[:2000], "url": f"/actions/{action.id}#comment-{comment.id}",
         "created_at": now}, conflict="key")
+
+
+def report_choices(session: Session, action_id: int) -> list[tuple[int, str, date]]:
+    """What a comment may be about besides the action itself: its current reports (id, agency, month)."""
+    return [(u.id, u.agency.short_name, u.period) for u in session.scalars(
+        select(ProgressUpdate).where(ProgressUpdate.action_id == action_id, ProgressUpdate.superseded_at.is_(None))
+        .options(joinedload(ProgressUpdate.agency)).order_by(ProgressUpdate.period.desc(), ProgressUpdate.id))]
 
 
 @dataclass

@@ -37,7 +37,11 @@ def test_whoever_sees_the_action_sees_and_joins_the_thread_nobody_else(world, as
     as_user("dinsos@example.org").post(f"/actions/{world.a1.id}/comments",
                                        data={"body": "Jalan ke desa putus.", "update_id": "0"})
     for email in ("koordinator@example.org", "pimpinan@example.org", "dinsos@example.org"):
-        assert "Jalan ke desa putus." in as_user(email).get(f"/actions/{world.a1.id}").get_data(as_text=True)
+        page = as_user(email).get(f"/actions/{world.a1.id}").get_data(as_text=True)
+        assert "Jalan ke desa putus." in page
+        assert ('id="comment-form"' in page) == (email != "pimpinan@example.org")  # leaders read, not post
+    assert as_user("pimpinan@example.org").post(f"/actions/{world.a1.id}/comments",
+                                                data={"body": "x", "update_id": "0"}).status_code == 403
     other = as_user("dpppa@example.org")
     assert other.get(f"/actions/{world.a1.id}").status_code == 403
     assert other.post(f"/actions/{world.a1.id}/comments", data={"body": "x", "update_id": "0"}).status_code == 403
