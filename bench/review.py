@@ -11,15 +11,14 @@ bench/results/review-latest.md.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, update
 
-from bench.leaders import timed
-from bench.pages import build_app, machine, seed
+from bench.leaders import median_p95, timed
+from bench.pages import build_app, machine, publish, seed
 from coordinator.demo.content import DEMO_PASSWORD
 from coordinator.extensions import db
 from coordinator.models import REVIEW_SUBMITTED, ProgressUpdate
@@ -64,8 +63,7 @@ def main() -> None:
                           ("Queue, last page", "/reviews?page=1000"),
                           ("One report's review page", f"/reviews/{report_id}")):
             timed(client, url)  # warm-up: templates compiled
-            times = sorted(timed(client, url) for _ in range(args.runs))
-            median, p95 = statistics.median(times), times[int(0.95 * (len(times) - 1))]
+            median, p95 = median_p95(client, url, args.runs)
             rows.append(f"| {name} `{url}` | {median:.1f} | {p95:.1f} | "
                         f"{'PASS' if median <= TARGET_MS else 'FAIL'} (≤ {TARGET_MS:.0f}) |")
     lines = [f"# Review queue ({datetime.now():%Y-%m-%d %H:%M})", "", *machine(), "",
@@ -73,10 +71,7 @@ def main() -> None:
              f"(seeded in {seeded:.1f} s, not measured); {waiting} reports waiting for review; {args.runs} timed "
              "requests each after one warm-up.", "",
              "| page | median ms | p95 ms | target |", "|---|---:|---:|---|", *rows]
-    report = "\n".join(lines) + "\n"
-    RESULTS.write_text(report)
-    print(report)
-    print(f"written to {RESULTS}")
+    publish("\n".join(lines) + "\n", RESULTS)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Progress reports of an action: post one, correct one, open its evidence."""
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -105,13 +104,14 @@ def _progress_input(form: ProgressForm) -> progress_service.ProgressInput:
 
 
 def _save_report(form: ProgressForm, action: Action, outcome_rows: list, record: Callable[[], ProgressUpdate]
-                 ) -> bool:
+                 ) -> ProgressUpdate | None:
     """Outcome rows checked first (no evidence written for a refused form), then the report, one commit."""
     try:
         outcomes = ats_outcomes.check_rows(db.session, action, outcome_rows)
-        ats_outcomes.add_outcomes(db.session, record(), outcomes)
+        saved = record()
+        ats_outcomes.add_outcomes(db.session, saved, outcomes)
         db.session.commit()
-        return True
+        return saved
     except DomainError as err:
         db.session.rollback()
         apply_domain_error(form, err)
@@ -119,19 +119,19 @@ def _save_report(form: ProgressForm, action: Action, outcome_rows: list, record:
         # Another submit for the same month won the race (uq_progress_current).
         db.session.rollback()
         form.period.errors = [*form.period.errors, _(progress_service.ALREADY_REPORTED)]
-    return False
+    return None
 
 
-def _flash_saved(period: date) -> None:
+def _flash_saved(report: ProgressUpdate) -> None:
     if current_app.config["PROGRESS_REVIEW"]:
         flash(_("Laporan kemajuan tersimpan dan diajukan untuk ditinjau koordinator; angkanya dihitung sesudah "
                 "diterima."), "success")
     else:
         flash(_("Laporan kemajuan tersimpan."), "success")
-    later = review_service.addendum_period_for(db.session, month_start(period))
-    if later is not None:
+    if report.addendum_period is not None:
         flash(_("Bulan %(month)s sudah ditutup: laporan ini dicatat terlambat dan masuk laporan bulan %(later)s "
-                "sebagai susulan.", month=fmt_month(month_start(period)), later=fmt_month(later)), "warning")
+                "sebagai susulan.", month=fmt_month(report.period), later=fmt_month(report.addendum_period)),
+              "warning")
 
 
 @bp.route("/actions/<int:action_id>/progress/new", methods=["GET", "POST"])
@@ -148,13 +148,13 @@ def new_progress(action_id: int):
             form.budget_realised.data = budget.own_latest_figure(db.session, action.id, current_user.agency_id,
                                                                  form.period.data)
     outcome_rows = ats_outcomes.raw_rows(request.form) if request.method == "POST" else ats_outcomes.rows_of([])
-    if form.validate_on_submit() and _save_report(form, action, outcome_rows, lambda: (
+    if form.validate_on_submit() and (saved := _save_report(form, action, outcome_rows, lambda: (
             progress_service.record_progress_update(
                 db.session, action, current_user, _progress_input(form), now,
                 current_app.config["UPLOAD_DIR"], current_app.config["EVIDENCE_MAX_BYTES"],
-                current_app.config["PROGRESS_REVIEW"]))):
+                current_app.config["PROGRESS_REVIEW"])))):
         _release_held()
-        _flash_saved(form.period.data)
+        _flash_saved(saved)
         return redirect(url_for("actions.mine"))  # on to the next action to report
     return render_template("actions/progress_form.html", form=form, multipart=True, held=_held_for_next_try(form),
                            title=_("Laporan kemajuan: %(code)s %(title)s", code=action.code, title=action.title),

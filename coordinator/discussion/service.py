@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from coordinator.core import permissions
 from coordinator.core.errors import N_, DomainError
-from coordinator.core.rows import insert_or_ignore
-from coordinator.models import Action, Agency, Comment, Notification, ProgressUpdate, User
+from coordinator.models import Action, Agency, Comment, ProgressUpdate, User
+from coordinator.notifications.center import record_notification
 from coordinator.notifications.outbox import outbox_key
 
 BODY_MAX = 4000
@@ -95,10 +95,9 @@ def _tell(session: Session, user: User, author: User, action: Action, comment: C
     with force_locale(user.locale if user.locale in ("id", "en") else "id"):
         title = gettext("%(who)s menyebut Anda di diskusi %(code)s %(title)s", who=author.name, code=action.code,
                         title=action.title)
-    insert_or_ignore(session, Notification.__table__, {
-        "key": outbox_key("comment", str(comment.id), f"u{user.id}"), "user_id": user.id, "kind": KIND_MENTION,
-        "title": title[:300], "body": comment.body[:2000], "url": f"/actions/{action.id}#comment-{comment.id}",
-        "created_at": now}, conflict="key")
+    record_notification(session, key=outbox_key("comment", str(comment.id), f"u{user.id}"), user_id=user.id,
+                        kind=KIND_MENTION, title=title, body=comment.body,
+                        url=f"/actions/{action.id}#comment-{comment.id}", now=now)
 
 
 def report_choices(session: Session, action_id: int) -> list[tuple[int, str, date]]:

@@ -7,7 +7,7 @@ One rule for both: `past_first_date` on plain dates; `rescheduled_items` on the 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -36,40 +36,44 @@ class RescheduledItem:
         return (self.due - self.baseline).days
 
 
+def _past_first(candidates: Iterable[RescheduledItem], today: date) -> list[RescheduledItem]:
+    """The one rule on both sources' open items: past the first date, not late by the moved one; longest slip
+    first."""
+    return sorted((c for c in candidates if past_first_date(c.baseline, c.due, today)),
+                  key=lambda i: (-i.slip_days, i.code, i.kind))
+
+
 def rescheduled_items(facts: Iterable[Any], today: date) -> list[RescheduledItem]:
     """From ActionFacts (actions/status.py): the action itself and its open milestones, of actions neither done
-    nor cancelled, that are past their first due date without being late now. Longest slip first."""
-    out = []
-    for f in facts:
-        if f.status(today) in CLOSED:
-            continue
-        if past_first_date(f.baseline_due_date, f.due_date, today):
-            out.append(RescheduledItem(f.id, f.code, f.title, "action", f.baseline_due_date, f.due_date,
-                                       f.reschedule_count))
-        for m in f.open_milestones():
-            if past_first_date(m.baseline_due_date, m.due_date, today):
-                out.append(RescheduledItem(f.id, f.code, f"{f.title} — {m.title}", "milestone",
-                                           m.baseline_due_date, m.due_date, m.reschedule_count))
-    return sorted(out, key=lambda i: (-i.slip_days, i.code, i.kind))
+    nor cancelled."""
+    def candidates() -> Iterator[RescheduledItem]:
+        for f in facts:
+            if f.status(today) in CLOSED:
+                continue
+            if f.baseline_due_date is not None:
+                yield RescheduledItem(f.id, f.code, f.title, "action", f.baseline_due_date, f.due_date,
+                                      f.reschedule_count)
+            for m in f.open_milestones():
+                if m.baseline_due_date is not None:
+                    yield RescheduledItem(f.id, f.code, f"{f.title} — {m.title}", "milestone",
+                                          m.baseline_due_date, m.due_date, m.reschedule_count)
+    return _past_first(candidates(), today)
 
 
 def rescheduled_in_facts(actions: Iterable[dict[str, Any]], status: dict[int, str], as_of: date
                          ) -> list[RescheduledItem]:
     """The same from a month's frozen facts (reports/facts.py); facts frozen before baselines were kept have
     none (their items count as never moved)."""
-    out = []
-    for a in actions:
-        if status[a["id"]] in CLOSED:
-            continue
-        base = a.get("baseline_due")
-        due = date.fromisoformat(a["due"])
-        if base and past_first_date(date.fromisoformat(base), due, as_of):
-            out.append(RescheduledItem(a["id"], a["code"], a["title"], "action", date.fromisoformat(base), due,
-                                       int(a.get("reschedules") or 0)))
-        for m in a["milestones"]:
-            base = m.get("baseline_due")
-            due = date.fromisoformat(m["due"])
-            if m["state"] in OPEN_MILESTONE and base and past_first_date(date.fromisoformat(base), due, as_of):
-                out.append(RescheduledItem(a["id"], a["code"], f"{a['title']} — {m['title']}", "milestone",
-                                           date.fromisoformat(base), due, int(m.get("reschedules") or 0)))
-    return sorted(out, key=lambda i: (-i.slip_days, i.code, i.kind))
+    def candidates() -> Iterator[RescheduledItem]:
+        for a in actions:
+            if status[a["id"]] in CLOSED:
+                continue
+            if a.get("baseline_due"):
+                yield RescheduledItem(a["id"], a["code"], a["title"], "action", date.fromisoformat(a["baseline_due"]),
+                                      date.fromisoformat(a["due"]), int(a.get("reschedules") or 0))
+            for m in a["milestones"]:
+                if m["state"] in OPEN_MILESTONE and m.get("baseline_due"):
+                    yield RescheduledItem(a["id"], a["code"], f"{a['title']} — {m['title']}", "milestone",
+                                          date.fromisoformat(m["baseline_due"]), date.fromisoformat(m["due"]),
+                                          int(m.get("reschedules") or 0))
+    return _past_first(candidates(), as_of)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.core.errors import N_, DomainError
+from coordinator.core.rows import insert_or_ignore
 from coordinator.models import (
     COORDINATOR_KINDS,
     OUTBOX_FAILED,
@@ -34,6 +35,15 @@ OUTBOX_STATUSES = (OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OUTBOX_FAILED)
 DUE_SOON_MAX = 90
 SETTINGS_ID = 1  # the one row; a fixed id makes two first uses at the same moment collide instead of doubling
 TIME_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+
+def record_notification(session: AnySession, *, key: str, user_id: int, kind: str, title: str, url: str | None,
+                        now: datetime, body: str | None = None) -> bool:
+    """One bell notification, once per key: a rerun or a second process recording the same one adds nothing.
+    True when this call recorded it. Flushes nothing else."""
+    return insert_or_ignore(session, Notification.__table__, {
+        "key": key, "user_id": user_id, "kind": kind, "title": title[:300], "body": body[:2000] if body else body,
+        "url": url[:300] if url else url, "created_at": now}, conflict="key")
 
 
 def _pages(total: int, page: int, page_size: int) -> tuple[int, int]:

@@ -53,6 +53,7 @@ from coordinator.models import (
 )
 from coordinator.models.user import ROLE_ADMIN, ROLE_COORDINATOR, ROLE_FOCAL
 from coordinator.monitor.deadlines import CLOSED, updated_action_ids
+from coordinator.notifications.center import record_notification
 from coordinator.notifications.mailer import Mailer
 from coordinator.notifications.outbox import DeliveryResult, deliver_pending, enqueue, outbox_key
 from coordinator.reminders.digest import notification_title, render_digest, render_weekly, weekly_digests
@@ -324,9 +325,8 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
                 continue
             if not dry_run:
                 title = render_notification_title(r)
-                if not insert_or_ignore(session, Notification.__table__, {
-                        "key": nkey, "user_id": r.user_id, "kind": r.kind, "title": title[:300], "body": None,
-                        "url": local_path(r.url)[:300], "created_at": now}, conflict="key"):
+                if not record_notification(session, key=nkey, user_id=r.user_id, kind=r.kind, title=title,
+                                           url=local_path(r.url), now=now):
                     continue  # another run recorded it a moment ago: it also sends the email
                 result.notifications += 1
         if r.email:
@@ -355,10 +355,9 @@ def run_reminders(session: DbSession, now: datetime, mailer: Mailer | None, dry_
                                    body_html=digest.body_html, now=now)
     for digest in result.weekly:
         assert digest.user_id is not None
-        if not insert_or_ignore(session, Notification.__table__, {
-                "key": _notification_key(digest.key, digest.user_id), "user_id": digest.user_id,
-                "kind": KIND_WEEKLY_SUMMARY, "title": digest.subject[:300], "body": None,
-                "url": local_path(digest.url)[:300], "created_at": now}, conflict="key"):
+        if not record_notification(session, key=_notification_key(digest.key, digest.user_id),
+                                   user_id=digest.user_id, kind=KIND_WEEKLY_SUMMARY, title=digest.subject,
+                                   url=local_path(digest.url), now=now):
             continue  # this week's summary is already recorded
         result.notifications += 1
         if digest.email:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from coordinator.ats import outcomes as ats_outcomes
 from coordinator.core import permissions
-from coordinator.core.clock import utcnow, wita_today
+from coordinator.core.clock import to_wita, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
 from coordinator.models import Agency, ProgressUpdate
@@ -61,8 +61,10 @@ def queue():
     page = min(max(int_arg("page", 1) or 1, 1), pages)
     rows = service.waiting_page(db.session, f, page, per_page)
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.short_name)))
+    today = wita_today(utcnow())  # days waited are counted in WITA days, as every deadline is
+    waited = {u.id: (today - to_wita(u.created_at).date()).days for u in rows}
     return render_template("review/queue.html", rows=rows, total=total, page=page, pages=pages, args=args,
-                           agencies=agencies, f=f, today=wita_today(utcnow()))
+                           agencies=agencies, f=f, waited=waited)
 
 
 def _page(report: ProgressUpdate, accept_form: AcceptForm, return_form: ReturnForm) -> str:

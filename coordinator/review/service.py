@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, joinedload
 from coordinator.core.clock import add_months, to_wita
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import fmt_month
-from coordinator.core.rows import insert_or_ignore
 from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.models import (
     REVIEW_ACCEPTED,
@@ -28,10 +27,10 @@ from coordinator.models import (
     REVIEW_SUBMITTED,
     Action,
     MonthlySnapshot,
-    Notification,
     ProgressUpdate,
     User,
 )
+from coordinator.notifications.center import record_notification
 from coordinator.notifications.outbox import outbox_key
 
 COMMENT_MAX = 2000
@@ -130,10 +129,9 @@ def _tell_author(session: Session, report: ProgressUpdate, now: datetime) -> Non
     with force_locale(author.locale if author.locale in ("id", "en") else "id"):
         title = gettext("Laporan %(code)s bulan %(month)s dikembalikan untuk diperbaiki",
                         code=report.action.code, month=fmt_month(report.period))
-    insert_or_ignore(session, Notification.__table__, {
-        "key": outbox_key("review", str(report.id), REVIEW_RETURNED, f"u{author.id}"), "user_id": author.id,
-        "kind": KIND_RETURNED_NOW, "title": title[:300], "body": (report.review_comment or "")[:2000],
-        "url": f"/progress/{report.id}/correct", "created_at": now}, conflict="key")
+    record_notification(session, key=outbox_key("review", str(report.id), REVIEW_RETURNED, f"u{author.id}"),
+                        user_id=author.id, kind=KIND_RETURNED_NOW, title=title, body=report.review_comment,
+                        url=f"/progress/{report.id}/correct", now=now)
 
 
 # Reading -------------------------------------------------------------------------------------------------------
@@ -162,13 +160,10 @@ def waiting_count(session: Session, f: QueueFilter) -> int:
     return int(session.scalar(select(func.count()).select_from(_waiting(f).subquery())) or 0)
 
 
-def waiting_summary(session: Session) -> tuple[int, date | None]:
-    """How many reports wait for review, and the WITA day the oldest came in (the monitor's banner)."""
-    count, first = session.execute(
-        select(func.count(), func.min(ProgressUpdate.created_at))
-        .join(Action, Action.id == ProgressUpdate.action_id)
-        .where(ProgressUpdate.review_status == REVIEW_SUBMITTED, ProgressUpdate.superseded_at.is_(None),
-               Action.deleted_at.is_(None))).one()
+def waiting_summary(session: Session, f: QueueFilter | None = None) -> tuple[int, date | None]:
+    """How many reports of the queue wait, and the WITA day the oldest came in (the monitor's banner)."""
+    waiting = _waiting(f or QueueFilter()).subquery()
+    count, first = session.execute(select(func.count(), func.min(waiting.c.created_at))).one()
     return int(count or 0), to_wita(first).date() if first else None
 
 

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from coordinator.core.clock import to_wita
 from coordinator.core.errors import N_
-from coordinator.core.rows import insert_or_ignore
-from coordinator.models import ROLE_ADMIN, ChildAccessLog, Notification, User
+from coordinator.models import ROLE_ADMIN, ChildAccessLog, User
+from coordinator.notifications.center import record_notification
 from coordinator.notifications.outbox import enqueue, outbox_key
 from coordinator.verval.verification import log_access
 
@@ -77,9 +77,8 @@ def _alert_admins(session: Session, user: User, limit: int, now: datetime, log_u
     recorded = False
     for admin in session.scalars(select(User).where(User.role == ROLE_ADMIN, User.active.is_(True))):
         key = f"reveal-limit:{user.id}:{hour}:{admin.id}"
-        recorded |= insert_or_ignore(session, Notification.__table__, {
-            "key": key, "user_id": admin.id, "kind": KIND_ALERT, "title": title[:300], "body": body,
-            "url": log_url[:300], "created_at": now}, conflict="key")
+        recorded |= record_notification(session, key=key, user_id=admin.id, kind=KIND_ALERT, title=title,
+                                        body=body, url=log_url, now=now)
         enqueue(session, key=outbox_key(key), recipient=admin.email, user_id=admin.id, kind=KIND_ALERT,
                 subject=f"[SITISEK] {title}", body_text=body, now=now)
     return recorded

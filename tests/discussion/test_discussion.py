@@ -97,3 +97,10 @@ def test_what_counts_as_a_mention(world, app_ctx):
         == ["DINSOS", "koordinator.", "fokal.dpppa@example.org"]
     found = find_mentions(db.session, "@Dinsos @dinsos @koordinator", world.a1)
     assert sorted(u.email for u in found.users) == ["dinsos@example.org", "koordinator@example.org"]
+
+
+@pytest.mark.parametrize("about", ["abc", "99999999999999999999", "-1", "999999"])
+def test_a_forged_report_id_is_refused_with_a_message(world, as_user, about):
+    resp = as_user("dinsos@example.org").post(f"/actions/{world.a1.id}/comments",
+                                              data={"body": "Tentang laporan", "update_id": about})
+    assert resp.status_code == 200 and _comments() == 0

@@ -289,3 +289,13 @@ def test_two_reviewers_at_once_the_second_is_told_not_overwriting(world, as_user
     db.session.expire_all()
     after = _report(world.a1.id)
     assert (after.review_status, after.review_comment, after.counted) == ("dikembalikan", "Yang pertama", False)
+
+
+def test_days_waited_are_wita_days(world, as_user, app_ctx):
+    """Sent at 07:00 WITA on 20 November (still 19 November in UTC): on the 27th it has waited 7 days, not 8."""
+    app_ctx.config["FIXED_NOW"] = "2026-11-19T23:00:00"
+    _post(as_user("dinsos@example.org"), world.a1.id)
+    app_ctx.config["FIXED_NOW"] = "2026-11-27T02:00:00"
+    html = as_user("koordinator@example.org").get("/reviews").get_data(as_text=True)
+    row = html.split('id="review-queue"')[1].split("</tr>")[1]
+    assert "7 hari" in row and "8 hari" not in row
