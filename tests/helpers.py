@@ -91,3 +91,31 @@ def accept_waiting_reports() -> int:
         service.accept(db.session, report, reviewer, utcnow())
     db.session.commit()
     return len(waiting)
+
+
+def meeting_with_follow_ups(app, world, now=None):
+    """A meeting of 20 November 2026 that invited Disdikbud and Dinsos (Dinsos absent), with an invitation file and
+    two decisions for Dinsos: one open (due 15 December 2026) and one reported done with a PDF, waiting for review.
+    Through the services, as the pages make them. Returns (meeting, open follow-up, reported follow-up)."""
+    from datetime import date, datetime
+
+    from coordinator.actions.evidence import IncomingFile
+    from coordinator.extensions import db
+    from coordinator.meetings import closing, service
+
+    now = now or datetime(2026, 11, 20, 3)
+    meeting = service.save_meeting(db.session, None, service.MeetingInput(
+        title="Rapat koordinasi November", held_on=date(2026, 11, 20), chair="Sekda Kutai Timur",
+        place="Ruang Tempudau", invited=[world.disdik.id, world.dinsos.id], present=[world.disdik.id]),
+        world.coordinator.id, now)
+    service.attach_files(db.session, meeting, "undangan", [IncomingFile("undangan.pdf", MINIMAL_PDF)],
+                         world.coordinator.id, app.config["UPLOAD_DIR"], 10 * 1024 * 1024, now)
+    open_item = service.add_follow_up(db.session, meeting, service.FollowUpInput(
+        text="Padankan DTKS dengan daftar ATS", agency_id=world.dinsos.id, due_date=date(2026, 12, 15),
+        action_id=world.a1.id), now)
+    reported = service.add_follow_up(db.session, meeting, service.FollowUpInput(
+        text="Kirim data penerima bantuan", agency_id=world.dinsos.id, due_date=date(2026, 12, 1)), now)
+    closing.submit_closing(db.session, reported, "Data dikirim", [IncomingFile("data.pdf", MINIMAL_PDF)],
+                           world.focal.id, app.config["UPLOAD_DIR"], 10 * 1024 * 1024, now)
+    db.session.flush()
+    return meeting, open_item, reported

@@ -27,7 +27,9 @@ from coordinator.models import (
     AtsSnapshot,
     Child,
     Evidence,
+    FollowUpEvidence,
     Indicator,
+    MeetingFile,
     Milestone,
     ProgressUpdate,
     ReportSettings,
@@ -42,7 +44,8 @@ from tests.verval.verval_data import list_xlsx, nik_for
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script></svg>'
 PREVIEWS = ["Pratinjau impor ATS", "Pratinjau impor daftar anak", "Pratinjau impor matriks RAD"]
-MODELS = (Action, Milestone, Indicator, ProgressUpdate, Evidence, AtsSnapshot, AtsFigure, Child)
+MODELS = (Action, Milestone, Indicator, ProgressUpdate, Evidence, AtsSnapshot, AtsFigure, Child, MeetingFile,
+          FollowUpEvidence)
 # What an upload may answer when it refuses a file; the page must show one of them in the user's language.
 MESSAGES = [
     "Jenis berkas %(name)s tidak diterima. Gunakan PDF, JPG, PNG, XLSX atau DOCX.", "Berkas %(name)s kosong.",
@@ -103,13 +106,14 @@ def uploads(client, world, app):
         if field and form.action not in seen:
             seen.add(form.action)
             data = {k: v for k, v in _data(form, "hx", False).items() if k != field}
-            data.update({f.name: [f.value.strip() or ("hx" if f.name in ("achievements", "reason") else "")]
+            data.update({f.name: [f.value.strip() or ("hx" if f.name in ("achievements", "reason", "note") else "")]
                          for f in form.fields if f.kind in TEXT_KINDS})
             for key, value in (("period", "2026-10"), ("as_of", "2026-09-30")):  # a month not yet reported
                 if key in data:
                     data[key] = [value]
             out.append((role, form.action, field, data))
-    assert {a.split("/")[1] for _r, a, _f, _d in out} >= {"actions", "progress", "ats", "verval", "plan", "reports"}
+    assert {a.split("/")[1] for _r, a, _f, _d in out} >= {"actions", "progress", "ats", "verval", "plan", "reports",
+                                                              "meetings", "follow-ups"}
     return out
 
 

@@ -34,7 +34,7 @@ from coordinator.models import (
     VerifierArea,
 )
 from tests.conftest import World, login
-from tests.helpers import MINIMAL_PDF, closed_month_with_archive
+from tests.helpers import MINIMAL_PDF, closed_month_with_archive, meeting_with_follow_ups
 from tests.verval.verval_data import make_child
 
 ROLES = ("anon", "leader", "focal_own", "focal_other", "coordinator", "admin", "verifier")
@@ -240,6 +240,26 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "api.ats_summary": ("/api/v1/ats/summary", api_rule(), API_READ_ONLY),
     # As the monthly reports: coordinators and leaders
     "api.figures": ("/api/v1/figures", api_rule(focal_own=403, focal_other=403), API_READ_ONLY),
+    # Meetings: dinsos (focal_own) was invited and owes the open follow-up; dpppa (focal_other) neither.
+    "meetings.index": ("/meetings", everyone(200), METHOD_NOT_ALLOWED),
+    "meetings.new": ("/meetings/new", coordinators(200), coordinators(200)),
+    "meetings.edit": ("/meetings/{meeting}/edit", coordinators(200), coordinators(200)),  # the date is required
+    "meetings.detail": ("/meetings/{meeting}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "meetings.minutes": ("/meetings/{meeting}/minutes.pdf", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "meetings.file": ("/meeting-files/{meeting_file}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "meetings.add_follow_up": ("/meetings/{meeting}/follow-ups", METHOD_NOT_ALLOWED, coordinators(200)),
+    "meetings.add_files": ("/meetings/{meeting}/files", METHOD_NOT_ALLOWED, coordinators(200)),
+    "meetings.follow_ups": ("/follow-ups", everyone(200), METHOD_NOT_ALLOWED),
+    "meetings.follow_up": ("/follow-ups/{follow_up}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    "meetings.evidence": ("/follow-up-evidence/{follow_up_evidence}", seeing_all(200, own=200), METHOD_NOT_ALLOWED),
+    # an empty closing note, return comment or cancel reason: the form again (200); the reported one accepted (302)
+    "meetings.close": ("/follow-ups/{follow_up}/close", METHOD_NOT_ALLOWED,
+                       rule(focal_own=200, coordinator=200, admin=200)),
+    "meetings.accept": ("/follow-ups/{follow_up_reported}/accept", METHOD_NOT_ALLOWED, coordinators(302)),
+    "meetings.return_": ("/follow-ups/{follow_up_reported}/return", METHOD_NOT_ALLOWED, coordinators(200)),
+    "meetings.cancel": ("/follow-ups/{follow_up}/cancel", METHOD_NOT_ALLOWED, coordinators(200)),
+    "meetings.edit_follow_up": ("/follow-ups/{follow_up}/edit", coordinators(200), coordinators(200)),
+    "api.follow_ups": ("/api/v1/follow-ups", api_rule(), API_READ_ONLY),
     # Public, for nginx, systemd and monitoring: says only whether the database answers.
     "health.check": ("/healthz", rule(200, 200, 200, 200, 200, 200, 200), METHOD_NOT_ALLOWED),
 }
@@ -278,6 +298,7 @@ def _ids(world: World, app) -> dict[str, object]:
     comment = Comment(action_id=world.a1.id, author_id=world.focal.id, body="Komentar",
                       created_at=datetime(2026, 11, 20))
     db.session.add(comment)
+    meeting, follow_up, reported = meeting_with_follow_ups(app, world)
     archive = closed_month_with_archive(app, datetime(2026, 11, 20))
     child = make_child(app, "Anak Matriks", world.desa.kode, status="ats_valid")
     case = ChildCase(child_id=child.id, action_id=world.a2.id, created_at=datetime(2026, 11, 20),
@@ -296,6 +317,8 @@ def _ids(world: World, app) -> dict[str, object]:
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed_token,
             "notification": notification.id, "message": message.id, "comment": comment.id, "archive": archive.id,
             "child": child.id, "case": case.id, "verifier_area": verifier_area,
+            "meeting": meeting.id, "meeting_file": meeting.files[0].id, "follow_up": follow_up.id,
+            "follow_up_reported": reported.id, "follow_up_evidence": reported.evidence[0].id,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}
 

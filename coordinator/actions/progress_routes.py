@@ -2,7 +2,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,7 @@ from coordinator.core.formatting import fmt_month
 from coordinator.extensions import db
 from coordinator.models import REVIEW_RETURNED, Action, Evidence, ProgressUpdate
 from coordinator.review import service as review_service
+from coordinator.web.files import private_file_response
 from coordinator.web.pending_uploads import PendingUploads
 from coordinator.web.routing import apply_domain_error, get_or_404, require
 
@@ -214,9 +215,4 @@ def evidence(evidence_id: int):
     path = path_of(current_app.config["UPLOAD_DIR"], ev.stored_name)
     if not path.is_file():
         abort(404)
-    inline = ev.content_type in ("application/pdf", "image/jpeg", "image/png")
-    response: Response = send_file(path, mimetype=ev.content_type, as_attachment=not inline,
-                                   download_name=ev.original_name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
+    return private_file_response(path, ev.content_type, ev.original_name)

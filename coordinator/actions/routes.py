@@ -20,6 +20,7 @@ from coordinator.core.errors import DomainError
 from coordinator.core.formatting import current_locale
 from coordinator.discussion import service as discussion
 from coordinator.extensions import db
+from coordinator.meetings import queries as meeting_queries
 from coordinator.models import REVIEW_RETURNED, Action, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
 from coordinator.plan.funding import FundingShare
@@ -84,8 +85,10 @@ def mine():
         ProgressUpdate.action_id.in_([r.action.id for r in rows])).order_by(ProgressUpdate.period)).all()
     reported = {u.action_id: u for u in current if u.period == this_month}
     returned = [u for u in current if u.review_status == REVIEW_RETURNED]  # to correct, whatever the month
+    follow_ups, _total = meeting_queries.follow_up_page(db.session, current_user, meeting_queries.FollowUpFilter(
+        agency_id=current_user.agency_id, status="belum_selesai"), wita_today(now), 1)
     return render_template("actions/mine.html", rows=rows, reported=reported, this_month=this_month,
-                           returned=returned)
+                           returned=returned, follow_ups=follow_ups, today=wita_today(now))
 
 
 def _action_form(action: Action | None) -> ActionForm:

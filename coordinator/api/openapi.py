@@ -12,6 +12,7 @@ from flask import jsonify
 from coordinator.actions.listing import SORTS
 from coordinator.api.blueprint import bp
 from coordinator.api.errors import CODES, DEFAULT_PER_PAGE, MAX_ID, MAX_PER_PAGE
+from coordinator.meetings.queries import STATUS_FILTERS as FOLLOW_UP_FILTERS
 from coordinator.models import MILESTONE_STATES, REVIEW_STATUSES, STATUS_VALUES
 
 S = dict[str, Any]
@@ -123,6 +124,14 @@ SCHEMAS: S = {
     "IndicatorSummary": obj(INDICATOR), "IndicatorPage": page_of("IndicatorSummary"),
     "IndicatorDetail": obj(INDICATOR_DETAIL),
     "ProgressReport": PROGRESS_REPORT, "ProgressReportPage": page_of("ProgressReport"),
+    "FollowUp": obj({
+        "id": INT, "number": INT, "text": STR,
+        "status": {"enum": ["terbuka", "terlambat", "diajukan", "selesai", "dibatalkan"]},
+        "meeting": obj({"id": INT, "title": STR, "held_on": DATE}), "agency": ref("AgencyRef"),
+        "due_date": DATE, "baseline_due_date": DATE, "reschedule_count": INT, "action": null(ref("CodeRef")),
+        "area_kode": null(STR), "closing_note": null(STR), "closing_submitted_at": null(DATETIME),
+        "closed_on": null(DATE), "review_comment": null(STR)}),
+    "FollowUpPage": page_of("FollowUp"),
     "SnapshotList": obj({"items": array(obj({"id": INT, "as_of": DATE, "source": STR, "created_at": DATETIME,
                                               "total": ref("Counts")}))}),
     "Figures": obj({
@@ -228,6 +237,14 @@ def document() -> S:
                  query("agency", {**INT, "minimum": 1, "maximum": MAX_ID}, "Reporting agency id"),
                  query("period", {**STR, "pattern": "^[0-9]{4}-[0-9]{2}$"}, "Reported month, YYYY-MM"),
                  query("review_status", {"enum": list(REVIEW_STATUSES)}, "Review state")] + PAGING),
+            "/follow-ups": operation(
+                "Meeting follow-ups (tindak lanjut rapat): open ones first, earliest due first; status is computed "
+                "in WITA (terlambat: open past its due date; diajukan: reported done, waiting for review); focal "
+                "points see the meetings their agency attended or owes a follow-up from", "FollowUpPage",
+                [query("meeting", {**INT, "minimum": 1, "maximum": MAX_ID}, "Meeting id"),
+                 query("agency", {**INT, "minimum": 1, "maximum": MAX_ID}, "Responsible agency id"),
+                 query("status", {"enum": list(FOLLOW_UP_FILTERS)}, "belum_selesai: open or waiting for review")]
+                + PAGING),
             "/indicators": operation("Indicators with latest value and this year's target", "IndicatorPage",
                                      [query("year", {**INT, "minimum": 2000, "maximum": 2100},
                                             "Year of the target shown (default: this year, WITA)")] + PAGING),

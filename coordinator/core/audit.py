@@ -22,9 +22,11 @@ from coordinator.models import (
     Agency,
     Area,
     AuditEntry,
+    FollowUp,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
+    Meeting,
     Milestone,
     MonthlySnapshot,
     Pillar,
@@ -56,6 +58,8 @@ AUDITED: dict[type, tuple[str, tuple[str, str] | None]] = {
     User: ("user", None),
     MonthlySnapshot: ("monthly_snapshot", None),
     ReportSettings: ("report_settings", None),
+    Meeting: ("meeting", None),
+    FollowUp: ("follow_up", ("meeting", "meeting_id")),
 }
 # Never copied into the history: secrets, and bookkeeping that changes on every login.
 NOT_RECORDED = {"password_hash", "session_token", "facts"}  # a closed month's facts: its SHA-256 is recorded

@@ -26,6 +26,11 @@ def fmt_date(value: date | datetime | None, style: str = "long") -> str:
     return format_date(value, "d MMMM y")
 
 
+def fmt_weekday(value: date | None) -> str:
+    """Senin, Selasa, … (Monday in English): minutes name the day as well as the date."""
+    return format_date(value, "EEEE") if value else "–"
+
+
 def fmt_datetime(value: datetime | None) -> str:
     """UTC-naive datetime shown in WITA, e.g. 21 November 2025 14.05 WITA."""
     if value is None:
@@ -120,5 +125,5 @@ def register(app: Any) -> None:
     app.jinja_env.globals["quarter_label"] = quarter_label
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
-        percent=fmt_percent, month=fmt_month,
+        percent=fmt_percent, month=fmt_month, weekday=fmt_weekday,
     )

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coordinator.models import Action, Milestone, ProgressUpdate
+from coordinator.models import FOLLOW_UP_OPEN, Action, FollowUp, Milestone, ProgressUpdate
 
 
 def is_signed_in(user: Any) -> bool:
@@ -67,6 +67,22 @@ def can_comment(user: Any, action: Action) -> bool:
     """Whoever works on an action may take part in its discussion; leaders read it (their pages stay read-only:
     a leader's word goes through the coordinator and the monthly decisions)."""
     return can_view_action(user, action) and action.deleted_at is None and not user.is_leader
+
+
+def can_view_meetings(user: Any) -> bool:
+    """Which meetings a focal point sees is decided by meetings/queries.meeting_scope."""
+    return sees_everything(user) or (is_signed_in(user) and user.is_focal)
+
+
+def can_manage_meetings(user: Any) -> bool:
+    return is_signed_in(user) and user.is_coordinator
+
+
+def can_close_follow_up(user: Any, item: FollowUp) -> bool:
+    """The responsible agency's focal points report a follow-up done; a coordinator may do it for them."""
+    if not is_signed_in(user) or item.state != FOLLOW_UP_OPEN:
+        return False
+    return user.is_coordinator or (user.is_focal and user.agency_id == item.agency_id)
 
 
 def can_mark_milestone(user: Any, milestone: Milestone) -> bool:

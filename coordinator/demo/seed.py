@@ -17,6 +17,7 @@ from coordinator.admin.reference_data import load_reference_lists
 from coordinator.core.clock import WITA, add_months, month_start, wita_today
 from coordinator.demo import content
 from coordinator.demo.ats import seed_ats_snapshots
+from coordinator.demo.meetings import seed_meetings
 from coordinator.demo.review import seed_review_states
 from coordinator.demo.verval import VERIFIER_EMAIL, seed_children
 from coordinator.figures.indicator_feed import RETURNED_METRIC, refresh_returned_indicators
@@ -270,6 +271,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     verifier = session.scalar(select(User).where(User.email == VERIFIER_EMAIL))
     coordinator = session.scalar(select(User).where(User.role == "koordinator").order_by(User.id))
     seed_review_states(session, now, coordinator)
+    seed_meetings(session, now, coordinator)
     if verifier is not None:
         seed_children(session, now, verifier, coordinator)
     refresh_returned_indicators(session, now)

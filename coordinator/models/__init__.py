@@ -30,6 +30,19 @@ from coordinator.models.ats import (
 from coordinator.models.audit import AuditEntry
 from coordinator.models.discussion import Comment
 from coordinator.models.indicator import DIRECTIONS, Indicator, IndicatorTarget, IndicatorValue, indicator_action
+from coordinator.models.meeting import (
+    FILE_KINDS,
+    FOLLOW_UP_CANCELLED,
+    FOLLOW_UP_DONE,
+    FOLLOW_UP_OPEN,
+    FOLLOW_UP_STATES,
+    FOLLOW_UP_SUBMITTED,
+    FollowUp,
+    FollowUpEvidence,
+    Meeting,
+    MeetingAttendance,
+    MeetingFile,
+)
 from coordinator.models.notify import (
     COORDINATOR_KINDS,
     KIND_DUE_SOON,
@@ -88,6 +101,8 @@ from coordinator.models.verval import (
 )
 
 __all__ = [
+    "FILE_KINDS", "FOLLOW_UP_CANCELLED", "FOLLOW_UP_DONE", "FOLLOW_UP_OPEN", "FOLLOW_UP_STATES", "FOLLOW_UP_SUBMITTED",
+    "FollowUp", "FollowUpEvidence", "Meeting", "MeetingAttendance", "MeetingFile",
     "ApiToken", "DataRevision",
     "PasswordResetToken", "RateLimitCounter",
     "ROLE_VERIFIER", "LIST_VERVAL_REASON", "LIST_VERVAL_STATUS", "OUTCOMES", "RETURNED_OUTCOMES", "STATUS_VALID_ATS",

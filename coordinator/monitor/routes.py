@@ -3,8 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from coordinator.core import permissions
-from coordinator.core.clock import utcnow
+from coordinator.core.clock import utcnow, wita_today
 from coordinator.extensions import db
+from coordinator.meetings.queries import follow_up_board
 from coordinator.monitor.blueprint import bp
 from coordinator.monitor.deadlines import GroupCounts, build_monitor
 from coordinator.review import service as review_service
@@ -30,9 +31,11 @@ def home():
 @role_required(permissions.sees_everything)
 def deadlines():
     show = request.args.get("show", "")
+    now = utcnow()
     # Long lists are cut to LIST_LIMIT rows with a link to see all: a phone cannot scroll 200 rows.
     content = cached_content("monitor/_deadlines.html", lambda: dict(
-        m=build_monitor(db.session, utcnow()), show=show, limit=LIST_LIMIT, empty_counts=GroupCounts(),
+        m=build_monitor(db.session, now), fu=follow_up_board(db.session, wita_today(now)), show=show,
+        limit=LIST_LIMIT, empty_counts=GroupCounts(),
         days_label=_("%s hari")), reader=everyone)  # the same for all who may open it
     waiting, oldest = 0, None
     if permissions.can_open_review_queue(current_user, bool(current_app.config.get("REVIEW_BY_LEAD_AGENCY"))):

@@ -23,6 +23,7 @@ from coordinator.models import (
     ActionFunding,
     Agency,
     Area,
+    FollowUp,
     Milestone,
     Pillar,
     Plan,
@@ -115,12 +116,12 @@ class ActionInput:
     due_reason: str | None = None  # why the due date moves (required when it does)
 
 
-def _plausible_date(value: date, field: str) -> None:
+def plausible_date(value: date, field: str) -> None:
     if not 2000 <= value.year <= 2100:
         raise DomainError(N_("Tahun harus antara 2000 dan 2100."), field)
 
 
-def _reschedule(item: Action | Milestone, new_due: date, reason: str | None) -> None:
+def reschedule(item: Action | Milestone | FollowUp, new_due: date, reason: str | None) -> None:
     """Sets the due date honestly: the first one is kept, a move needs a reason and is counted, so a date moved
     past its deadline still shows as rescheduled (figures/rescheduled.py) instead of the lateness vanishing."""
     if item.id is None or item.due_date is None:  # a new item: its first due date is its baseline
@@ -142,8 +143,8 @@ def save_action(session: Session, action: Action | None, data: ActionInput,
                 funding_codes: set[str] | None = None) -> Action:
     """funding_codes: the funding list's codes, when the caller has them (an import of 300 actions)."""
     data.code = data.code.strip()
-    _plausible_date(data.start_date, "start_date")
-    _plausible_date(data.due_date, "due_date")
+    plausible_date(data.start_date, "start_date")
+    plausible_date(data.due_date, "due_date")
     if data.due_date < data.start_date:
         raise DomainError(N_("Tanggal tenggat tidak boleh sebelum tanggal mulai."), "due_date")
     if session.get(Program, data.program_id) is None:
@@ -175,7 +176,7 @@ def save_action(session: Session, action: Action | None, data: ActionInput,
     if action is None:
         action = Action()
         session.add(action)
-    _reschedule(action, data.due_date, data.due_reason)
+    reschedule(action, data.due_date, data.due_reason)
     action.program_id = data.program_id
     action.code = data.code.strip()
     action.title = data.title.strip()
@@ -278,11 +279,11 @@ def save_milestone(session: Session, milestone: Milestone | None, action: Action
         completed_on = None
     if completed_on and completed_on > wita_today(now):
         raise DomainError(N_("Tanggal selesai tidak boleh di masa depan."), "completed_on")
-    _plausible_date(data["due_date"], "due_date")
+    plausible_date(data["due_date"], "due_date")
     if milestone is None:
         milestone = Milestone(action_id=action.id)
         session.add(milestone)
-    _reschedule(milestone, data["due_date"], data.get("due_reason"))
+    reschedule(milestone, data["due_date"], data.get("due_reason"))
     milestone.title = data["title"].strip()
     milestone.state = state
     milestone.completed_on = completed_on

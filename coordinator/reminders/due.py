@@ -1,8 +1,8 @@
 """Reminders: what is due for whom at `now`, recorded once as in-app notifications and digest emails.
 
 The rules (defaults from the issue, editable in ReminderSettings row 1):
-- a milestone or action due in exactly N days, N in `due_soon_days` (14, 7, 1)
-  -> the lead agency's focal points (kind due_soon, stage "d-N");
+- a milestone, action or meeting follow-up due in exactly N days, N in `due_soon_days` (14, 7, 1)
+  -> the lead (for a follow-up, the responsible) agency's focal points (kind due_soon, stage "d-N");
 - overdue on day `overdue_first_day`, then every `overdue_repeat_days` days -> the same (overdue, "late-N");
 - an active action with no progress update for this month once the WITA day is >= `monthly_update_day`
   -> the same (missing_update, stage "YYYY-MM"); only a posted progress update counts, not an edit;
@@ -29,7 +29,9 @@ from sqlalchemy.orm import Session
 from coordinator.actions.status import load_action_facts
 from coordinator.core.clock import month_start, to_wita, wita_today
 from coordinator.core.rows import insert_or_ignore
+from coordinator.meetings.queries import open_follow_ups_for_reminders
 from coordinator.models import (
+    FOLLOW_UP_SUBMITTED,
     KIND_DUE_SOON,
     KIND_ESCALATION,
     KIND_MISSING_INDICATOR,
@@ -42,6 +44,7 @@ from coordinator.models import (
     REVIEW_SUBMITTED,
     Action,
     Agency,
+    FollowUp,
     Indicator,
     IndicatorTarget,
     IndicatorValue,
@@ -162,6 +165,15 @@ def _items(session: DbSession, today: date, s: ReminderSettings) -> list[_Item]:
         if updated is not None and f.start_date <= today and f.id not in updated:
             out.append(_Item(KIND_MISSING_UPDATE, "action", f.id, f"{f.code} {f.title}", month_start(today),
                              f"{today:%Y-%m}", f"/actions/{f.id}/progress/new", 0, f.lead_agency_id))
+    # Meeting follow-ups keep the same rhythm as milestones: due soon, late, escalated (meetings/queries.py).
+    for fid, number, text, meeting, due, agency_id in open_follow_ups_for_reminders(session):
+        days, title, path = (due - today).days, f"{meeting} #{number}: {text[:120]}", f"/follow-ups/{fid}"
+        if days in due_soon:
+            out.append(_Item(KIND_DUE_SOON, "follow_up", fid, title, due, f"d-{days}", path, days, agency_id))
+        elif days < 0 and _on_schedule(-days, first, repeat):
+            out.append(_Item(KIND_OVERDUE, "follow_up", fid, title, due, f"late-{-days}", path, days, agency_id))
+        if days < 0 and _on_schedule(-days, escalate + 1, repeat):
+            out.append(_Item(KIND_ESCALATION, "follow_up", fid, title, due, f"late-{-days}", path, days, agency_id))
     if s.indicator_reminders:
         out += _indicator_items(session, today)
     return out + _review_items(session, today, s, first, repeat)
@@ -191,6 +203,13 @@ def _review_items(session: DbSession, today: date, s: ReminderSettings, first: i
             if _on_schedule(days, wait, repeat):
                 out.append(_Item(KIND_REVIEW_WAITING, "progress", uid, label, period, f"waiting-{days}",
                                  f"/reviews/{uid}", -days, agency_id))
+    for fid, number, text, submitted, due, agency_id in session.execute(
+            select(FollowUp.id, FollowUp.number, FollowUp.text, FollowUp.closing_submitted_at, FollowUp.due_date,
+                   FollowUp.agency_id).where(FollowUp.state == FOLLOW_UP_SUBMITTED)):
+        days = (today - to_wita(submitted or datetime.min).date()).days
+        if _on_schedule(days, wait, repeat):  # a follow-up reported done, waiting for the coordinator
+            out.append(_Item(KIND_REVIEW_WAITING, "follow_up", fid, f"#{number}: {text[:120]}", due,
+                             f"waiting-{days}", f"/follow-ups/{fid}", -days, agency_id))
     return out
 
 

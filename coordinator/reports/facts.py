@@ -38,6 +38,7 @@ from coordinator.core.errors import N_, DomainError
 from coordinator.figures.collect import child_returns, realised_by_agency, verval_by_desa
 from coordinator.figures.indicator_feed import returned_as_of
 from coordinator.figures.waterfall import month_waterfall
+from coordinator.meetings.facts import follow_up_facts
 from coordinator.models import (
     ATS_CATEGORIES,
     LIST_FUNDING_SOURCE,
@@ -300,6 +301,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "child_returns": child_returns(session, end),
         "waterfall": month_waterfall(session, end, plan.baseline_year if plan else None),
         "review": review_facts(session, period),
+        "follow_ups": follow_up_facts(session, period, as_of),
         "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }

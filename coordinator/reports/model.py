@@ -24,6 +24,7 @@ from coordinator.figures.month_effects import month_top_and_bottom
 from coordinator.figures.rescheduled import RescheduledItem, rescheduled_in_facts
 from coordinator.figures.trajectory import Trajectory, trajectory
 from coordinator.figures.waterfall import Waterfall, waterfall_of
+from coordinator.meetings.facts import FollowUpLines, follow_up_lines
 from coordinator.models import SCOPE_AGENCY, SCOPE_KECAMATAN, SCOPE_REGENCY
 from coordinator.reports.facts import chosen_decisions, decision_candidates
 from coordinator.reports.frozen_status import action_status, late_reason_of
@@ -151,6 +152,7 @@ class MonthlyReport:
     least_effective: list[ActionEffect] = field(default_factory=list)
     review: ReviewLines = field(default_factory=ReviewLines)  # under review at closing, returned, late addenda
     rescheduled: list[RescheduledItem] = field(default_factory=list)  # past their first date, moved (not late)
+    follow_ups: FollowUpLines = field(default_factory=FollowUpLines)  # meeting decisions: open, late, closed
 
     @property
     def expected_now(self) -> int | None:
@@ -373,6 +375,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         most_effective=best, least_effective=worst,
         review=review_lines(facts, in_scope, agency_names),
         rescheduled=rescheduled_in_facts(actions, status, as_of),
+        follow_ups=follow_up_lines(facts, as_of, key if scope == SCOPE_AGENCY else None, kec_key),
         trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
                               facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
         else None,

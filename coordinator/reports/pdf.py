@@ -117,6 +117,10 @@ def letterhead_of(report: MonthlyReport, settings: ReportSettings | None) -> Let
     if frozen:
         return Letterhead(frozen.get("pemkab_name") or "", frozen.get("office_name") or "",
                           frozen.get("logo_stored_name"), frozen.get("logo_content_type"))
+    return letterhead_from_settings(settings)
+
+
+def letterhead_from_settings(settings: ReportSettings | None) -> Letterhead:
     if settings is None:
         return Letterhead("Pemerintah Kabupaten Kutai Timur", "", None, None)
     return Letterhead(settings.pemkab_name, settings.office_name, settings.logo_stored_name,
@@ -160,11 +164,12 @@ def render_report(report: MonthlyReport, settings: ReportSettings | None, locale
                           seconds_layout=done - layout_start, served=fetcher.served, refused=fetcher.refused)
 
 
-def html_to_pdf(html: str) -> tuple[bytes, int]:
-    """Any of our print templates to PDF with the same locked-down fetcher: (bytes, pages)."""
+def html_to_pdf(html: str, logo: tuple[bytes, str] | None = None) -> tuple[bytes, int]:
+    """Any of our print templates to PDF with the same locked-down fetcher: (bytes, pages). With `logo`, the
+    template's LOGO_URL shows it."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher(None)).render()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_only_fetcher(logo)).render()
     return document.write_pdf(), len(document.pages)
 
 
