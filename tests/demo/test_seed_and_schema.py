@@ -6,7 +6,17 @@ from sqlalchemy import func, select
 from coordinator.core.clock import utcnow
 from coordinator.demo.content import DEMO_PASSWORD
 from coordinator.extensions import db
-from coordinator.models import Action, Agency, Area, Indicator, Milestone, ProgressOutcome, ProgressUpdate, User
+from coordinator.models import (
+    Action,
+    Agency,
+    Area,
+    Indicator,
+    Meeting,
+    Milestone,
+    ProgressOutcome,
+    ProgressUpdate,
+    User,
+)
 from coordinator.monitor.deadlines import build_monitor
 
 
@@ -56,6 +66,11 @@ def test_seed_demo_builds_a_kutim_shaped_plan(app_ctx):
     assert {u.review_status for u in corrected} == {"diajukan", "diterima"}
     assert _count(ProgressUpdate, ProgressUpdate.counted.is_(True), ProgressUpdate.superseded_at.is_not(None)) == 0
     assert monitor.rescheduled and monitor.rescheduled[0].moves == 1
+    # Two past meetings with minutes; their follow-ups open, overdue, waiting for review and done.
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.held_on)).all()
+    assert len(meetings) == 2 and all(m.minutes and m.held_on < monitor.today for m in meetings)
+    statuses = [f.status(monitor.today) for m in meetings for f in m.follow_ups]
+    assert {"terbuka", "terlambat", "diajukan", "selesai"} <= set(statuses)
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0  # never seeds twice
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])

@@ -40,15 +40,21 @@ def _coordinator(page: Page) -> list[str]:
     action = _href(page, page.locator("#action-list tbody tr td:first-child a"))
     page.goto("/ats")
     kecamatan = _href(page, page.locator("#ats-kecamatan tbody tr td a"))
+    page.goto("/meetings")
+    meeting = _href(page, page.locator("#meetings tbody tr td a").first)
+    page.goto("/follow-ups?status=diajukan")
+    reported = _href(page, page.locator("#follow-ups tbody tr td a").first)  # with the accept and return forms
     return ["/monitor", "/actions", "/actions?status=terlambat", action, f"{action}/edit", f"{action}/milestones/new",
-            "/ats", kecamatan, "/indicators", "/reports/", "/reports/2026-10", "/verval/", "/account"]
+            "/ats", kecamatan, "/indicators", "/reports/", "/reports/2026-10", "/verval/", "/account", "/meetings",
+            meeting, "/follow-ups", reported]
 
 
 def _focal(page: Page) -> list[str]:
     login(page, "dinsos@example.org", "/actions/mine")
     form = _href(page, page.get_by_role("link", name="Lapor kemajuan"))
     action = _href(page, page.locator("#my-actions tbody tr td:first-child a"))
-    return ["/actions/mine", action, form, "/account"]
+    follow_up = _href(page, page.locator("#my-follow-ups a"))  # with the closing form and its file field
+    return ["/actions/mine", action, form, follow_up, "/account"]
 
 
 def _leader(page: Page) -> list[str]:
