@@ -159,7 +159,7 @@ VIEWS = (
     "monitor.routes",
     "summary.routes",
     "public.routes",
-    "plan.routes",
+    "plan.routes", "plan.revision_routes",
     "rad_matrix.routes",
     "actions.routes", "actions.progress_routes",
     "indicators.routes",

@@ -33,6 +33,7 @@ from coordinator.models import (
     User,
     VerifierArea,
 )
+from coordinator.plan.revisions import adopt_revision, start_revision
 from tests.conftest import World, login
 from tests.helpers import MINIMAL_PDF, closed_month_with_archive, meeting_with_follow_ups
 from tests.verval.verval_data import make_child
@@ -100,6 +101,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "plan.new_program": ("/programs/new", coordinators(200), coordinators(200)),
     "plan.edit_program": ("/programs/{program}/edit", coordinators(200), coordinators(302)),
     "plan.delete_program": ("/programs/{program}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    # Plan revisions: everyone who reads the plan reads them; an empty opening form is refused (200); adopting the
+    # matrix's revision, adopted already, says so on its page (302)
+    "plan.revision_index": ("/plan/revisions", everyone(200), METHOD_NOT_ALLOWED),
+    "plan.revision_new": ("/plan/revisions/new", METHOD_NOT_ALLOWED, coordinators(200)),
+    "plan.revision_detail": ("/plan/revisions/{revision}", everyone(200), METHOD_NOT_ALLOWED),
+    "plan.revision_adopt": ("/plan/revisions/{revision}/adopt", METHOD_NOT_ALLOWED, coordinators(302)),
     "actions.index": ("/actions", everyone(200), METHOD_NOT_ALLOWED),
     "actions.mine": ("/actions/mine", rule(LOGIN, 302, 200, 200, 302, 302), METHOD_NOT_ALLOWED),
     "actions.new": ("/actions/new", coordinators(200), coordinators(200)),
@@ -299,6 +306,9 @@ def _ids(world: World, app) -> dict[str, object]:
                       created_at=datetime(2026, 11, 20))
     db.session.add(comment)
     meeting, follow_up, reported = meeting_with_follow_ups(app, world)
+    revision = start_revision(db.session, world.plan, "Perbup No. 7 Tahun 2026", "Kaji paruh waktu",
+                              world.coordinator.id, datetime(2026, 11, 20))
+    adopt_revision(db.session, revision, world.coordinator.id, datetime(2026, 11, 20))  # its form is on the page
     archive = closed_month_with_archive(app, datetime(2026, 11, 20))
     child = make_child(app, "Anak Matriks", world.desa.kode, status="ats_valid")
     case = ChildCase(child_id=child.id, action_id=world.a2.id, created_at=datetime(2026, 11, 20),
@@ -317,7 +327,8 @@ def _ids(world: World, app) -> dict[str, object]:
             "snapshot": snapshot.id, "alias": alias.id, "dinsos_feed": feed.id, "dinsos_feed_token": feed_token,
             "notification": notification.id, "message": message.id, "comment": comment.id, "archive": archive.id,
             "child": child.id, "case": case.id, "verifier_area": verifier_area,
-            "meeting": meeting.id, "meeting_file": meeting.files[0].id, "follow_up": follow_up.id,
+            "revision": revision.id, "meeting": meeting.id, "meeting_file": meeting.files[0].id,
+            "follow_up": follow_up.id,
             "follow_up_reported": reported.id, "follow_up_evidence": reported.evidence[0].id,
             "dpppa_user": world.other_focal.id, "indicator": indicator.id, "target": target.id, "value": value.id,
             "item": db.session.scalar(select(ReferenceItem.id).order_by(ReferenceItem.id).limit(1))}

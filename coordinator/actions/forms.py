@@ -60,6 +60,9 @@ class OverrideForm(BaseForm):
     status = SelectField(_l("Status manual"), choices=[("", _l("— hitung otomatis —"))] + STATUS_CHOICES,
                          validators=[optional()])
     reason = TextAreaField(_l("Alasan"), validators=[optional(), max_length(2000)])
+    merged_into_id = SelectField(_l("Digabung ke aksi (tidak wajib)"), coerce=int, validators=[optional()],
+                                 description=_l("Untuk perubahan RAD: aksi ini dibatalkan dan dilanjutkan oleh aksi "
+                                                "yang dipilih."))
 
 
 class ProgressForm(BaseForm):

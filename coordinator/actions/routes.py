@@ -186,7 +186,7 @@ def detail(action_id: int):
             late=next((f.late_reason(today) for f in load_action_facts(db.session, [action.id])), None),
             over_ceiling=budget.over_ceiling(updates, action.budget_amount),
             ats_figure=cached_content("actions/_ats_trend.html", ats_figure, reader=everyone),
-            history=history_for(db.session, "action", action.id), override_form=OverrideForm(obj=None),
+            history=history_for(db.session, "action", action.id), override_form=_override_form(action, blank=True),
             outcome_sums=ats_outcomes.sums_for_action(db.session, action.id),
             outcomes_by_update=ats_outcomes.outcomes_by_update(db.session, [u.id for u in updates]),
             funding=choices.funding_labels(db.session, current_locale()),
@@ -201,14 +201,26 @@ def detail(action_id: int):
                            comment_about=discussion.report_choices(db.session, action.id) if can_comment else [])
 
 
+def _override_form(action: Action, blank: bool = False) -> OverrideForm:
+    form = OverrideForm(formdata=None) if blank else OverrideForm()
+    form.merged_into_id.choices = [(0, _("— tidak digabung —"))] + [
+        (aid, f"{code} {title}"[:120]) for aid, code, title in db.session.execute(
+            db.select(Action.id, Action.code, Action.title).where(Action.deleted_at.is_(None), Action.id != action.id)
+            .order_by(Action.code))]
+    if blank:
+        form.merged_into_id.data = action.merged_into_id or 0
+    return form
+
+
 @bp.route("/actions/<int:action_id>/override", methods=["POST"])
 @role_required(permissions.can_edit_plan)
 def override(action_id: int):
     action = get_or_404(Action, action_id)
-    form = OverrideForm()
+    form = _override_form(action)
     if form.validate_on_submit():
         try:
-            plan_service.set_override(db.session, action, form.status.data or None, form.reason.data)
+            plan_service.set_override(db.session, action, form.status.data or None, form.reason.data,
+                                      form.merged_into_id.data or None)
             db.session.commit()
             flash(_("Status aksi diperbarui."), "success")
             return redirect(url_for("actions.detail", action_id=action.id))

@@ -31,6 +31,7 @@ from coordinator.models import (
     MonthlySnapshot,
     Pillar,
     Plan,
+    PlanRevision,
     Program,
     ProgressUpdate,
     ReferenceItem,
@@ -160,7 +161,27 @@ def _after_flush(session: Session, _ctx: Any) -> None:
         if type(obj) in AUDITED:
             rows.append(_row(obj, "delete", _snapshot(obj, "old"), None, now))
     if rows:
+        _tag_plan_revision(session, rows)
         session.connection().execute(insert(AuditEntry), rows)
+
+
+# The plan's content: a change to one of these while a plan revision is open belongs to that revision.
+PLAN_CONTENT = frozenset({"plan", "pillar", "program", "action", "milestone", "action_funding", "indicator",
+                          "indicator_target"})
+# Carrying the plan out is not changing it: a milestone or action marked done stays out of the revision.
+EXECUTION_FIELDS = frozenset({"state", "completed_on", "marked_complete"})
+
+
+def _tag_plan_revision(session: Session, rows: list[dict[str, Any]]) -> None:
+    content = [r for r in rows if r["entity_type"] in PLAN_CONTENT and not (
+        r["operation"] == "update" and set(r["after"] or {}) <= EXECUTION_FIELDS)]
+    if not content:
+        return
+    open_id = session.connection().execute(
+        select(PlanRevision.id).where(PlanRevision.adopted_at.is_(None)).limit(1)).scalar()
+    tagged = {id(r) for r in content}
+    for row in rows:
+        row["plan_revision_id"] = open_id if id(row) in tagged else None
 
 
 def install(session_factory: Any) -> None:

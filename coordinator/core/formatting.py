@@ -116,6 +116,14 @@ def in_locale(locale: str) -> Iterator[None]:
             g.pop("_group_symbol", None)
 
 
+ROMAN = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def roman(number: int) -> str:
+    """Perubahan I, II, … as regional regulations number their amendments."""
+    return ROMAN[number] if 0 < number < len(ROMAN) else str(number)
+
+
 def current_locale() -> str:
     return str(get_locale() or "id")
 
@@ -123,6 +131,7 @@ def current_locale() -> str:
 def register(app: Any) -> None:
     app.jinja_env.globals["iso_date"] = iso_date
     app.jinja_env.globals["quarter_label"] = quarter_label
+    app.jinja_env.globals["roman"] = roman
     app.jinja_env.filters.update(
         date=fmt_date, datetime=fmt_datetime, number=fmt_number, money=fmt_money,
         percent=fmt_percent, month=fmt_month, weekday=fmt_weekday,

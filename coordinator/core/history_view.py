@@ -11,7 +11,17 @@ from flask_babel import gettext
 from coordinator.core.errors import N_
 from coordinator.core.formatting import fmt_date, fmt_datetime, fmt_money, fmt_number
 from coordinator.extensions import db
-from coordinator.models import LIST_FUNDING_SOURCE, Agency, Area, AuditEntry, Pillar, Program, ReferenceItem, User
+from coordinator.models import (
+    LIST_FUNDING_SOURCE,
+    Action,
+    Agency,
+    Area,
+    AuditEntry,
+    Pillar,
+    Program,
+    ReferenceItem,
+    User,
+)
 
 FIELD_LABELS = {
     "code": N_("Kode"), "title": N_("Judul"), "name": N_("Nama"), "nama": N_("Nama"), "description": N_("Uraian"),
@@ -36,6 +46,12 @@ FIELD_LABELS = {
     "password": N_("Kata sandi"), "entered_by_id": N_("Diisi oleh"), "entered_at": N_("Diisi pada"),
     "indicator_id": N_("Indikator"), "amount": N_("Jumlah"), "budget_realised": N_("Realisasi anggaran"),
     "closed_by_id": N_("Ditutup oleh"), "reopened_by_id": N_("Dibuka kembali oleh"),
+    "baseline_due_date": N_("Tenggat awal"), "reschedule_count": N_("Dijadwal ulang"),
+    "due_change_reason": N_("Alasan perubahan tenggat"), "merged_into_id": N_("Digabung ke aksi"),
+    "text": N_("Teks"), "meeting_id": N_("Rapat"), "area_kode": N_("Wilayah"), "closing_note": N_("Laporan selesai"),
+    "review_comment": N_("Catatan tinjauan"), "cancel_reason": N_("Alasan pembatalan"),
+    "closed_on": N_("Selesai pada"), "held_on": N_("Tanggal rapat"), "chair": N_("Pimpinan rapat"),
+    "place": N_("Tempat"), "agenda": N_("Agenda"), "minutes": N_("Notulen"),
 }
 ENTITY_LABELS = {
     "plan": N_("rencana"), "pillar": N_("pilar"), "program": N_("program"), "action": N_("aksi"),
@@ -44,6 +60,7 @@ ENTITY_LABELS = {
     "reference_item": N_("butir referensi"), "user": N_("pengguna"),
     "monthly_snapshot": N_("penutupan bulan"), "report_settings": N_("pengaturan laporan"),
     "action_funding": N_("sumber dana aksi"), "progress_update": N_("laporan kemajuan"),
+    "meeting": N_("rapat"), "follow_up": N_("tindak lanjut"),
 }
 HIDDEN = {"id", "created_at"}
 AGENCY_FIELDS = {"lead_agency_id", "agency_id", "supporting_agencies"}
@@ -81,12 +98,13 @@ def _kind(key: str) -> str | None:
         return "area"
     if key in USER_FIELDS or key.endswith("_by_id"):
         return "user"
-    return {"program_id": "program", "pillar_id": "pillar"}.get(key)
+    return {"program_id": "program", "pillar_id": "pillar", "action_id": "action", "merged_into_id": "action"}.get(key)
 
 
 def _names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
     """Every id the entries mention, resolved with one statement per kind."""
-    wanted: dict[str, set[str]] = {"agency": set(), "area": set(), "program": set(), "pillar": set(), "user": set()}
+    wanted: dict[str, set[str]] = {"agency": set(), "area": set(), "program": set(), "pillar": set(), "user": set(),
+                                   "action": set()}
     for e in entries:
         for values in (e.before or {}, e.after or {}):
             for key, value in values.items():
@@ -111,6 +129,11 @@ def _names(entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
         for ident, number, name in db.session.execute(
                 db.select(Pillar.id, Pillar.number, Pillar.name).where(Pillar.id.in_(ids))):
             names[("pillar", str(ident))] = f"{number}. {name}"
+    if wanted["action"]:
+        ids = [int(i) for i in wanted["action"] if i.isdigit()]
+        for ident, code, title in db.session.execute(
+                db.select(Action.id, Action.code, Action.title).where(Action.id.in_(ids))):
+            names[("action", str(ident))] = f"{code} {title}"
     if wanted["user"]:
         ids = [int(i) for i in wanted["user"] if i.isdigit()]
         for ident, name in db.session.execute(db.select(User.id, User.name).where(User.id.in_(ids))):

@@ -19,6 +19,7 @@ from coordinator.demo import content
 from coordinator.demo.ats import seed_ats_snapshots
 from coordinator.demo.meetings import seed_meetings
 from coordinator.demo.review import seed_review_states
+from coordinator.demo.revision import seed_revision
 from coordinator.demo.verval import VERIFIER_EMAIL, seed_children
 from coordinator.figures.indicator_feed import RETURNED_METRIC, refresh_returned_indicators
 from coordinator.models import (
@@ -272,6 +273,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     coordinator = session.scalar(select(User).where(User.role == "koordinator").order_by(User.id))
     seed_review_states(session, now, coordinator)
     seed_meetings(session, now, coordinator)
+    seed_revision(session, now, coordinator)
     if verifier is not None:
         seed_children(session, now, verifier, coordinator)
     refresh_returned_indicators(session, now)

@@ -60,7 +60,7 @@ from coordinator.models.notify import (
     ReminderSettings,
 )
 from coordinator.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
-from coordinator.models.plan import Pillar, Plan, Program
+from coordinator.models.plan import Pillar, Plan, PlanRevision, Program
 from coordinator.models.reference import LIST_FUNDING_SOURCE, REFERENCE_LISTS, ReferenceItem
 from coordinator.models.report import (
     REPORT_SCOPES,
@@ -120,7 +120,7 @@ __all__ = [
     "ProgressUpdate", "REVIEW_ACCEPTED", "REVIEW_RETURNED", "REVIEW_STATUSES", "REVIEW_SUBMITTED", "action_area",
     "action_supporting_agency", "AGENCY_KINDS", "Agency",
     "LEVEL_DESA", "LEVEL_KECAMATAN", "Area", "AuditEntry", "Comment", "DIRECTIONS", "Indicator",
-    "IndicatorTarget", "IndicatorValue", "indicator_action", "Pillar", "Plan", "Program",
+    "IndicatorTarget", "IndicatorValue", "indicator_action", "Pillar", "Plan", "PlanRevision", "Program",
     "LIST_FUNDING_SOURCE", "REFERENCE_LISTS", "ReferenceItem", "ROLE_ADMIN", "ROLE_COORDINATOR",
     "ROLE_FOCAL", "ROLE_LEADER", "ROLES", "LoginAttempt", "User", "new_session_token",
 ]

@@ -59,6 +59,8 @@ class Action(db.Model):
     completed_on: Mapped[date | None]
     status_override: Mapped[str | None] = mapped_column(String(20))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # Cancelled because merged into another action (a plan revision's "digabung"): the action that carries on.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     deleted_at: Mapped[datetime | None]
 
     program: Mapped[Program] = relationship()
@@ -72,6 +74,7 @@ class Action(db.Model):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="action", order_by="(Milestone.due_date, Milestone.id)"
     )
+    merged_into: Mapped[Action | None] = relationship(remote_side=[id])
 
     @property
     def category_list(self) -> list[str]:

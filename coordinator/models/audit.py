@@ -28,6 +28,8 @@ class AuditEntry(db.Model):
     label: Mapped[str | None] = mapped_column(String(300))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The plan revision (RAD perubahan) open when a change to the plan's content was made (core/audit.py).
+    plan_revision_id: Mapped[int | None] = mapped_column(ForeignKey("plan_revision.id"), index=True)
 
     user: Mapped["User | None"] = relationship()  # noqa: F821
 

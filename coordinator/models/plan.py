@@ -1,7 +1,9 @@
 """The plan (RAD), its pillars (strategi) and programs."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
@@ -45,3 +47,29 @@ class Program(db.Model):
     name: Mapped[str] = mapped_column(String(200))
 
     pillar: Mapped[Pillar] = relationship(back_populates="programs")
+
+
+class PlanRevision(db.Model):
+    """A revision of the plan (RAD perubahan, e.g. after a mid-term review): opened by a coordinator with its legal
+    basis and reason; every change to the plan's content while it is open is grouped under it (the change history
+    carries its id, core/audit.py) until it is adopted (ditetapkan). At most one is open at a time."""
+
+    __tablename__ = "plan_revision"
+    __table_args__ = (
+        Index("uq_plan_revision_open", "plan_id", unique=True, sqlite_where=text("adopted_at IS NULL"),
+              postgresql_where=text("adopted_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    number: Mapped[int]  # Perubahan I, II, …
+    legal_basis: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    opened_at: Mapped[datetime]
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    adopted_at: Mapped[datetime | None]
+    adopted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.adopted_at is None

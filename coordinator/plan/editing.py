@@ -244,13 +244,23 @@ def delete_action(session: Session, action: Action, now: datetime) -> None:
     session.flush()
 
 
-def set_override(session: Session, action: Action, status: str | None, reason: str | None) -> None:
+def set_override(session: Session, action: Action, status: str | None, reason: str | None,
+                 merged_into_id: int | None = None) -> None:
+    """A manual status with its reason. An action merged into another (a plan revision's "digabung") is cancelled
+    and names the action that carries on."""
+    if merged_into_id:
+        target = session.get(Action, merged_into_id)
+        if target is None or target.deleted_at is not None or target.id == action.id:
+            raise DomainError(N_("Pilih aksi lain yang masih ada."), "merged_into_id")
+        if status != "dibatalkan":
+            raise DomainError(N_("Aksi yang digabung berstatus Dibatalkan."), "status")
     if status:
         if not reason or not reason.strip():
             raise DomainError(N_("Status manual wajib disertai alasan."), "reason")
         action.status_override, action.override_reason = status, reason.strip()
     else:
         action.status_override, action.override_reason = None, None
+    action.merged_into_id = merged_into_id or None
     session.flush()
 
 

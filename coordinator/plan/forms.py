@@ -26,3 +26,10 @@ class ProgramForm(BaseForm):
     pillar_id = SelectField(_l("Pilar"), coerce=int, validators=[required()])
     code = StringField(_l("Kode program (mis. 2.3)"), validators=[required(), max_length(20)])
     name = StringField(_l("Nama program"), validators=[required(), max_length(200)])
+
+
+class RevisionForm(BaseForm):
+    legal_basis = StringField(_l("Dasar hukum perubahan"), validators=[required(), max_length(200)],
+                              description=_l("Misalnya: Perbup Kutai Timur No. … Tahun 2027 tentang Perubahan RAD"))
+    reason = TextAreaField(_l("Alasan perubahan"), validators=[required(), max_length(5000)],
+                           description=_l("Misalnya: hasil kaji paruh waktu, perubahan anggaran"))

@@ -61,6 +61,7 @@ from coordinator.models import (
     action_area,
     action_supporting_agency,
 )
+from coordinator.plan.revisions import revision_facts
 from coordinator.reports.frozen_status import action_status, late_since
 from coordinator.review.facts import review_facts
 
@@ -302,6 +303,7 @@ def collect_facts(session: Session, period: date, now: datetime) -> dict[str, An
         "waterfall": month_waterfall(session, end, plan.baseline_year if plan else None),
         "review": review_facts(session, period),
         "follow_ups": follow_up_facts(session, period, as_of),
+        "plan_revision": revision_facts(session, as_of),
         "letterhead": _letterhead(session),
         "decisions": None,  # chosen at closing; None: the automatic choice
     }

@@ -153,6 +153,7 @@ class MonthlyReport:
     review: ReviewLines = field(default_factory=ReviewLines)  # under review at closing, returned, late addenda
     rescheduled: list[RescheduledItem] = field(default_factory=list)  # past their first date, moved (not late)
     follow_ups: FollowUpLines = field(default_factory=FollowUpLines)  # meeting decisions: open, late, closed
+    plan_revision: dict[str, Any] | None = None  # the plan revision in force and the one in preparation
 
     @property
     def expected_now(self) -> int | None:
@@ -376,6 +377,7 @@ def build_report(facts: dict[str, Any], scope: str = SCOPE_REGENCY, key: str = "
         review=review_lines(facts, in_scope, agency_names),
         rescheduled=rescheduled_in_facts(actions, status, as_of),
         follow_ups=follow_up_lines(facts, as_of, key if scope == SCOPE_AGENCY else None, kec_key),
+        plan_revision=facts.get("plan_revision"),
         trajectory=trajectory(base_total, date.fromisoformat(ats["baseline"]["as_of"]) if ats["baseline"] else None,
                               facts["plan"]["target_ats"], facts["plan"]["end_year"]) if scope != SCOPE_KECAMATAN
         else None,

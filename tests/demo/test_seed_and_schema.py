@@ -10,9 +10,11 @@ from coordinator.models import (
     Action,
     Agency,
     Area,
+    AuditEntry,
     Indicator,
     Meeting,
     Milestone,
+    PlanRevision,
     ProgressOutcome,
     ProgressUpdate,
     User,
@@ -71,6 +73,9 @@ def test_seed_demo_builds_a_kutim_shaped_plan(app_ctx):
     assert len(meetings) == 2 and all(m.minutes and m.held_on < monitor.today for m in meetings)
     statuses = [f.status(monitor.today) for m in meetings for f in m.follow_ups]
     assert {"terbuka", "terlambat", "diajukan", "selesai"} <= set(statuses)
+    # A plan revision adopted, with the changes made under it.
+    [revision] = db.session.scalars(select(PlanRevision)).all()
+    assert not revision.is_open and _count(AuditEntry, AuditEntry.plan_revision_id == revision.id) >= 2
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code != 0  # never seeds twice
     quiet = runner.invoke(args=["seed-demo", "--if-empty"])
