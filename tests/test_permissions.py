@@ -149,6 +149,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "indicators.new_value": ("/indicators/{indicator}/values/new", coordinators(200), coordinators(200)),
     "indicators.edit_value": ("/values/{value}/edit", coordinators(200), coordinators(200)),
     "indicators.delete_value": ("/values/{value}/delete", METHOD_NOT_ALLOWED, coordinators(302)),
+    # the matrix's value is accepted already: the page says so (302); owners' own entry in tests/indicators
+    "indicators.accept_value": ("/values/{value}/accept", METHOD_NOT_ALLOWED, coordinators(302)),
+    "indicators.return_value": ("/values/{value}/return", METHOD_NOT_ALLOWED, coordinators(302)),
     "ats.overview": ("/ats", everyone(200), METHOD_NOT_ALLOWED),
     "ats.area": ("/ats/area/{desa}", everyone(200), METHOD_NOT_ALLOWED),
     "ats.coverage": ("/ats/coverage", everyone(200), METHOD_NOT_ALLOWED),
@@ -293,7 +296,9 @@ def _indicator(world: World, app) -> dict[str, object]:
     target = IndicatorTarget(indicator=indicator, year=2026, quarter=None, value=10000)
     value = IndicatorValue(indicator=indicator, year=2026, quarter=3, value=10539, source="Pusdatin",
                            entered_at=datetime(2026, 11, 20))
-    db.session.add_all([indicator, target, value])
+    waiting = IndicatorValue(indicator=indicator, year=2026, quarter=2, value=11000, entered_at=datetime(2026, 11, 21),
+                             review_status="diajukan")  # its review forms are on the indicator's page
+    db.session.add_all([indicator, target, value, waiting])
     db.session.flush()
     return {"indicator": indicator.id, "target": target.id, "value": value.id}
 

@@ -21,7 +21,7 @@ from coordinator.core.formatting import current_locale
 from coordinator.discussion import service as discussion
 from coordinator.extensions import db
 from coordinator.meetings import queries as meeting_queries
-from coordinator.models import REVIEW_RETURNED, Action, Milestone, ProgressUpdate
+from coordinator.models import REVIEW_RETURNED, Action, Indicator, Milestone, ProgressUpdate
 from coordinator.plan import editing as plan_service
 from coordinator.plan.funding import FundingShare
 from coordinator.web.page_cache import cached_content, everyone
@@ -87,8 +87,11 @@ def mine():
     returned = [u for u in current if u.review_status == REVIEW_RETURNED]  # to correct, whatever the month
     follow_ups, _total = meeting_queries.follow_up_page(db.session, current_user, meeting_queries.FollowUpFilter(
         agency_id=current_user.agency_id, status="belum_selesai"), wita_today(now), 1)
+    indicators = db.session.scalars(db.select(Indicator).where(  # the ones this agency reports values for
+        Indicator.owner_agency_id == current_user.agency_id, Indicator.deleted_at.is_(None),
+        Indicator.ats_metric.is_(None)).order_by(Indicator.code)).all()
     return render_template("actions/mine.html", rows=rows, reported=reported, this_month=this_month,
-                           returned=returned, follow_ups=follow_ups, today=wita_today(now))
+                           returned=returned, follow_ups=follow_ups, today=wita_today(now), indicators=indicators)
 
 
 def _action_form(action: Action | None) -> ActionForm:

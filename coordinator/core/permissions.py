@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coordinator.models import FOLLOW_UP_OPEN, Action, FollowUp, Milestone, ProgressUpdate
+from coordinator.models import FOLLOW_UP_OPEN, Action, FollowUp, Indicator, IndicatorValue, Milestone, ProgressUpdate
 
 
 def is_signed_in(user: Any) -> bool:
@@ -98,7 +98,24 @@ def can_complete_action(user: Any, action: Action) -> bool:
 
 
 def can_enter_indicator_values(user: Any) -> bool:
+    """Coordinators enter any indicator's values; see can_enter_value for an owner agency's focal points."""
     return can_edit_plan(user)
+
+
+def owns_indicator(user: Any, indicator: Indicator) -> bool:
+    """A focal point of the agency responsible for an indicator typed in by hand (not fed by SITISEK)."""
+    return (is_signed_in(user) and user.is_focal and user.agency_id is not None and indicator.deleted_at is None
+            and indicator.ats_metric is None and indicator.owner_agency_id == user.agency_id)
+
+
+def can_enter_value(user: Any, indicator: Indicator) -> bool:
+    return can_enter_indicator_values(user) or owns_indicator(user, indicator)
+
+
+def can_edit_value(user: Any, row: IndicatorValue) -> bool:
+    """The owner agency corrects a value until the coordinator accepts it; an accepted value, only coordinators."""
+    return can_enter_indicator_values(user) or (owns_indicator(user, row.indicator) and
+                                               row.review_status != "diterima")
 
 
 def can_manage_reports(user: Any) -> bool:

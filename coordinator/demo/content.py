@@ -112,6 +112,8 @@ INDICATORS = [
 ]
 
 # Indicators counting the distinct children back in school from SITISEK's own data (figures/indicator_feed.py).
+# Indicators whose values an agency's focal points enter (reviewed by the coordinator), and how often.
+INDICATOR_OWNERS = {"I-8": ("DISDIKBUD", "triwulanan")}
 RETURNED_INDICATORS = {"I-6": "Anak berbeda yang kembali bersekolah, kumulatif sampai akhir triwulan: anak dalam "
                               "daftar by name dengan hasil kembali bersekolah, ditambah anak yang dilaporkan kembali "
                               "oleh instansi di luar daftar (halaman Definisi)."}

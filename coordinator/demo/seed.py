@@ -253,6 +253,9 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                         definition=fed or f"{name}, dihitung per triwulan dari {source}.",
                         ats_metric=RETURNED_METRIC if fed else None)
         session.add(ind)
+        if code in content.INDICATOR_OWNERS:
+            owner, ind.frequency = content.INDICATOR_OWNERS[code]
+            ind.owner_agency = session.scalar(select(Agency).where(Agency.code == owner))
         ind.actions = rng.sample(first_copy_actions, 3)
         for year, value in targets.items():
             ind.targets.append(IndicatorTarget(year=year, quarter=None, value=value))

@@ -107,6 +107,12 @@ class IndicatorForm(BaseForm):
         description=_l("Bila dipilih, nilai per triwulan diperbarui otomatis: pada setiap impor data ATS, atau dari "
                        "data SITISEK untuk anak kembali bersekolah."))
     ats_area_kode = SelectField(_l("Wilayah untuk nilai ATS"), validators=[optional()])
+    owner_agency_id = SelectField(_l("Penanggung jawab nilai"), coerce=int, validators=[optional()],
+                                  description=_l("Petugas fokal perangkat daerah ini mengisi nilainya; koordinator "
+                                                 "meninjaunya sebelum dihitung."))
+    frequency = SelectField(_l("Frekuensi pelaporan"), validators=[optional()], choices=[
+        ("", _l("Menurut target dan nilai yang ada")), ("triwulanan", _l("Per triwulan")),
+        ("tahunan", _l("Per tahun"))])
 
 
 class PeriodMixin:

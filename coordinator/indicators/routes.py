@@ -1,4 +1,4 @@
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,12 +11,13 @@ from coordinator.core.export import to_csv, to_xlsx
 from coordinator.core.formatting import current_locale, quarter_label
 from coordinator.extensions import db
 from coordinator.figures.indicator_feed import refresh_returned_indicators
+from coordinator.indicators import review as value_review
 from coordinator.indicators import tracking as indicator_service
 from coordinator.indicators.blueprint import bp
 from coordinator.indicators.forms import IndicatorForm, TargetForm, ValueForm
-from coordinator.models import Indicator, IndicatorTarget, IndicatorValue
+from coordinator.models import REVIEW_ACCEPTED, REVIEW_SUBMITTED, Indicator, IndicatorTarget, IndicatorValue
 from coordinator.plan import editing as plan_service
-from coordinator.web.routing import apply_domain_error, get_or_404, role_required
+from coordinator.web.routing import apply_domain_error, get_or_404, require, role_required
 
 
 def direction_label(direction: str) -> str:
@@ -105,7 +106,7 @@ def detail(indicator_id: int):
     indicator = _live_indicator(indicator_id)
     rows = indicator_service.rows_for_page(db.session, indicator)
     can_targets = permissions.can_edit_plan(current_user)
-    can_values = permissions.can_enter_indicator_values(current_user)
+    can_values = permissions.can_enter_value(current_user, indicator)
     year = wita_today(utcnow()).year
     target_form = TargetForm(prefix="target", formdata=None, data={"year": year}) if can_targets else None
     value_form = ValueForm(prefix="value", formdata=None, data={"year": year}) if can_values else None
@@ -113,6 +114,8 @@ def detail(indicator_id: int):
         "indicators/detail.html", indicator=indicator, rows=rows, chart=_chart(indicator, rows),
         actions=[a for a in indicator.actions if a.deleted_at is None], target_form=target_form,
         value_form=value_form, can_targets=can_targets, can_values=can_values,
+        unaccepted=[v for v in indicator.all_values if v.review_status != REVIEW_ACCEPTED],
+        can_review=permissions.can_enter_indicator_values(current_user),
         history=history_for(db.session, "indicator", indicator.id), **_helpers())
 
 
@@ -122,9 +125,13 @@ def _indicator_form(indicator: Indicator | None):
     form = IndicatorForm(obj=indicator)
     form.action_ids.choices = indicator_service.live_action_choices(db.session)
     form.ats_area_kode.choices = [("", _("Seluruh kabupaten"))] + choices.area_choices(db.session)
+    form.owner_agency_id.choices = [(0, _("Koordinator (tidak ada perangkat daerah khusus)"))] + \
+        choices.agency_choices(db.session, keep=[indicator.owner_agency_id] if indicator and indicator.owner_agency_id
+                               else [])
     if request.method == "GET" and indicator is not None:
         form.ats_metric.data = indicator.ats_metric or ""
         form.ats_area_kode.data = indicator.ats_area_kode or ""
+        form.owner_agency_id.data, form.frequency.data = indicator.owner_agency_id or 0, indicator.frequency or ""
     if request.method == "GET" and indicator is not None:
         form.action_ids.data = [a.id for a in indicator.actions if a.deleted_at is None]
     plan = indicator.plan if indicator is not None else plan_service.current_plan(db.session)
@@ -137,7 +144,8 @@ def _indicator_form(indicator: Indicator | None):
             direction=form.direction.data, baseline_value=form.baseline_value.data,
             baseline_year=form.baseline_year.data, data_source=form.data_source.data,
             action_ids=form.action_ids.data or [], ats_metric=form.ats_metric.data or None,
-            ats_area_kode=form.ats_area_kode.data or None)
+            ats_area_kode=form.ats_area_kode.data or None, owner_agency_id=form.owner_agency_id.data or None,
+            frequency=form.frequency.data or None)
         try:
             saved = indicator_service.save_indicator(db.session, indicator, plan, data)
             if saved.ats_metric:
@@ -223,17 +231,21 @@ def _value_form(indicator: Indicator, row: IndicatorValue | None):
     form = ValueForm(prefix="value", obj=row)
     if request.method == "GET" and row is None:
         form.year.data = wita_today(utcnow()).year
+    # The owner agency's figures wait for the coordinator (unless the review is turned off); a coordinator's count.
+    waits = not permissions.can_enter_indicator_values(current_user) and bool(current_app.config["PROGRESS_REVIEW"])
     if form.validate_on_submit():
         args = (form.year.data, form.quarter.data, form.value.data, form.source.data, form.note.data,
                 current_user.id, utcnow())
+        status = REVIEW_SUBMITTED if waits else REVIEW_ACCEPTED
         try:
             if row is None:
-                indicator_service.record_value(db.session, indicator, *args)
+                indicator_service.record_value(db.session, indicator, *args, review_status=status)
             else:
-                indicator_service.update_value(db.session, row, *args)
+                indicator_service.update_value(db.session, row, *args, review_status=status)
             db.session.commit()
-            flash(_("Nilai %(period)s disimpan.", period=quarter_label(form.year.data, form.quarter.data)),
-                  "success")
+            period = quarter_label(form.year.data, form.quarter.data)
+            flash(_("Nilai %(period)s dikirim; nilai dihitung setelah diterima koordinator.", period=period) if waits
+                  else _("Nilai %(period)s disimpan.", period=period), "success")
             return redirect(_detail_url(indicator.id))
         except DomainError as err:
             db.session.rollback()
@@ -246,15 +258,18 @@ def _value_form(indicator: Indicator, row: IndicatorValue | None):
 
 
 @bp.route("/indicators/<int:indicator_id>/values/new", methods=["GET", "POST"])
-@role_required(permissions.can_enter_indicator_values)
+@login_required
 def new_value(indicator_id: int):
-    return _value_form(_live_indicator(indicator_id), None)
+    indicator = _live_indicator(indicator_id)
+    require(permissions.can_enter_value(current_user, indicator))
+    return _value_form(indicator, None)
 
 
 @bp.route("/values/<int:value_id>/edit", methods=["GET", "POST"])
-@role_required(permissions.can_enter_indicator_values)
+@login_required
 def edit_value(value_id: int):
     row = _live_child(IndicatorValue, value_id)
+    require(permissions.can_edit_value(current_user, row))
     return _value_form(row.indicator, row)
 
 
@@ -267,3 +282,31 @@ def delete_value(value_id: int):
     db.session.commit()
     flash(_("Nilai dihapus."), "success")
     return redirect(_detail_url(indicator_id))
+
+
+def _review(value_id: int, act, done: str):  # type: ignore[no-untyped-def]
+    row = _live_child(IndicatorValue, value_id)
+    try:
+        act(row, request.form.get("comment", ""))
+        db.session.commit()
+        flash(done, "success")
+    except DomainError as err:
+        db.session.rollback()
+        flash(_(err.message, **err.params), "error")
+    return redirect(_detail_url(row.indicator_id) + f"#nilai-{row.id}")
+
+
+@bp.route("/values/<int:value_id>/accept", methods=["POST"])
+@role_required(permissions.can_enter_indicator_values)
+def accept_value(value_id: int):
+    return _review(value_id, lambda row, comment: value_review.accept_value(db.session, row, current_user, utcnow(),
+                                                                              comment),
+                   _("Nilai diterima dan dihitung."))
+
+
+@bp.route("/values/<int:value_id>/return", methods=["POST"])
+@role_required(permissions.can_enter_indicator_values)
+def return_value(value_id: int):
+    return _review(value_id, lambda row, comment: value_review.return_value(db.session, row, current_user, utcnow(),
+                                                                              comment),
+                   _("Nilai dikembalikan dengan catatan; pengisinya diberi tahu."))

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from coordinator.ats.indicators import ATS_METRICS
 from coordinator.core.errors import N_, DomainError
 from coordinator.figures.indicator_feed import RETURNED_METRIC
-from coordinator.models import DIRECTIONS, Action, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
+from coordinator.models import DIRECTIONS, Action, Agency, Area, Indicator, IndicatorTarget, IndicatorValue, Plan, User
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 QUARTERS = (1, 2, 3, 4)
@@ -44,6 +44,11 @@ class IndicatorInput:
     ats_metric: str | None = None  # values then follow the ATS snapshots (ats/indicators.py) or, for
     # "anak_kembali", the children back in school (figures/indicator_feed.py)
     ats_area_kode: str | None = None
+    owner_agency_id: int | None = None  # its focal points enter the values (reviewed by the coordinator)
+    frequency: str | None = None  # triwulanan | tahunan
+
+
+FREQUENCIES = ("triwulanan", "tahunan")
 
 
 def natural_key(code: str) -> tuple[tuple[int, object], ...]:
@@ -124,6 +129,10 @@ def save_indicator(session: Session, indicator: Indicator | None, plan: Plan, da
         raise DomainError(N_("Pilih wilayah yang ada, dan hanya bersama ukuran ATS."), "ats_area_kode")
     if metric == "pct_baseline" and not data.baseline_value:
         raise DomainError(N_("Persentase terhadap baseline memerlukan nilai baseline."), "ats_metric")
+    if data.owner_agency_id is not None and session.get(Agency, data.owner_agency_id) is None:
+        raise DomainError(N_("Perangkat daerah tidak dikenal atau tidak aktif."), "owner_agency_id")
+    if data.frequency is not None and data.frequency not in FREQUENCIES:
+        raise DomainError(N_("Pilihan tidak sah."), "frequency")
     wanted = set(data.action_ids)
     chosen = list(session.scalars(select(Action).where(Action.id.in_(wanted), Action.deleted_at.is_(None)))) \
         if wanted else []
@@ -141,6 +150,7 @@ def save_indicator(session: Session, indicator: Indicator | None, plan: Plan, da
     indicator.baseline_year = data.baseline_year
     indicator.data_source = _clean(data.data_source)
     indicator.ats_metric, indicator.ats_area_kode = metric, area_kode
+    indicator.owner_agency_id, indicator.frequency = data.owner_agency_id or None, data.frequency or None
     # Links to actions deleted since stay: the form only offers live actions, so
     # saving must not silently cut the record of what used to contribute.
     kept = [a for a in indicator.actions if a.deleted_at is not None]
@@ -213,22 +223,27 @@ def _check_value_input(session: Session, indicator: Indicator, year: int, quarte
 
 
 def record_value(session: Session, indicator: Indicator, year: int, quarter: int | None, value: float,
-                 source: str | None, note: str | None, entered_by_id: int | None, now: datetime) -> IndicatorValue:
+                 source: str | None, note: str | None, entered_by_id: int | None, now: datetime,
+                 review_status: str = "diterima") -> IndicatorValue:
+    """`review_status` diajukan: entered by the owner agency, it counts once the coordinator accepts it."""
     _check_value_input(session, indicator, year, quarter, value, None)
     row = IndicatorValue(indicator_id=indicator.id, year=year, quarter=quarter, value=value, source=_clean(source),
-                         note=_clean(note), entered_by_id=entered_by_id, entered_at=now)
+                         note=_clean(note), entered_by_id=entered_by_id, entered_at=now, review_status=review_status)
     session.add(row)
     session.flush()
     return row
 
 
 def update_value(session: Session, row: IndicatorValue, year: int, quarter: int | None, value: float,
-                 source: str | None, note: str | None, entered_by_id: int | None, now: datetime) -> IndicatorValue:
-    """A correction: the figure shown is now the corrector's, the earlier one stays in the history."""
+                 source: str | None, note: str | None, entered_by_id: int | None, now: datetime,
+                 review_status: str = "diterima") -> IndicatorValue:
+    """A correction: the figure shown is now the corrector's, the earlier one stays in the history. The owner
+    agency's correction of a returned value goes back to the coordinator."""
     _check_value_input(session, row.indicator, year, quarter, value, row.id)
     row.year, row.quarter, row.value = year, quarter, value
     row.source, row.note = _clean(source), _clean(note)
     row.entered_by_id, row.entered_at = entered_by_id, now
+    row.review_status = review_status
     session.flush()
     return row
 

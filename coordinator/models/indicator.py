@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coordinator.extensions import db
 from coordinator.models.action import Action
+from coordinator.models.agency import Agency
 from coordinator.models.plan import Plan
 
 DIRECTIONS = ("naik", "turun")
@@ -38,14 +39,23 @@ class Indicator(db.Model):
     # (figures/indicator_feed.py); for the regency (ats_area_kode NULL) or one kecamatan/desa.
     ats_metric: Mapped[str | None] = mapped_column(String(20))
     ats_area_kode: Mapped[str | None] = mapped_column(ForeignKey("area.kode"))
+    # The agency responsible for the indicator: its focal points enter the values, which the coordinator reviews.
+    owner_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    frequency: Mapped[str | None] = mapped_column(String(12))  # triwulanan | tahunan; None: as targets/values go
     deleted_at: Mapped[datetime | None]
 
     plan: Mapped[Plan] = relationship()
+    owner_agency: Mapped[Agency | None] = relationship()
     actions: Mapped[list[Action]] = relationship(secondary=indicator_action, order_by="Action.code")
     targets: Mapped[list[IndicatorTarget]] = relationship(
         back_populates="indicator", order_by="(IndicatorTarget.year, IndicatorTarget.quarter)"
     )
+    # Every figure reads `values`: the accepted ones. `all_values` holds those waiting for review or returned too.
     values: Mapped[list[IndicatorValue]] = relationship(
+        primaryjoin="and_(Indicator.id == IndicatorValue.indicator_id, IndicatorValue.review_status == 'diterima')",
+        order_by="(IndicatorValue.year, IndicatorValue.quarter)", overlaps="all_values,indicator",
+    )
+    all_values: Mapped[list[IndicatorValue]] = relationship(
         back_populates="indicator", order_by="(IndicatorValue.year, IndicatorValue.quarter)"
     )
 
@@ -79,5 +89,11 @@ class IndicatorValue(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     entered_at: Mapped[datetime]
+    # A value entered by the owner agency's focal point waits for the coordinator (diajukan), then is accepted
+    # (diterima) or returned with a comment (dikembalikan); only accepted values count.
+    review_status: Mapped[str] = mapped_column(String(12), default="diterima", server_default="diterima")
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
 
-    indicator: Mapped[Indicator] = relationship(back_populates="values")
+    indicator: Mapped[Indicator] = relationship(back_populates="all_values")

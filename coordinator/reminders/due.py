@@ -214,26 +214,29 @@ def _review_items(session: DbSession, today: date, s: ReminderSettings, first: i
 
 
 def _indicator_items(session: DbSession, today: date) -> list[_Item]:
-    """Indicators typed in by hand (ATS-derived ones fill themselves) missing their last period's value.
-    An indicator is quarterly when it has any quarterly target or value, else yearly."""
+    """Indicators typed in by hand (ATS-derived ones fill themselves) missing their last period's value: to the
+    coordinators and the owner agency's focal points. Quarterly or yearly as the indicator says, else quarterly
+    when it has any quarterly target or value. A value waiting for review counts as entered; a returned one not."""
     indicators = list(session.execute(
-        select(Indicator.id, Indicator.code, Indicator.name)
+        select(Indicator.id, Indicator.code, Indicator.name, Indicator.frequency, Indicator.owner_agency_id)
         .where(Indicator.deleted_at.is_(None), Indicator.ats_metric.is_(None))))
     if not indicators:
         return []
     quarterly = set(session.scalars(select(IndicatorTarget.indicator_id).where(IndicatorTarget.quarter.is_not(None))))
     quarterly |= set(session.scalars(select(IndicatorValue.indicator_id).where(IndicatorValue.quarter.is_not(None))))
     values = {(r[0], r[1], r[2]) for r in session.execute(
-        select(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.quarter))}
+        select(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.quarter)
+        .where(IndicatorValue.review_status != REVIEW_RETURNED))}
     years = {(r[0], r[1]) for r in values}
     out = []
-    for ind_id, code, name in indicators:
-        year, quarter, end = _last_period(today, ind_id in quarterly)
+    for ind_id, code, name, frequency, owner in indicators:
+        by_quarter = frequency == "triwulanan" or (frequency is None and ind_id in quarterly)
+        year, quarter, end = _last_period(today, by_quarter)
         missing = (ind_id, year, quarter) not in values if quarter else (ind_id, year) not in years
         if missing:
             stage = f"{year}-Q{quarter}" if quarter else f"{year}"
             out.append(_Item(KIND_MISSING_INDICATOR, "indicator", ind_id, f"{code} {name}", end, stage,
-                             f"/indicators/{ind_id}", (end - today).days, None))
+                             f"/indicators/{ind_id}", (end - today).days, owner))
     return out
 
 
@@ -269,7 +272,9 @@ def collect(session: DbSession, now: datetime, settings: ReminderSettings,
     seen: set[str] = set()
     out: list[Reminder] = []
     for item in items:
-        if item.kind in (KIND_MISSING_INDICATOR, KIND_REVIEW_WAITING):
+        if item.kind == KIND_MISSING_INDICATOR:  # and the owner agency, when the indicator has one
+            audience = coordinators + (focal.get(item.agency_id, []) if item.agency_id is not None else [])
+        elif item.kind == KIND_REVIEW_WAITING:
             audience = coordinators
         elif item.kind == KIND_ESCALATION:
             head = heads.get(item.agency_id) if item.agency_id is not None else None

@@ -138,7 +138,8 @@ def _indicators(session: Session, end: date, now: datetime) -> list[dict[str, An
     for ind_id, year, quarter, value, entered in session.execute(
             select(IndicatorValue.indicator_id, IndicatorValue.year, IndicatorValue.quarter, IndicatorValue.value,
                    IndicatorValue.entered_at)
-            .where(IndicatorValue.indicator_id.in_(ids)).order_by(IndicatorValue.entered_at)):
+            .where(IndicatorValue.indicator_id.in_(ids), IndicatorValue.review_status == "diterima")
+            .order_by(IndicatorValue.entered_at)):
         # A value counts from the start of its period (a quarter in progress shows its figure as entered by
         # the month's end); a period that ended by the month's end counts with its latest value.
         start_q = (year, quarter or 1)

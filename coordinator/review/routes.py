@@ -15,6 +15,7 @@ from coordinator.core import permissions
 from coordinator.core.clock import to_wita, utcnow, wita_today
 from coordinator.core.errors import DomainError
 from coordinator.extensions import db
+from coordinator.indicators import review as value_review
 from coordinator.models import Agency, ProgressUpdate
 from coordinator.reports.facts import parse_period
 from coordinator.review import service
@@ -63,8 +64,9 @@ def queue():
     agencies = list(db.session.scalars(select(Agency).order_by(Agency.short_name)))
     today = wita_today(utcnow())  # days waited are counted in WITA days, as every deadline is
     waited = {u.id: (today - to_wita(u.created_at).date()).days for u in rows}
+    values = value_review.waiting_values(db.session) if current_user.is_coordinator else []
     return render_template("review/queue.html", rows=rows, total=total, page=page, pages=pages, args=args,
-                           agencies=agencies, f=f, waited=waited)
+                           agencies=agencies, f=f, waited=waited, values=values)
 
 
 def _page(report: ProgressUpdate, accept_form: AcceptForm, return_form: ReturnForm) -> str:
