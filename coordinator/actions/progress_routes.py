@@ -212,7 +212,4 @@ def evidence(evidence_id: int):
     if action.deleted_at is not None:
         abort(404)
     require(permissions.can_view_action(current_user, action))
-    path = path_of(current_app.config["UPLOAD_DIR"], ev.stored_name)
-    if not path.is_file():
-        abort(404)
-    return private_file_response(path, ev.content_type, ev.original_name)
+    return private_file_response(path_of(current_app.config["UPLOAD_DIR"], ev.stored_name), ev)

@@ -7,16 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from coordinator.core.decision import decide_once, review_comment
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import quarter_label
 from coordinator.models import REVIEW_ACCEPTED, REVIEW_RETURNED, REVIEW_SUBMITTED, Indicator, IndicatorValue, User
 from coordinator.notifications.center import record_notification
 from coordinator.notifications.outbox import outbox_key
-
-COMMENT_MAX = 2000
 
 
 def waiting_values(session: Session) -> list[IndicatorValue]:
@@ -28,40 +27,27 @@ def waiting_values(session: Session) -> list[IndicatorValue]:
         .order_by(IndicatorValue.entered_at, IndicatorValue.id)))
 
 
+ALREADY = N_("Nilai ini sudah ditinjau.")
+
+
 def _decide(session: Session, row: IndicatorValue, status: str, reviewer: User, comment: str | None,
             now: datetime) -> None:
-    """One conditional UPDATE: a second reviewer (another tab) is told, never overwrites the first."""
-    done = session.execute(
-        update(IndicatorValue).where(IndicatorValue.id == row.id, IndicatorValue.review_status == REVIEW_SUBMITTED)
-        .values(review_status=status, reviewed_at=now, reviewed_by_id=reviewer.id, review_comment=comment)
-        .execution_options(synchronize_session=False))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(row)
-        raise DomainError(N_("Nilai ini sudah ditinjau."))
-    row.review_status, row.reviewed_at, row.reviewed_by_id, row.review_comment = status, now, reviewer.id, comment
-    session.flush()
-
-
-def _comment(text: str | None, required: bool) -> str | None:
-    text = (text or "").strip()
-    if required and not text:
-        raise DomainError(N_("Tuliskan yang perlu diperbaiki."), "comment")
-    if len(text) > COMMENT_MAX:
-        raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
-    return text or None
+    decide_once(session, row, "review_status", REVIEW_SUBMITTED, {
+        "review_status": status, "reviewed_at": now, "reviewed_by_id": reviewer.id, "review_comment": comment},
+        ALREADY)
 
 
 def accept_value(session: Session, row: IndicatorValue, reviewer: User, now: datetime, comment: str = "") -> None:
     if row.review_status != REVIEW_SUBMITTED:
-        raise DomainError(N_("Nilai ini sudah ditinjau."))
-    _decide(session, row, REVIEW_ACCEPTED, reviewer, _comment(comment, False), now)
+        raise DomainError(ALREADY)
+    _decide(session, row, REVIEW_ACCEPTED, reviewer, review_comment(comment, False), now)
 
 
 def return_value(session: Session, row: IndicatorValue, reviewer: User, now: datetime, comment: str) -> None:
     """Returned: the focal point who entered it hears at once through the bell."""
     if row.review_status != REVIEW_SUBMITTED:
-        raise DomainError(N_("Nilai ini sudah ditinjau."))
-    _decide(session, row, REVIEW_RETURNED, reviewer, _comment(comment, True), now)
+        raise DomainError(ALREADY)
+    _decide(session, row, REVIEW_RETURNED, reviewer, review_comment(comment, True), now)
     author = session.get(User, row.entered_by_id) if row.entered_by_id else None
     if author is None:
         return

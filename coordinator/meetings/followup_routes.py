@@ -169,7 +169,4 @@ def edit_follow_up(follow_up_id: int):
 def evidence(evidence_id: int):
     row = get_or_404(FollowUpEvidence, evidence_id)
     _visible(row.follow_up_id)
-    path = path_of(current_app.config["UPLOAD_DIR"], row.stored_name)
-    if not path.is_file():
-        abort(404)
-    return private_file_response(path, row.content_type, row.original_name)
+    return private_file_response(path_of(current_app.config["UPLOAD_DIR"], row.stored_name), row)

@@ -1,7 +1,7 @@
 """/meetings: coordination meetings with their attendance, minutes, files and decisions (follow-ups)."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -152,10 +152,7 @@ def add_files(meeting_id: int):
 def file(file_id: int):
     row = get_or_404(MeetingFile, file_id)
     visible_meeting(row.meeting_id)
-    path = path_of(current_app.config["UPLOAD_DIR"], row.stored_name)
-    if not path.is_file():
-        abort(404)
-    return private_file_response(path, row.content_type, row.original_name)
+    return private_file_response(path_of(current_app.config["UPLOAD_DIR"], row.stored_name), row)
 
 
 @bp.route("/meetings/<int:meeting_id>/minutes.pdf")

@@ -193,14 +193,20 @@ def attach_files(session: Session, meeting: Meeting, kind: str, files: list[evid
         raise DomainError(N_("Pilihan tidak sah."), "kind")
     if not files:
         raise DomainError(N_("Pilih sedikitnya satu berkas."), "files")
-    types = check_files(files, max_bytes)
-    out = []
+    out = [MeetingFile(meeting_id=meeting.id, kind=kind, **fields)
+           for fields in store_files(files, check_files(files, max_bytes), user_id, upload_dir, now)]
+    session.add_all(out)
+    session.flush()
+    return out
+
+
+def store_files(files: list[evidence_files.IncomingFile], types: list[str], user_id: int, upload_dir: str,
+                now: datetime) -> list[dict[str, object]]:
+    """Writes files already checked; returns each one's columns for its row."""
+    out: list[dict[str, object]] = []
     for incoming, ctype in zip(files, types, strict=True):
         stored, digest = evidence_files.store(upload_dir, incoming)
-        row = MeetingFile(meeting_id=meeting.id, kind=kind, original_name=evidence_files.clean_filename(
-            incoming.filename), stored_name=stored, content_type=ctype, size=len(incoming.data), sha256=digest,
-            uploaded_at=now, uploaded_by_id=user_id)
-        session.add(row)
-        out.append(row)
-    session.flush()
+        out.append({"original_name": evidence_files.clean_filename(incoming.filename), "stored_name": stored,
+                    "content_type": ctype, "size": len(incoming.data), "sha256": digest, "uploaded_at": now,
+                    "uploaded_by_id": user_id})
     return out

@@ -63,14 +63,9 @@ class MeetingAttendance(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class MeetingFile(db.Model):
-    """The invitation, the signed attendance list, photos: stored like evidence, never deleted."""
+class _UploadedFile:
+    """A file checked and stored as evidence is (actions/evidence.py), with who sent it."""
 
-    __tablename__ = "meeting_file"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(80), unique=True)
     content_type: Mapped[str] = mapped_column(String(100))
@@ -78,6 +73,16 @@ class MeetingFile(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class MeetingFile(_UploadedFile, db.Model):
+    """The invitation, the signed attendance list, photos: never deleted."""
+
+    __tablename__ = "meeting_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
 
 
 class FollowUp(db.Model):
@@ -131,17 +136,10 @@ class FollowUp(db.Model):
         return self.state
 
 
-class FollowUpEvidence(db.Model):
+class FollowUpEvidence(_UploadedFile, db.Model):
     """A file sent with a closing report; kept when the closing is returned (the history shows each round)."""
 
     __tablename__ = "follow_up_evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     follow_up_id: Mapped[int] = mapped_column(ForeignKey("follow_up.id"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[datetime]
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
