@@ -5,6 +5,7 @@ instance/; production refuses to start without SECRET_KEY and DATABASE_URL.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -103,6 +104,17 @@ class Config:
     # when posted. With REVIEW_BY_LEAD_AGENCY the lead agency's focal points also review their supporting agencies'.
     PROGRESS_REVIEW = True
     REVIEW_BY_LEAD_AGENCY = False
+    # WhatsApp Business Platform Cloud API (coordinator/notifications/whatsapp.py): off until the URL (with its
+    # version, e.g. https://graph.facebook.com/v21.0), token and phone number id are set. WHATSAPP_APP_SECRET checks
+    # the signature of the delivery-status webhook, WHATSAPP_VERIFY_TOKEN answers its subscription check.
+    # WHATSAPP_TEMPLATES (JSON) names the approved template per message kind and language.
+    WHATSAPP_API_URL = ""
+    WHATSAPP_TOKEN = ""
+    WHATSAPP_PHONE_NUMBER_ID = ""
+    WHATSAPP_APP_SECRET = ""
+    WHATSAPP_VERIFY_TOKEN = ""
+    WHATSAPP_TIMEOUT = 15.0
+    WHATSAPP_TEMPLATES: dict = {"digest": {"id": "sitisek_pengingat_harian", "en": "sitisek_daily_reminders"}}
 
     @property
     def PERMANENT_SESSION_LIFETIME(self) -> timedelta:  # a remembered session's cookie lives as long as it may
@@ -205,10 +217,25 @@ def _switches_from_env(cfg: Config) -> None:
             setattr(cfg, name, value in TRUE_WORDS)
 
 
+WHATSAPP_SETTINGS = ("WHATSAPP_API_URL", "WHATSAPP_TOKEN", "WHATSAPP_PHONE_NUMBER_ID", "WHATSAPP_APP_SECRET",
+                     "WHATSAPP_VERIFY_TOKEN")
+
+
+def _whatsapp_from_env(cfg: Config) -> None:
+    for name in WHATSAPP_SETTINGS:
+        if os.environ.get(name):
+            setattr(cfg, name, os.environ[name].strip())
+    if os.environ.get("WHATSAPP_TIMEOUT"):
+        cfg.WHATSAPP_TIMEOUT = float(os.environ["WHATSAPP_TIMEOUT"])
+    if os.environ.get("WHATSAPP_TEMPLATES"):  # e.g. {"digest": {"id": "pengingat_harian", "en": "daily_reminders"}}
+        cfg.WHATSAPP_TEMPLATES = json.loads(os.environ["WHATSAPP_TEMPLATES"])
+
+
 def config_from_env() -> Config:
     mode = os.environ.get("COORDINATOR_ENV", "development").lower()
     cfg = ProductionConfig() if mode == "production" else Config()
     _mail_from_env(cfg)
+    _whatsapp_from_env(cfg)
     _limits_from_env(cfg)
     _switches_from_env(cfg)
     return cfg

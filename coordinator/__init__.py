@@ -168,7 +168,7 @@ VIEWS = (
     "ats.routes", "ats.import_routes",
     "admin.routes", "admin.login_routes", "admin.token_routes",
     "calendar.routes",
-    "notifications.routes",
+    "notifications.routes", "notifications.webhook_routes",
     "review.routes",
     "discussion.routes",
     "meetings.routes", "meetings.followup_routes",

@@ -295,3 +295,18 @@ def smtp(app_ctx):
     yield server
     server.stop()
     app_ctx.config.update(saved)
+
+
+@pytest.fixture()
+def whatsapp(app_ctx):
+    """The WhatsApp Cloud API stand-in on loopback (tests/whatsapp_server.py), and the app's WHATSAPP_* settings
+    pointing at it."""
+    from tests.whatsapp_server import WhatsAppServer
+
+    server = WhatsAppServer()
+    server.start()
+    saved = {k: app_ctx.config.get(k) for k in server.config}
+    app_ctx.config.update(server.config)
+    yield server
+    server.stop()
+    app_ctx.config.update(saved)

@@ -172,6 +172,13 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "notifications.read_all": ("/notifications/read-all", METHOD_NOT_ALLOWED, everyone(302, verifier=302)),
     "notifications.preferences": ("/account/notifications", everyone(200, verifier=200), everyone(302, verifier=302)),
     "notifications.settings": ("/reminders/settings", coordinators(200), coordinators(302)),
+    # WhatsApp: an empty form opts out (302); village verifiers get no reminders. The platform's webhook takes no
+    # session: without the verify token (GET) or a valid signature (POST) it is 403 for everyone.
+    "notifications.whatsapp": ("/account/whatsapp", METHOD_NOT_ALLOWED, everyone(302)),
+    "notifications.whatsapp_subscribe": ("/webhooks/whatsapp", rule(403, 403, 403, 403, 403, 403, 403),
+                                         rule(403, 403, 403, 403, 403, 403, 403)),
+    "notifications.whatsapp_statuses": ("/webhooks/whatsapp", rule(403, 403, 403, 403, 403, 403, 403),
+                                        rule(403, 403, 403, 403, 403, 403, 403)),
     "notifications.outbox": ("/admin/outbox", admins(200), METHOD_NOT_ALLOWED),
     "notifications.retry": ("/admin/outbox/{message}/retry", METHOD_NOT_ALLOWED, admins(302)),
     # Monthly report: October 2026 is closed with one archived PDF; September 2026 is open.

@@ -64,6 +64,13 @@ def _ensure_user(session: Session, email: str, name: str, role: str, agency: Age
     return user
 
 
+def _whatsapp_numbers(session: Session, now: datetime) -> None:
+    """Focal points and coordinators have a (made-up) WhatsApp number and opted in: with WHATSAPP_API_URL set, a
+    reminder run sends WhatsApp digests as well as email."""
+    for user in session.scalars(select(User).where(User.role.in_(("fokal", "koordinator")), User.phone.is_(None))):
+        user.phone, user.whatsapp_opt_in_at = f"+62812{530000 + user.id:07d}", now
+
+
 def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
     if session.scalar(select(Plan.id)):
         raise RuntimeError("The database already holds a plan; seed-demo only fills an empty database.")
@@ -131,6 +138,7 @@ def seed_demo(session: Session, now: datetime, scale: int = 1) -> SeedResult:
                 email = f"fokal.{code.lower()}{'' if copy == 0 else f'.{copy + 1}'}@example.org"
                 authors[code] = _ensure_user(session, email, f"Fokal {short}{suffix}", "fokal", agencies[code], now)
         session.flush()
+        _whatsapp_numbers(session, now)
 
         per_program: dict[str, int] = defaultdict(int)
         for index, (prog, title, lead, supporting, cats, funding, area_names) in enumerate(content.ACTIONS):

@@ -12,6 +12,8 @@ OUTBOX_PENDING = "pending"  # waiting, or waiting to retry after `next_attempt_a
 OUTBOX_SENDING = "sending"  # claimed by one delivery run
 OUTBOX_SENT = "sent"
 OUTBOX_FAILED = "failed"  # refused for good (e.g. 550 unknown user) or out of attempts
+CHANNEL_EMAIL = "email"
+CHANNEL_WHATSAPP = "whatsapp"
 
 
 class OutboxMessage(db.Model):
@@ -39,3 +41,13 @@ class OutboxMessage(db.Model):
     claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The delivery channel: email (recipient an address) or whatsapp (recipient a number in E.164, sent as an
+    # approved template with JSON parameters). The provider's id of the sent message, and the last delivery status
+    # it reported (sent, delivered, read, failed) through its webhook.
+    channel: Mapped[str] = mapped_column(String(10), default=CHANNEL_EMAIL, server_default=CHANNEL_EMAIL)
+    template_name: Mapped[str | None] = mapped_column(String(100))
+    template_language: Mapped[str | None] = mapped_column(String(10))
+    template_params: Mapped[str | None] = mapped_column(Text)
+    provider_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(String(12))
+    delivery_updated_at: Mapped[datetime | None]

@@ -42,6 +42,12 @@ class User(UserMixin, db.Model):
     # Set when the mail server refused the address for good (5xx): reminders stop until an admin fixes it.
     email_undeliverable_at: Mapped[datetime | None]
     email_undeliverable_reason: Mapped[str | None] = mapped_column(String(300))
+    # WhatsApp: the number in E.164 (+628…), the moment its owner opted in (None: not opted in), and when the
+    # provider said the number cannot receive messages for good (then reminders fall back to email).
+    phone: Mapped[str | None] = mapped_column(String(20))
+    whatsapp_opt_in_at: Mapped[datetime | None]
+    whatsapp_failed_at: Mapped[datetime | None]
+    whatsapp_failed_reason: Mapped[str | None] = mapped_column(String(300))
 
     agency: Mapped[Agency | None] = relationship()
 

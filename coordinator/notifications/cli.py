@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         from coordinator.core.clock import utcnow
         from coordinator.notifications.mailer import SmtpMailer
         from coordinator.notifications.outbox import deliver_pending
+        from coordinator.notifications.whatsapp import channel_from_config
 
         try:
             now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
@@ -31,7 +32,8 @@ def register(app: Flask) -> None:
             raise click.BadParameter(str(err), param_hint="--now") from err
         if now.tzinfo is not None:  # the database stores naive UTC
             now = now.astimezone(UTC).replace(tzinfo=None)
-        result = deliver_pending(db.session, SmtpMailer(current_app.config), now, batch=batch)
+        result = deliver_pending(db.session, SmtpMailer(current_app.config), now, batch=batch,
+                                 whatsapp=channel_from_config(current_app.config))
         click.echo(f"sent={result.sent} failed={result.failed} retry_later={result.retry_later} "
                    f"released={result.released}")
 

@@ -106,3 +106,12 @@ class ReminderSettingsForm(BaseForm):
             check(value)
         except DomainError as err:
             raise ValidationError(gettext(err.message, **err.params)) from None
+
+
+class WhatsAppForm(BaseForm):
+    phone = StringField(_l("Nomor WhatsApp"), validators=[max_length(30)],
+                        render_kw={"inputmode": "tel", "autocomplete": "tel", "placeholder": "0812-3456-7890"},
+                        description=_l("Nomor ponsel Indonesia, misalnya 0812-3456-7890 atau +62 812 3456 7890."))
+    opt_in = BooleanField(_l("Kirim ringkasan pengingat harian ke WhatsApp saya"),
+                          description=_l("Satu pesan singkat per hari berisi jumlah pengingat dan tautan; tanpa data "
+                                         "anak. Anda dapat berhenti kapan saja."))

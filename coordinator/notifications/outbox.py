@@ -14,9 +14,10 @@ receiving mail system, or the reader's client, can tell the second copy is the f
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
@@ -25,9 +26,18 @@ from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session, scoped_session
 
 from coordinator.core.rows import insert_or_ignore
-from coordinator.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
+from coordinator.models.outbox import (
+    CHANNEL_EMAIL,
+    CHANNEL_WHATSAPP,
+    OUTBOX_FAILED,
+    OUTBOX_PENDING,
+    OUTBOX_SENDING,
+    OUTBOX_SENT,
+    OutboxMessage,
+)
 from coordinator.models.user import User
 from coordinator.notifications.mailer import Mailer, OutgoingMail, PermanentMailError, TransientMailError
+from coordinator.notifications.whatsapp import OutgoingWhatsApp
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +57,13 @@ SCRUBBED_BODY = "[removed after delivery: the message held a one-time link]"
 class Attachment(NamedTuple):
     name: str
     path: str
+
+
+class Template(NamedTuple):
+    """A WhatsApp template message: its approved name, language and body parameters."""
+    name: str
+    language: str
+    params: list[str]
 
 
 @dataclass
@@ -80,21 +97,24 @@ def _rowcount(result: Any) -> int:
 def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: str, user_id: int | None, kind: str,
             subject: str, body_text: str, body_html: str | None = None,
             attachment: Attachment | tuple[str, str] | None = None, now: datetime,
-            expires_at: datetime | None = None) -> bool:
+            expires_at: datetime | None = None, template: Template | None = None) -> bool:
     """Record a message to send; False (and nothing changes) when the key is already recorded.
 
     Uses INSERT ... ON CONFLICT DO NOTHING (PostgreSQL) / INSERT OR IGNORE (SQLite), so two
     processes recording the same key at the same moment neither raise nor double. Flushes,
     never commits. A message to a user whose address was refused for good is recorded as
     failed (with the reason) rather than sent.
+
+    With `template`, the message goes by WhatsApp: `recipient` is the number (E.164), `body_text` what the
+    template says (kept for the outbox page), and the template's name, language and parameters are sent.
     """
     if len(key) > KEY_MAX:
         key = outbox_key(key)
     status, last_error = OUTBOX_PENDING, None
     if user_id is not None:
-        flagged = session.execute(
-            select(User.email_undeliverable_at, User.email_undeliverable_reason).where(User.id == user_id)
-        ).first()
+        flag = (User.whatsapp_failed_at, User.whatsapp_failed_reason) if template else \
+            (User.email_undeliverable_at, User.email_undeliverable_reason)
+        flagged = session.execute(select(*flag).where(User.id == user_id)).first()
         if flagged is not None and flagged[0] is not None:
             status = OUTBOX_FAILED
             last_error = f"address marked undeliverable on {flagged[0]:%Y-%m-%d %H:%M} UTC: {flagged[1] or ''}"
@@ -104,7 +124,10 @@ def enqueue(session: Session | scoped_session[Session], *, key: str, recipient: 
         "attachment_name": attachment[0] if attachment else None,
         "attachment_path": attachment[1] if attachment else None,
         "status": status, "attempts": 0, "created_at": now, "next_attempt_at": now, "last_error": last_error,
-        "expires_at": expires_at,
+        "expires_at": expires_at, "channel": CHANNEL_WHATSAPP if template else CHANNEL_EMAIL,
+        "template_name": template.name if template else None,
+        "template_language": template.language if template else None,
+        "template_params": json.dumps(template.params, ensure_ascii=False) if template else None,
     }
     session.flush()  # the caller's pending objects (e.g. the user) go first
     return insert_or_ignore(session, OutboxMessage.__table__, values, conflict="key")
@@ -162,7 +185,7 @@ def _finish(session: Session | scoped_session[Session], message_id: int, token: 
 
 
 def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, message_id: int, now: datetime,
-                 result: DeliveryResult) -> None:
+                 result: DeliveryResult, channels: Mapping[str, Any]) -> None:
     token = _claim(session, message_id, now)
     if token is None:
         return
@@ -170,7 +193,9 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
         select(OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html,
                OutboxMessage.attachment_name, OutboxMessage.attachment_path, OutboxMessage.attempts,
                OutboxMessage.user_id, User.email_undeliverable_at, User.email_undeliverable_reason,
-               OutboxMessage.kind, OutboxMessage.expires_at, OutboxMessage.key, OutboxMessage.created_at)
+               OutboxMessage.kind, OutboxMessage.expires_at, OutboxMessage.key, OutboxMessage.created_at,
+               OutboxMessage.channel, OutboxMessage.template_name, OutboxMessage.template_language,
+               OutboxMessage.template_params, User.whatsapp_failed_at, User.whatsapp_failed_reason)
         .outerjoin(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)
     ).one()
     session.commit()  # no transaction (not even a read) stays open while SMTP talks
@@ -181,25 +206,31 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
                 last_error=f"expired at {row.expires_at:%Y-%m-%d %H:%M} UTC before it could be sent")
         result.failed += 1
         return
-    if row.email_undeliverable_at is not None:  # flagged after this message was recorded
+    whatsapp = row.channel == CHANNEL_WHATSAPP
+    flagged_at, flag_reason = (row.whatsapp_failed_at, row.whatsapp_failed_reason) if whatsapp else \
+        (row.email_undeliverable_at, row.email_undeliverable_reason)
+    if flagged_at is not None:  # flagged after this message was recorded
         _finish(session, message_id, token, status=OUTBOX_FAILED, claim_token=None, **scrub,
-                last_error=f"address marked undeliverable: {row.email_undeliverable_reason or ''}")
+                last_error=f"{'number' if whatsapp else 'address'} marked undeliverable: {flag_reason or ''}")
         result.failed += 1
         return
-    mail = OutgoingMail(recipient=row.recipient, subject=row.subject, body_text=row.body_text,
-                        body_html=row.body_html, attachment_name=row.attachment_name,
-                        attachment_path=row.attachment_path,
-                        message_id=message_id_of(message_id, row.key, row.created_at))
+    provider_id = None
     try:
-        mailer.send(mail)
+        if whatsapp:
+            provider_id = channels[CHANNEL_WHATSAPP].send(OutgoingWhatsApp(
+                to=row.recipient, template=row.template_name or "", language=row.template_language or "id",
+                params=json.loads(row.template_params or "[]"), idempotency_key=message_id_of(
+                    message_id, row.key, row.created_at)))
+        else:
+            mailer.send(OutgoingMail(recipient=row.recipient, subject=row.subject, body_text=row.body_text,
+                                     body_html=row.body_html, attachment_name=row.attachment_name,
+                                     attachment_path=row.attachment_path,
+                                     message_id=message_id_of(message_id, row.key, row.created_at)))
     except PermanentMailError as err:
         _finish(session, message_id, token, status=OUTBOX_FAILED, attempts=attempts, claim_token=None, **scrub,
                 last_error=str(err)[:ERROR_MAX])
         if err.recipient is not None and row.user_id is not None:
-            session.execute(update(User).where(User.id == row.user_id)
-                            .values(email_undeliverable_at=now, email_undeliverable_reason=str(err)[:300]),
-                            execution_options={"synchronize_session": False})
-            session.commit()
+            flag_user(session, row.user_id, whatsapp, str(err), now)
         result.failed += 1
         log.warning("outbox message %s refused for good: %s", message_id, err)
     except Exception as err:  # TransientMailError, or a bug: never lose the message, retry later
@@ -215,23 +246,34 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
             result.retry_later += 1
     else:
         _finish(session, message_id, token, status=OUTBOX_SENT, attempts=attempts, sent_at=now, last_error=None,
-                **scrub)
+                provider_message_id=provider_id, delivery_status="accepted" if provider_id else None, **scrub)
         result.sent += 1
 
 
+def flag_user(session: Session | scoped_session[Session], user_id: int, whatsapp: bool, reason: str,
+              now: datetime) -> None:
+    """The address or number was refused for good: no more messages to it until it is changed (the outbox
+    records them as failed); a person whose WhatsApp number fails gets their reminders by email."""
+    values = {"whatsapp_failed_at": now, "whatsapp_failed_reason": reason[:300]} if whatsapp else \
+        {"email_undeliverable_at": now, "email_undeliverable_reason": reason[:300]}
+    session.execute(update(User).where(User.id == user_id).values(**values),
+                    execution_options={"synchronize_session": False})
+    session.commit()
+
+
 def deliver_one(session: Session | scoped_session[Session], mailer: Mailer, message_id: int,
-                now: datetime) -> DeliveryResult:
+                now: datetime) -> DeliveryResult:  # an email: the reset link
     """Send one recorded message now (a password reset link, right after the request is answered) with the
     claim every delivery run takes, so the scheduler never sends it a second time; a failure leaves it to
     the scheduler's retries. Commits, like deliver_pending."""
     result = DeliveryResult()
     session.commit()
-    _deliver_one(session, mailer, message_id, now, result)
+    _deliver_one(session, mailer, message_id, now, result, {})
     return result
 
 
 def deliver_pending(session_factory_or_session: Session | scoped_session[Session] | Callable[[], Session],
-                    mailer: Mailer, now: datetime, batch: int = 50) -> DeliveryResult:
+                    mailer: Mailer, now: datetime, batch: int = 50, whatsapp: Any = None) -> DeliveryResult:
     """Send every message that is due at `now`; returns how many were sent, failed, or wait to retry.
 
     This is the one service that COMMITS: pass Flask-SQLAlchemy's `db.session` (or any Session,
@@ -242,8 +284,10 @@ def deliver_pending(session_factory_or_session: Session | scoped_session[Session
 
     Messages are fetched `batch` at a time until none is due. A transient failure puts the
     message back with the next backoff step; a 5xx refusal of the address fails it and flags
-    the user. A run never raises because of SMTP.
+    the user. A run never raises because of SMTP. With a `whatsapp` channel (notifications/whatsapp.py) its
+    messages go out the same way; without one they wait until the channel is configured.
     """
+    channels = {CHANNEL_WHATSAPP: whatsapp} if whatsapp is not None else {}
     if isinstance(session_factory_or_session, Session | scoped_session):
         session, owned = session_factory_or_session, False
     else:
@@ -255,13 +299,14 @@ def deliver_pending(session_factory_or_session: Session | scoped_session[Session
         while True:
             due = list(session.scalars(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.next_attempt_at <= now)
+                .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.next_attempt_at <= now,
+                       OutboxMessage.channel.in_([CHANNEL_EMAIL, *channels]))
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
             session.commit()
             if not due:
                 break
             for message_id in due:
-                _deliver_one(session, mailer, message_id, now, result)
+                _deliver_one(session, mailer, message_id, now, result, channels)
             if len(due) < batch:
                 break
     finally:

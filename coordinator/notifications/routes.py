@@ -14,7 +14,8 @@ from coordinator.extensions import db
 from coordinator.models import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT, OutboxMessage
 from coordinator.notifications import center as service
 from coordinator.notifications.blueprint import bp
-from coordinator.notifications.forms import KIND_LABELS, WEEKDAYS, ReminderSettingsForm, preferences_form
+from coordinator.notifications.forms import KIND_LABELS, WEEKDAYS, ReminderSettingsForm, WhatsAppForm, preferences_form
+from coordinator.notifications.phone import set_whatsapp_choice, shown
 from coordinator.web.routing import apply_domain_error, get_or_404, int_arg, role_required, safe_next
 
 coordinators_only = role_required(permissions.can_edit_plan)
@@ -76,7 +77,36 @@ def preferences():
         db.session.commit()
         flash(_("Pilihan email disimpan."), "success")
         return redirect(url_for("notifications.preferences"))
-    return render_template("notifications/preferences.html", form=form, kinds=kinds, kind_labels=KIND_LABELS)
+    return render_template("notifications/preferences.html", form=form, kinds=kinds, kind_labels=KIND_LABELS,
+                           whatsapp_form=_whatsapp_form(blank=True), phone_shown=shown(current_user.phone))
+
+
+def _whatsapp_form(blank: bool = False) -> WhatsAppForm:
+    form = WhatsAppForm(formdata=None) if blank else WhatsAppForm()
+    if blank:
+        form.phone.data = shown(current_user.phone)
+        form.opt_in.data = current_user.whatsapp_opt_in_at is not None
+    return form
+
+
+@bp.route("/account/whatsapp", methods=["POST"])
+@login_required
+def whatsapp():
+    form = _whatsapp_form()
+    if form.validate_on_submit():
+        try:
+            set_whatsapp_choice(db.session, current_user, form.phone.data, bool(form.opt_in.data), utcnow())
+            db.session.commit()
+            flash(_("Pilihan WhatsApp disimpan.") if current_user.whatsapp_opt_in_at
+                  else _("Notifikasi WhatsApp tidak dikirim."), "success")
+            return redirect(url_for("notifications.preferences"))
+        except DomainError as err:
+            db.session.rollback()
+            apply_domain_error(form, err)
+    kinds = service.kinds_for(current_user)
+    return render_template("notifications/preferences.html", kinds=kinds, kind_labels=KIND_LABELS,
+                           form=preferences_form(kinds, service.email_preferences(db.session, current_user.id)),
+                           whatsapp_form=form, phone_shown=shown(current_user.phone))
 
 
 # --- Reminder rules --------------------------------------------------------------------------------

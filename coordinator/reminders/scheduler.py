@@ -27,6 +27,7 @@ from coordinator.extensions import db
 from coordinator.figures.indicator_feed import refresh_returned_indicators
 from coordinator.notifications.mailer import SmtpMailer
 from coordinator.notifications.outbox import DeliveryResult, deliver_pending
+from coordinator.notifications.whatsapp import channel_from_config
 from coordinator.reminders.due import RunResult, load_settings, run_reminders
 from coordinator.reminders.kinds import DEFAULT_BASE_URL
 from coordinator.reports.jobs import monthly_delivery_run
@@ -41,7 +42,9 @@ def daily_run(now: datetime, dry_run: bool = False) -> RunResult:
     base_url = str(current_app.config.get("BASE_URL") or DEFAULT_BASE_URL)
     mailer = None if dry_run else SmtpMailer(current_app.config)
     try:
-        result = run_reminders(cast(Session, db.session), now, mailer, dry_run=dry_run, base_url=base_url)
+        result = run_reminders(cast(Session, db.session), now, mailer, dry_run=dry_run, base_url=base_url,
+                               whatsapp=channel_from_config(current_app.config),
+                               templates=current_app.config.get("WHATSAPP_TEMPLATES"))
         if dry_run:
             db.session.rollback()
         else:
@@ -62,7 +65,8 @@ def daily_run(now: datetime, dry_run: bool = False) -> RunResult:
 
 def deliver_run(now: datetime) -> DeliveryResult:
     try:
-        return deliver_pending(db.session, SmtpMailer(current_app.config), now)
+        return deliver_pending(db.session, SmtpMailer(current_app.config), now,
+                               whatsapp=channel_from_config(current_app.config))
     except BaseException:
         db.session.rollback()
         raise

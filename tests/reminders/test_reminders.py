@@ -21,7 +21,8 @@ from coordinator.models import (
     OutboxMessage,
     ProgressUpdate,
 )
-from coordinator.reminders.due import collect, load_settings, parse_days, run_reminders
+from coordinator.reminders.due import collect, load_settings, run_reminders
+from coordinator.reminders.stages import parse_days
 from tests.conftest import make_user
 from tests.paths import ROOT
 from tests.smtp_server import unwire
