@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.engine_independent  # the code, not the database: once, in the SQLite run
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -434,6 +434,7 @@ def _matrix(draw: st.DrawFn) -> ParsedMatrix:
                         indicator_defs=defs, plan=plan)
 
 
+@pytest.mark.engine_independent  # parsing alone: once, in the SQLite run
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(_matrix())
 def test_round_trip_property(m: ParsedMatrix) -> None:
