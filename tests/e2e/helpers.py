@@ -162,3 +162,11 @@ def shot(page: Page, folder: Path, name: str) -> Path:
 
 __all__ = ["DESKTOP", "PHONE", "PASSWORD", "SIZES", "TIMEOUT_MS", "Watch", "assert_fits", "choose", "click_to",
            "flash", "go", "is_phone", "login", "main_nav", "new_context", "path_of", "shot", "size_name"]
+
+
+def unfold(page: Page, summary_text: str | re.Pattern[str]) -> None:
+    """On a phone, long pages fold by section and filters fold behind "Saring" (details.fold): open the one whose
+    summary reads `summary_text`, as the user taps it; on a wider screen it is open already."""
+    fold = page.locator("details.fold").filter(has=page.locator("summary", has_text=summary_text)).first
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()

@@ -75,7 +75,7 @@ def _admin(page: Page) -> list[str]:
 
 def _verifier(page: Page) -> list[str]:
     login(page, "verifikator@example.org", "/verval/anak")
-    child = _href(page, page.locator("#child-list tbody tr").first.get_by_role("link", name="Buka"))
+    child = _href(page, page.locator("#child-list tbody tr").first.locator("td a").first)
     page.goto(child)
     verify = _href(page, page.locator("#verify-button"))
     return ["/verval/anak", child, verify, "/account"]

@@ -15,7 +15,19 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.a11y import assert_accessible
 from tests.e2e.conftest import LiveServer
-from tests.e2e.helpers import SIZES, Watch, assert_fits, click_to, flash, go, login, new_context, shot, size_name
+from tests.e2e.helpers import (
+    SIZES,
+    Watch,
+    assert_fits,
+    click_to,
+    flash,
+    go,
+    login,
+    new_context,
+    shot,
+    size_name,
+    unfold,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -40,6 +52,7 @@ def test_coordinator_splits_a_budget_between_funding_sources(live_server: LiveSe
         page = context.new_page()
         login(page, "koordinator@example.org", "/monitor")
         go(page, "Daftar aksi", "Daftar aksi")
+        unfold(page, "Saring")
         page.get_by_label("Sumber dana").select_option(label="Baznas/zakat")
         click_to(page, page.get_by_role("button", name="Terapkan"))
         row = page.locator("#action-list tbody tr").filter(has_text=TITLE)

@@ -30,6 +30,7 @@ from tests.e2e.helpers import (
     new_context,
     shot,
     size_name,
+    unfold,
 )
 
 pytestmark = pytest.mark.e2e
@@ -115,6 +116,7 @@ def test_leader_reads_and_downloads_the_monthly_report(live_server: LiveServer, 
 
         # ... and the deadline monitor, read-only
         go(page, "Pemantauan tenggat", "Pemantauan tenggat")
+        unfold(page, "Per instansi")
         expect(page.locator("#agency-table tbody tr").first).to_be_visible()
         nav = main_nav(page)
         expect(nav.get_by_role("link", name="Laporan bulanan")).to_be_visible()

@@ -60,7 +60,7 @@ def test_verifier_verifies_a_child(live_server: LiveServer, chromium_browser: Br
         child_id = int(first.get_attribute("data-child") or 0)
         shot(page, artifacts_dir, f"{size}-verifier-list.png")
 
-        click_to(page, first.get_by_role("link", name="Buka"))
+        click_to(page, first.locator("td a").first)  # the child's (masked) name opens the record
         expect(page.locator("#child-data")).not_to_contain_text(niks[child_id])  # masked until she asks
         page.get_by_text("Tampilkan NIK, tanggal lahir dan nama ibu").click()
         page.get_by_label("Alasan membuka data lengkap").select_option("verifikasi")
