@@ -132,9 +132,9 @@ def line_chart(series: list[Series], x_labels: list[str], title: str, unit: str,
 
     parts = [head, f'<desc>{_attr(_describe(series, x_labels, unit, locale))}</desc>',
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
+             f'<text class="chart-title" x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
     if unit:
-        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
+        parts.append(f'<text class="chart-unit" x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
     # Grid lines and y ticks.
     parts.append('<g class="grid" font-size="11" fill="#5b6663">')
     for t in ticks:
@@ -265,9 +265,9 @@ def ats_chart(series: list[Series], dates: list[date], x_labels: list[str], band
         desc += ". " + "; ".join(b.label or f"{b.code} {b.title}" for b in bands)
     parts = [head, f"<desc>{_attr(desc)}</desc>",
              f'<rect x="0" y="0" width="{width}" height="{height}" fill="#fff"/>',
-             f'<text x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
+             f'<text class="chart-title" x="{left}" y="18" font-size="14" font-weight="600" fill="#1d2523">{_attr(title)}</text>']
     if unit:
-        parts.append(f'<text x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
+        parts.append(f'<text class="chart-unit" x="12" y="{top - 10}" font-size="11" fill="#5b6663">{_attr(unit)}</text>')
     parts.append(_bands_svg(bands, x_of, left, left + plot_w, top, plot_h))
     parts.append('<g class="grid" font-size="11" fill="#5b6663">')
     for t in ticks:
