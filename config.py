@@ -108,6 +108,8 @@ class Config:
     # version, e.g. https://graph.facebook.com/v21.0), token and phone number id are set. WHATSAPP_APP_SECRET checks
     # the signature of the delivery-status webhook, WHATSAPP_VERIFY_TOKEN answers its subscription check.
     # WHATSAPP_TEMPLATES (JSON) names the approved template per message kind and language.
+    # A verifier's offline package (coordinator/verval/offline.py) can be opened this many days after download.
+    VERVAL_OFFLINE_DAYS = 7
     WHATSAPP_API_URL = ""
     WHATSAPP_TOKEN = ""
     WHATSAPP_PHONE_NUMBER_ID = ""
@@ -195,7 +197,7 @@ LIMIT_SETTINGS = ("LOGIN_IP_LIMIT", "LOGIN_IP_WINDOW_MINUTES", "PASSWORD_RESET_T
                   "PASSWORD_RESET_EMAIL_LIMIT", "PASSWORD_RESET_IP_LIMIT", "PASSWORD_RESET_FORM_IP_LIMIT",
                   "API_RATE_LIMIT_PER_MINUTE", "LOGIN_HISTORY_DAYS", "CHILD_REVEALS_PER_HOUR",
                   "SESSION_IDLE_MINUTES", "SESSION_IDLE_MINUTES_CHILD_DATA", "SESSION_ABSOLUTE_HOURS",
-                  "REMEMBER_ME_DAYS")
+                  "REMEMBER_ME_DAYS", "VERVAL_OFFLINE_DAYS")
 
 
 def _limits_from_env(cfg: Config) -> None:

@@ -173,7 +173,7 @@ VIEWS = (
     "discussion.routes",
     "meetings.routes", "meetings.followup_routes",
     "reports.routes",
-    "verval.admin_routes", "verval.children_routes", "verval.child_routes",
+    "verval.admin_routes", "verval.children_routes", "verval.child_routes", "verval.offline_routes",
     "api.auth", "api.errors", "api.openapi", "api.action_routes", "api.ats_routes", "api.indicator_routes",
     "api.plan_routes", "api.figures_routes", "api.progress_routes", "api.follow_up_routes",
     "web.health",

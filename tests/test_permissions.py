@@ -216,6 +216,12 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
     "verval.verify": ("/verval/anak/{child}/verifikasi",
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200),
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200)),
+    # Verval without signal: JSON only (an empty form is a 400) for verifiers and coordinators
+    "verval.offline_prepare": ("/verval/luring/siapkan", METHOD_NOT_ALLOWED,
+                               rule(coordinator=400, admin=400, verifier=400)),
+    "verval.offline_key": ("/verval/luring/kunci", METHOD_NOT_ALLOWED, rule(coordinator=400, admin=400, verifier=400)),
+    "verval.offline_sync": ("/verval/luring/sinkron", METHOD_NOT_ALLOWED,
+                            rule(coordinator=400, admin=400, verifier=400)),
     "verval.link_case": ("/verval/anak/{child}/kasus", METHOD_NOT_ALLOWED, coordinators(302)),
     "verval.case_outcome": ("/verval/kasus/{case}", rule(focal_own=200, focal_other=404, coordinator=200, admin=200),
                             rule(focal_own=200, focal_other=404, coordinator=200, admin=200)),

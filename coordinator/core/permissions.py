@@ -187,4 +187,10 @@ def verifier_may_open(endpoint: str | None) -> bool:
 
 
 # verval.index only sends them on to their list.
-VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.reveal", "verval.verify"}
+VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.reveal", "verval.verify",
+                   "verval.offline_prepare", "verval.offline_key", "verval.offline_sync"}
+
+
+def can_verify_offline(user: Any) -> bool:
+    """Village verifiers (their desa) and coordinators work without signal; focal points verify online only."""
+    return is_signed_in(user) and (user.is_verifier or user.is_coordinator)

@@ -154,3 +154,42 @@ class VervalSettings(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     retention_years: Mapped[int] = mapped_column(default=5)
     updated_at: Mapped[datetime | None]
+
+
+class OfflineDevice(db.Model):
+    """A verifier's phone prepared for work without signal: the key its browser encrypts the downloaded children
+    with. The key is handed out only to the session that asked for it (`session_token`, which changes at logout),
+    so a lost phone without a live session opens nothing; it ends at `expires_at` (VERVAL_OFFLINE_DAYS)."""
+
+    __tablename__ = "offline_device"
+    __table_args__ = (UniqueConstraint("user_id", "device_id", name="uq_offline_device_user_device"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    session_token: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(64))  # 32 random bytes, base64url
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class OfflineRecord(db.Model):
+    """A verification recorded without signal, as it reached the server: once per client-generated id (a second
+    sync of the same record changes nothing). `result` applied, conflict (someone verified the child after the
+    download: shown side by side until the verifier chooses) or refused (the same rules as the online form)."""
+
+    __tablename__ = "offline_record"
+    __table_args__ = (UniqueConstraint("user_id", "client_id", name="uq_offline_record_user_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    child_id: Mapped[int] = mapped_column(ForeignKey("child.id"), index=True)
+    payload: Mapped[str] = mapped_column(Text)  # the fields as the verifier entered them (JSON)
+    base_verification_id: Mapped[int | None]  # the child's latest verification when the package was downloaded
+    result: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str | None] = mapped_column(String(300))
+    verification_id: Mapped[int | None] = mapped_column(ForeignKey("child_verification.id"))
+    conflict_with_id: Mapped[int | None] = mapped_column(ForeignKey("child_verification.id"))
+    received_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
