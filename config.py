@@ -228,9 +228,25 @@ def _whatsapp_from_env(cfg: Config) -> None:
         if os.environ.get(name):
             setattr(cfg, name, os.environ[name].strip())
     if os.environ.get("WHATSAPP_TIMEOUT"):
-        cfg.WHATSAPP_TIMEOUT = float(os.environ["WHATSAPP_TIMEOUT"])
+        try:
+            cfg.WHATSAPP_TIMEOUT = float(os.environ["WHATSAPP_TIMEOUT"])
+        except ValueError:
+            raise RuntimeError("WHATSAPP_TIMEOUT must be a number of seconds, e.g. 15") from None
     if os.environ.get("WHATSAPP_TEMPLATES"):  # e.g. {"digest": {"id": "pengingat_harian", "en": "daily_reminders"}}
-        cfg.WHATSAPP_TEMPLATES = json.loads(os.environ["WHATSAPP_TEMPLATES"])
+        cfg.WHATSAPP_TEMPLATES = _templates(os.environ["WHATSAPP_TEMPLATES"])
+
+
+def _templates(text: str) -> dict:
+    """Refused at start with a clear message, rather than failing the morning's reminder run."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(
+            isinstance(names, dict) and all(isinstance(k, str) and isinstance(v, str) and v for k, v in names.items())
+            for names in value.values()):
+        raise RuntimeError('WHATSAPP_TEMPLATES must be JSON like {"digest": {"id": "name_id", "en": "name_en"}}')
+    return value
 
 
 def config_from_env() -> Config:

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session, scoped_session
 
+from coordinator.core.clock import wita_day_end_utc, wita_today
 from coordinator.core.rows import insert_or_ignore
 from coordinator.models.outbox import (
     CHANNEL_EMAIL,
@@ -231,6 +232,9 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
                 last_error=str(err)[:ERROR_MAX])
         if err.recipient is not None and row.user_id is not None:
             flag_user(session, row.user_id, whatsapp, str(err), now)
+            if whatsapp:  # the person hears it by email instead
+                email_copy(session, message_id, now)
+                session.commit()
         result.failed += 1
         log.warning("outbox message %s refused for good: %s", message_id, err)
     except Exception as err:  # TransientMailError, or a bug: never lose the message, retry later
@@ -245,9 +249,32 @@ def _deliver_one(session: Session | scoped_session[Session], mailer: Mailer, mes
                     claimed_at=None, next_attempt_at=now + BACKOFF[attempts - 1], last_error=str(err)[:ERROR_MAX])
             result.retry_later += 1
     else:
+        # A status the webhook brought before this commit is kept, never stepped back to "accepted".
         _finish(session, message_id, token, status=OUTBOX_SENT, attempts=attempts, sent_at=now, last_error=None,
-                provider_message_id=provider_id, delivery_status="accepted" if provider_id else None, **scrub)
+                provider_message_id=provider_id,
+                delivery_status=func.coalesce(OutboxMessage.delivery_status, "accepted") if provider_id else None,
+                **scrub)
         result.sent += 1
+
+
+def email_copy(session: Session | scoped_session[Session], message_id: int, now: datetime) -> bool:
+    """A WhatsApp message its number could not receive, by email instead: once, the same WITA day only, and not
+    when that day's email digest already reached the person."""
+    row = session.execute(select(OutboxMessage.kind, OutboxMessage.subject, OutboxMessage.body_text,
+                                 OutboxMessage.created_at, User.id, User.email, User.email_undeliverable_at)
+                          .join(User, User.id == OutboxMessage.user_id).where(OutboxMessage.id == message_id)).first()
+    if row is None or not row.email or row.email_undeliverable_at is not None:
+        return False
+    day_end = wita_day_end_utc(wita_today(row.created_at))
+    emailed = session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.user_id == row.id, OutboxMessage.channel == CHANNEL_EMAIL, OutboxMessage.kind == "digest",
+        OutboxMessage.status != OUTBOX_FAILED, OutboxMessage.created_at >= day_end - timedelta(days=1),
+        OutboxMessage.created_at < day_end).limit(1))
+    if emailed is not None or now >= day_end:
+        return False
+    return enqueue(session, key=outbox_key(row.email.lower(), "whatsapp-fallback", message_id), recipient=row.email,
+                   user_id=row.id, kind=row.kind, subject=row.subject, body_text=row.body_text, now=now,
+                   expires_at=day_end)
 
 
 def flag_user(session: Session | scoped_session[Session], user_id: int, whatsapp: bool, reason: str,
@@ -296,16 +323,21 @@ def deliver_pending(session_factory_or_session: Session | scoped_session[Session
     try:
         session.commit()
         result.released = _release_stuck(session, now)
+        skipped: list[int] = []
         while True:
-            due = list(session.scalars(
-                select(OutboxMessage.id)
+            due = list(session.execute(
+                select(OutboxMessage.id, OutboxMessage.channel)
                 .where(OutboxMessage.status == OUTBOX_PENDING, OutboxMessage.next_attempt_at <= now,
+                       OutboxMessage.id.not_in(skipped) if skipped else OutboxMessage.id > 0,
                        OutboxMessage.channel.in_([CHANNEL_EMAIL, *channels]))
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(batch)))
             session.commit()
             if not due:
                 break
-            for message_id in due:
+            for message_id, channel in due:
+                if channel == CHANNEL_WHATSAPP and getattr(whatsapp, "paused", False):
+                    skipped.append(message_id)  # rate-limited: it waits for the next run, attempts untouched
+                    continue
                 _deliver_one(session, mailer, message_id, now, result, channels)
             if len(due) < batch:
                 break

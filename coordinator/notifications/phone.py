@@ -50,6 +50,8 @@ def set_whatsapp_choice(session: Session, user: User, phone_text: str | None, op
         raise DomainError(N_("Isi nomor WhatsApp untuk menerima notifikasi lewat WhatsApp."), "phone")
     if phone != user.phone:
         user.phone, user.whatsapp_failed_at, user.whatsapp_failed_reason = phone, None, None
+        if opt_in:  # consent is given for a number: a new number, a new moment
+            user.whatsapp_opt_in_at = now
     if opt_in and user.whatsapp_opt_in_at is None:
         user.whatsapp_opt_in_at = now
     elif not opt_in:

@@ -12,12 +12,15 @@ Business-initiated messages outside a 24-hour conversation must be approved temp
 The answer's error code decides what the outbox does (it retries only what may succeed later):
 - 429, 5xx, a network failure, throughput codes 130429/131056/80007, and an expired or invalid token (190, 401:
   an admin must renew it; the message waits and goes out once the token works): try again later;
-- a number that is not on WhatsApp or not valid (131026, 131030, 131021, 131009 on `to`): failed for good, the
-  number is flagged and the person's reminders go by email;
+- a number that is not on WhatsApp (131026, 131030, 131021): failed for good, the number is flagged and the
+  person's reminders (and this message) go by email;
 - a template that does not exist, is not approved, paused or has the wrong parameters (132000-132016): this
   message failed for good (the number is fine).
-Delivery statuses (sent, delivered, read, failed) arrive signed with X-Hub-Signature-256 (HMAC-SHA256 of the
-raw body with WHATSAPP_APP_SECRET), checked in `signature_valid`.
+After a rate limit the adapter is `paused`: the outbox leaves the run's other WhatsApp messages waiting (they keep
+their attempts). The platform takes no idempotency key: a message whose run was killed between the platform's
+answer and the outbox's commit is sent again (rare; the row's id rides along as biz_opaque_callback_data, so the
+statuses of both copies reach the same row). Delivery statuses (sent, delivered, read, failed) arrive signed with
+X-Hub-Signature-256 (HMAC-SHA256 of the raw body with WHATSAPP_APP_SECRET), checked in `signature_valid`.
 """
 from __future__ import annotations
 
@@ -33,8 +36,11 @@ from typing import Any
 from coordinator.notifications.mailer import PermanentMailError, TransientMailError
 
 DEFAULT_TIMEOUT = 15.0
-RETRY_CODES = frozenset({130429, 131056, 80007, 131000, 131016, 190})
-NUMBER_CODES = frozenset({131026, 131030, 131021, 131009})
+# Throughput and spam limits, the platform's own trouble, and an expired token: worth trying again later.
+RETRY_CODES = frozenset({4, 130429, 131048, 131056, 80007, 131000, 131016, 190})
+# The number itself cannot receive WhatsApp (not 131009 "parameter not valid", which may be any parameter).
+NUMBER_CODES = frozenset({131026, 131030, 131021})
+THROTTLE_CODES = frozenset({4, 130429, 131048, 131056, 80007})
 # Statuses in the order a message goes through them: a late "delivered" never undoes "read".
 STATUS_ORDER = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3, "failed": 4}
 
@@ -58,6 +64,7 @@ class WhatsAppCloud:
             raise ValueError("WHATSAPP_API_URL must be an http(s) URL")
         self.url = f"{base_url.rstrip('/')}/{phone_number_id}/messages"
         self.token, self.timeout = token, timeout
+        self.paused = False  # set by a rate limit: the rest of this run's WhatsApp messages wait
 
     def send(self, message: OutgoingWhatsApp) -> str:
         body = {
@@ -75,7 +82,10 @@ class WhatsAppCloud:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured URL)
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as err:
-            raise _error(message.to, err.code, _json(err.read())) from None
+            error = _error(message.to, err.code, _json(err.read()))
+            if err.code == 429 or getattr(error, "throttled", False):
+                self.paused = True
+            raise error from None
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as err:
             raise TransientMailError(f"WhatsApp API unreachable: {err}") from None
         try:
@@ -98,7 +108,9 @@ def _error(to: str, status: int, body: Mapping[str, Any]) -> Exception:
     code = int(error.get("code") or 0) if str(error.get("code") or "0").isdigit() else 0
     text = f"HTTP {status}, code {code}: {str(error.get('message') or '')[:300]}"
     if status == 429 or status >= 500 or status == 401 or code in RETRY_CODES:
-        return TransientMailError(text)
+        transient = TransientMailError(text)
+        transient.throttled = status == 429 or code in THROTTLE_CODES  # type: ignore[attr-defined]
+        return transient
     if code in NUMBER_CODES:
         return PermanentMailError(to, code, text)
     return PermanentMailError(None, code, text)  # e.g. a template not approved: this message, not the number
@@ -119,6 +131,7 @@ class StatusUpdate:
     recipient: str
     error_code: int | None
     error_title: str | None
+    callback: str | None = None  # our biz_opaque_callback_data: the outbox row's message id
 
 
 def status_updates(payload: Any) -> list[StatusUpdate]:
@@ -126,10 +139,13 @@ def status_updates(payload: Any) -> list[StatusUpdate]:
     out: list[StatusUpdate] = []
     entries = payload.get("entry") if isinstance(payload, dict) else None
     for entry in entries if isinstance(entries, list) else []:
-        for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+        changes = entry.get("changes") if isinstance(entry, dict) else None
+        for change in changes if isinstance(changes, list) else []:
             value = change.get("value") if isinstance(change, dict) else None
-            for status in (value.get("statuses") or []) if isinstance(value, dict) else []:
-                if not isinstance(status, dict) or status.get("status") not in STATUS_ORDER:
+            statuses = value.get("statuses") if isinstance(value, dict) else None
+            for status in statuses if isinstance(statuses, list) else []:
+                if not isinstance(status, dict) or not isinstance(status.get("status"), str) \
+                        or status["status"] not in STATUS_ORDER:
                     continue
                 errors = status.get("errors") if isinstance(status.get("errors"), list) else []
                 first = errors[0] if errors and isinstance(errors[0], dict) else {}
@@ -137,7 +153,8 @@ def status_updates(payload: Any) -> list[StatusUpdate]:
                 out.append(StatusUpdate(str(status.get("id") or "")[:200], str(status["status"]),
                                         str(status.get("recipient_id") or "")[:20],
                                         int(code) if isinstance(code, int) else None,
-                                        str(first.get("title") or first.get("message") or "")[:300] or None))
+                                        str(first.get("title") or first.get("message") or "")[:300] or None,
+                                        str(status.get("biz_opaque_callback_data") or "")[:100] or None))
     return [u for u in out if u.message_id]
 
 

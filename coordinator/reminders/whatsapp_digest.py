@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import force_locale, ngettext
@@ -25,7 +25,9 @@ DEFAULT_TEMPLATES = {"digest": {"id": "sitisek_pengingat_harian", "en": "sitisek
 
 def template_name(templates: Mapping[str, Any] | None, kind: str, locale: str) -> str:
     """WHATSAPP_TEMPLATES names the approved template per message kind and language."""
-    names = (templates or {}).get(kind) or DEFAULT_TEMPLATES[kind]
+    names = (templates or {}).get(kind)
+    if not isinstance(names, dict):
+        names = DEFAULT_TEMPLATES[kind]
     return str(names.get(locale) or names.get("id") or DEFAULT_TEMPLATES[kind]["id"])
 
 
@@ -56,9 +58,9 @@ def whatsapp_digests(session: Session, reminders: list[Reminder], today: date, n
                             "terlambat). Buka: %(link)s", len(items), name=first, late=late, link=link)
         out.append((phone, text))
         if record:
-            enqueue(session, key=outbox_key(phone, "wa-digest", today.isoformat()), recipient=phone,
+            enqueue(session, key=outbox_key(f"u{user_id}", phone, "wa-digest", today.isoformat()), recipient=phone,
                     user_id=user_id, kind=KIND_DIGEST, subject=text[:300], body_text=text, now=now,
-                    expires_at=wita_day_end_utc(today + timedelta(days=1)),  # a day's digest is stale the next
+                    expires_at=wita_day_end_utc(today),  # "today" is stale tomorrow: never after the next one
                     template=Template(template_name(templates, "digest", locale), locale,
                                       [first, str(len(items)), str(late), link]))
     return out

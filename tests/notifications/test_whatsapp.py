@@ -151,6 +151,8 @@ def test_the_server_down_then_back_delivers_each_message_once(world, app_ctx, sm
 
 def test_delivery_statuses_come_signed_and_a_forged_one_changes_nothing(world, app_ctx, client, smtp, whatsapp):
     _opt_in(world.focal)
+    db.session.add(NotificationPreference(user_id=world.focal.id, kind="due_soon", email_enabled=False))
+    db.session.commit()  # WhatsApp only: a number that fails then gets the message by email
     _run(smtp, whatsapp)
     [sent] = whatsapp.received
     body, signature = status_webhook([{"id": sent["id"], "status": "delivered", "recipient_id": sent["to"]}])
@@ -178,6 +180,13 @@ def test_delivery_statuses_come_signed_and_a_forged_one_changes_nothing(world, a
     assert db.session.get(User, world.focal.id).whatsapp_failed_at is not None
     fallback = db.session.scalars(select(OutboxMessage).where(OutboxMessage.key.like("%whatsapp-fallback%"))).all()
     assert len(fallback) == 1 and fallback[0].recipient == "dinsos@example.org"
+    # Odd JSON, signed: nothing to apply, no error.
+    odd = b'{"entry": [{"changes": 5}, {"changes": [{"value": {"statuses": [{"status": ["x"]}]}}]}]}'
+    import hashlib
+    import hmac
+    sig = "sha256=" + hmac.new(whatsapp.config["WHATSAPP_APP_SECRET"].encode(), odd, hashlib.sha256).hexdigest()
+    assert client.post("/webhooks/whatsapp", data=odd, content_type="application/json",
+                       headers={"X-Hub-Signature-256": sig}).get_json() == {"ok": True, "updated": 0}
     assert client.get("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=1158201444"
                       ).get_data(as_text=True) == "1158201444"
     assert client.get("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"
@@ -203,3 +212,15 @@ def test_two_reminder_runs_at_the_same_moment_send_each_whatsapp_message_once(wo
         assert p.returncode == 0, err
     numbers = [m["to"] for m in whatsapp.received]
     assert sorted(numbers) == sorted(set(numbers)) and len(numbers) >= 2
+
+
+def test_after_a_rate_limit_the_runs_other_messages_wait_and_keep_their_attempts(world, app_ctx, smtp, whatsapp):
+    _opt_in(world.focal)
+    _opt_in(world.coordinator, "+6281350001234")
+    whatsapp.rate_limited = 1
+    _run(smtp, whatsapp, day=DAY + timedelta(days=6))  # 30 December: both are reminded
+    rows = _whatsapp_rows()
+    assert len(rows) == 2 and whatsapp.requests == 1  # one 429, then the channel rests for this run
+    assert sorted(r.attempts for r in rows) == [0, 1] and {r.status for r in rows} == {"pending"}
+    later = at(DAY + timedelta(days=6)) + BACKOFF[0] + timedelta(minutes=1)
+    assert deliver_pending(db.session, smtp.mailer(), later, whatsapp=channel_from_config(whatsapp.config)).sent == 2
