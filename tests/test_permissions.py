@@ -217,6 +217,9 @@ MATRIX: dict[str, tuple[str, dict, dict]] = {
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200),
                       rule(focal_own=403, focal_other=404, coordinator=200, admin=200, verifier=200)),
     # Verval without signal: JSON only (an empty form is a 400) for verifiers and coordinators
+    "verval.offline_page": ("/verval/luring/", rule(coordinator=200, admin=200, verifier=200), METHOD_NOT_ALLOWED),
+    "verval.offline_worker": ("/verval/luring/sw.js", rule(coordinator=200, admin=200, verifier=200),
+                              METHOD_NOT_ALLOWED),
     "verval.offline_prepare": ("/verval/luring/siapkan", METHOD_NOT_ALLOWED,
                                rule(coordinator=400, admin=400, verifier=400)),
     "verval.offline_key": ("/verval/luring/kunci", METHOD_NOT_ALLOWED, rule(coordinator=400, admin=400, verifier=400)),

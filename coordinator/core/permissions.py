@@ -188,7 +188,8 @@ def verifier_may_open(endpoint: str | None) -> bool:
 
 # verval.index only sends them on to their list.
 VERIFIER_VERVAL = {"verval.index", "verval.children", "verval.child", "verval.reveal", "verval.verify",
-                   "verval.offline_prepare", "verval.offline_key", "verval.offline_sync"}
+                   "verval.offline_prepare", "verval.offline_key", "verval.offline_sync", "verval.offline_page",
+                   "verval.offline_worker"}
 
 
 def can_verify_offline(user: Any) -> bool:

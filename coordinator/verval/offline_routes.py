@@ -2,9 +2,10 @@
 device's key, sync). Same-origin only, with the CSRF token in the X-CSRFToken header like every form."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -38,7 +39,8 @@ def offline_prepare():
         abort(400)
     body = offline.package(db.session, current_user, now)
     db.session.commit()
-    return jsonify({"key": device.key, "expires_at": device.expires_at.isoformat() + "Z", **body})
+    return jsonify({"key": device.key, "expires_at": device.expires_at.isoformat() + "Z", "now": now.isoformat() + "Z",
+                    **body})
 
 
 @bp.route("/luring/kunci", methods=["POST"])
@@ -71,3 +73,19 @@ def offline_sync():
                                                "applied").as_dict())
     db.session.commit()
     return jsonify({"results": results})
+
+
+@bp.route("/luring/")
+@offline_verifiers
+def offline_page():
+    return render_template("verval/offline.html")
+
+
+@bp.route("/luring/sw.js")
+@offline_verifiers
+def offline_worker():
+    """Served from here so that its scope is /verval/luring/ (a worker controls only pages below its own path)."""
+    response = send_from_directory(Path(current_app.static_folder or ""), "js/verval-sw.js",
+                                   mimetype="text/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
