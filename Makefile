@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.report
 	$(BIN)/python -m bench.verval
+	$(BIN)/python -m bench.offline
 	$(BIN)/python -m bench.rad
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.maps
