@@ -283,18 +283,22 @@ def artifacts_dir() -> Path:
     return path
 
 
+def _serving(app, server):  # type: ignore[no-untyped-def]
+    """Start a loopback server, point the app's settings at it for the test, then put everything back."""
+    server.start()
+    saved = {k: app.config.get(k) for k in server.config}
+    app.config.update(server.config)
+    yield server
+    server.stop()
+    app.config.update(saved)
+
+
 @pytest.fixture()
 def smtp(app_ctx):
     """A real SMTP server on loopback, and the app's MAIL_* settings pointing at it."""
     from tests.smtp_server import SmtpServer
 
-    server = SmtpServer()
-    server.start()
-    saved = {k: app_ctx.config.get(k) for k in server.config}
-    app_ctx.config.update(server.config)
-    yield server
-    server.stop()
-    app_ctx.config.update(saved)
+    yield from _serving(app_ctx, SmtpServer())
 
 
 @pytest.fixture()
@@ -303,10 +307,4 @@ def whatsapp(app_ctx):
     pointing at it."""
     from tests.whatsapp_server import WhatsAppServer
 
-    server = WhatsAppServer()
-    server.start()
-    saved = {k: app_ctx.config.get(k) for k in server.config}
-    app_ctx.config.update(server.config)
-    yield server
-    server.stop()
-    app_ctx.config.update(saved)
+    yield from _serving(app_ctx, WhatsAppServer())
