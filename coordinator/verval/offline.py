@@ -1,9 +1,10 @@
 """Verval without signal, the server's half: the package a verifier downloads, and the sync of what they recorded.
 
 The package holds only what finding and verifying a child needs: name, sex, birth year, dusun/RT/RW, category and
-the current finding, never the NIK, the full birth date or the mother's name. It comes with a key bound to the
-device and to this session: the browser keeps the package encrypted with it (AES-GCM), and after logout (a new
-session token) or VERVAL_OFFLINE_DAYS the key is no longer handed out, so a lost phone opens nothing. Every
+the current finding, never the NIK, the full birth date or the mother's name. It comes with a key made for the
+device: the browser keeps the package encrypted with it (AES-GCM) and the key only in the tab's session storage;
+the server hands the key again only to a live session of the same user (signed in with their password) and never
+after VERVAL_OFFLINE_DAYS, so a lost phone without a session opens nothing. Every
 child in a package is in the access log, as a view would be.
 
 Sync takes records with a client-generated id, each once: a second sync of the same id changes nothing. A record
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.core.clock import wita_today
@@ -72,11 +73,14 @@ def prepare_device(session: Session, user: User, device_id: Any, now: datetime,
 
 
 def device_key(session: Session, user: User, device_id: Any, now: datetime) -> str | None:
-    """The key, to the session that prepared the device and before it expires; else None."""
+    """The key, to a live session of the user who prepared the device (signing in again, after signing out
+    elsewhere, opens what was downloaded and still unsent), before it expires; else None. Flushes."""
     row = session.scalar(select(OfflineDevice).where(OfflineDevice.user_id == user.id,
                                                      OfflineDevice.device_id == _device_id(device_id)))
-    if row is None or row.session_token != user.session_token or row.expires_at <= now:
+    if row is None or row.expires_at <= now:
         return None
+    row.session_token = user.session_token
+    session.flush()
     return row.key
 
 
@@ -109,9 +113,11 @@ class SyncOutcome:
     result: str
     message: str | None = None
     theirs: dict[str, Any] | None = None  # the other finding, for a conflict
+    verification_id: int | None = None  # the child's finding now (the phone's next base)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"client_id": self.client_id, "result": self.result, "message": self.message, "theirs": self.theirs}
+        return {"client_id": self.client_id, "result": self.result, "message": self.message, "theirs": self.theirs,
+                "verification_id": self.verification_id}
 
 
 def _input(fields: dict[str, Any]) -> VerificationInput:
@@ -133,47 +139,80 @@ def _finding(v: ChildVerification) -> dict[str, Any]:
             "verifier": v.verifier.name if v.verifier else None}
 
 
+def _id(value: Any) -> int | None:
+    """A row id from JSON: a whole number in the INTEGER range (not a boolean, not 10**30)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 2**31 - 1 else None
+
+
+def _again(session: Session, done: OfflineRecord) -> SyncOutcome:
+    """A record sent before (its answer may have been lost on the way): its first result again, with the other
+    finding for a conflict still open, so the phone shows it instead of dropping it."""
+    if done.result == CONFLICT and done.conflict_with_id:
+        other = session.get(ChildVerification, done.conflict_with_id)
+        return SyncOutcome(done.client_id, CONFLICT, None, _finding(other) if other else None)
+    if done.result == REFUSED:
+        return SyncOutcome(done.client_id, REFUSED, done.message)
+    return SyncOutcome(done.client_id, DUPLICATE, done.result, verification_id=done.verification_id)
+
+
 def sync_record(session: Session, user: User, record: Any, now: datetime) -> SyncOutcome:
-    """One record: applied, a duplicate of one already received, a conflict, or refused with the reason."""
+    """One record: applied, a duplicate of one already received, a conflict, or refused with the reason. A
+    resolve ("mine" or "theirs") is taken only for a conflict still open against the same finding, and once (one
+    conditional UPDATE claims it, so a double tap never writes twice)."""
     if not isinstance(record, dict):
         return SyncOutcome("", REFUSED, "record")
     client_id = str(record.get("client_id") or "")[:ID_MAX]
-    resolve = record.get("resolve")
+    resolve = record.get("resolve") if record.get("resolve") in ("mine", "theirs") else None
     done = session.scalar(select(OfflineRecord).where(OfflineRecord.user_id == user.id,
                                                       OfflineRecord.client_id == client_id))
-    if done is not None and not (done.result == CONFLICT and resolve in ("mine", "theirs")):
-        return SyncOutcome(client_id, DUPLICATE, done.result)
+    if done is not None and (resolve is None or done.result != CONFLICT):
+        return _again(session, done)
     if len(client_id) < 8:
         return SyncOutcome(client_id, REFUSED, "client_id")
-    child = session.get(Child, record.get("child_id")) if isinstance(record.get("child_id"), int) else None
+    child_id = done.child_id if done is not None else _id(record.get("child_id"))
+    child = session.get(Child, child_id) if child_id else None
     if child is None or not can_verify_child(session, user, child):
         return SyncOutcome(client_id, REFUSED, "child_id")
     given = record.get("fields")
     fields: dict[str, Any] = given if isinstance(given, dict) else {}
-    base = record.get("base") if isinstance(record.get("base"), int) else None
-    row = done or OfflineRecord(user_id=user.id, client_id=client_id, child_id=child.id,
-                                payload=json.dumps(fields, ensure_ascii=False)[:20000], base_verification_id=base,
-                                received_at=now, result=REFUSED)  # until decided below, in this transaction
-    if done is None:
-        session.add(row)
+    if done is not None:
+        fields = json.loads(done.payload)  # a resolve applies what was sent first, not what comes with it
+    base = done.base_verification_id if done is not None else _id(record.get("base"))
     latest = session.scalar(select(ChildVerification).where(ChildVerification.child_id == child.id)
                             .order_by(ChildVerification.id.desc()).limit(1))
-    if resolve == "theirs" and done is not None:
-        row.result, row.resolved_at, row.message = APPLIED, now, "theirs kept"
-        session.flush()
-        return SyncOutcome(client_id, APPLIED, "theirs")
-    if latest is not None and latest.id != base and resolve != "mine":
-        row.result, row.conflict_with_id = CONFLICT, latest.id
-        session.flush()
-        return SyncOutcome(client_id, CONFLICT, None, _finding(latest))
+    if done is not None:
+        if latest is not None and latest.id != done.conflict_with_id:  # a third finding came meanwhile: show it
+            done.conflict_with_id = latest.id
+            session.flush()
+            return SyncOutcome(client_id, CONFLICT, None, _finding(latest))
+        claimed = session.execute(update(OfflineRecord).where(OfflineRecord.id == done.id,
+                                                              OfflineRecord.result == CONFLICT)
+                                  .values(result=APPLIED, resolved_at=now).execution_options(synchronize_session=False))
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return SyncOutcome(client_id, DUPLICATE, APPLIED)
+        session.refresh(done)
+        if resolve == "theirs":
+            done.message = "theirs kept"
+            session.flush()
+            return SyncOutcome(client_id, APPLIED, "theirs", verification_id=latest.id if latest else None)
+        row = done
+    else:
+        row = OfflineRecord(user_id=user.id, client_id=client_id, child_id=child.id,
+                            payload=json.dumps(fields, ensure_ascii=False)[:20000], base_verification_id=base,
+                            received_at=now, result=REFUSED)  # until decided below, in this transaction
+        session.add(row)
+        if latest is not None and latest.id != base:
+            row.result, row.conflict_with_id = CONFLICT, latest.id
+            session.flush()
+            return SyncOutcome(client_id, CONFLICT, None, _finding(latest))
     try:
         verification = record_verification(session, child, _input(fields), user.id, now, wita_today(now))
     except DomainError as err:
         row.result, row.message = REFUSED, (err.field or err.message)[:300]
         session.flush()
         return SyncOutcome(client_id, REFUSED, err.field or err.message)
-    row.result, row.verification_id, row.resolved_at = APPLIED, verification.id, now if done else None
+    row.result, row.verification_id = APPLIED, verification.id
     log_access(session, user_id=user.id, action="edit", now=now, child_id=child.id,
                detail=f"verifikasi luring: {verification.status}")
     session.flush()
-    return SyncOutcome(client_id, APPLIED)
+    return SyncOutcome(client_id, APPLIED, verification_id=verification.id)

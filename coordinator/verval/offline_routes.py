@@ -51,7 +51,8 @@ def offline_key():
     except DomainError:
         abort(400)
     if key is None:
-        abort(403)  # another session, or expired: the phone's package stays sealed; download again
+        abort(403)  # another user's device, or expired: the phone's copy stays sealed; download again
+    db.session.commit()
     return jsonify({"key": key})
 
 
@@ -69,8 +70,8 @@ def offline_sync():
         except IntegrityError as err:
             if "unique" not in str(err.orig).lower():
                 raise
-            results.append(offline.SyncOutcome(str(record.get("client_id") or "")[:64], offline.DUPLICATE,
-                                               "applied").as_dict())
+            # The same record from another tab at this very moment: the phone keeps it and sends it again.
+            results.append(offline.SyncOutcome(str(record.get("client_id") or "")[:64], "retry").as_dict())
     db.session.commit()
     return jsonify({"results": results})
 

@@ -42,10 +42,15 @@ def test_the_package_has_what_finding_a_child_needs_and_the_key_is_bound_to_the_
     assert [s[0] for s in body["statuses"]] and body["today"] == "2026-11-27"
     assert _count(ChildAccessLog, ChildAccessLog.detail == "paket luring") == 3
     assert client.post("/verval/luring/kunci", json={"device_id": DEVICE}).get_json() == {"key": body["key"]}
-    # Signed out (a new session token): the key is not handed out again, the phone's copy stays sealed.
+    # Without a session nothing is handed out; another user gets nothing for this device; signed in again (after
+    # signing out elsewhere) the verifier opens what is still unsent.
+    client.post("/logout")
+    assert client.post("/verval/luring/kunci", json={"device_id": DEVICE}).status_code == 302  # to the login
+    login(client, "koordinator@example.org")
+    assert client.post("/verval/luring/kunci", json={"device_id": DEVICE}).status_code == 403
     client.post("/logout")
     login(client, "verifikator@example.org")
-    assert client.post("/verval/luring/kunci", json={"device_id": DEVICE}).status_code == 403
+    assert client.post("/verval/luring/kunci", json={"device_id": DEVICE}).get_json() == {"key": body["key"]}
     assert client.post("/verval/luring/siapkan", json={"device_id": "x"}).status_code == 400
     # A focal point or a leader does not work offline.
     client.post("/logout")
@@ -63,7 +68,8 @@ def test_sync_applies_each_record_once_by_the_online_rules(world, client, app_ct
     assert results[2]["message"] == "verified_on"
     assert _count(ChildVerification) == 2
     again = client.post("/verval/luring/sinkron", json={"records": records}).get_json()["results"]
-    assert [r["result"] for r in again] == ["duplicate"] * 3 and _count(ChildVerification) == 2
+    # Sent again: nothing new; a refused one says why again (its answer may have been lost).
+    assert [r["result"] for r in again] == ["duplicate", "duplicate", "refused"] and _count(ChildVerification) == 2
     db.session.expire_all()
     assert db.session.get(type(a), a.id).status == "ats_valid"
     logged = _count(ChildAccessLog, ChildAccessLog.detail.like("verifikasi luring%"))
@@ -92,6 +98,9 @@ def test_a_child_verified_meanwhile_is_a_conflict_until_the_verifier_chooses(wor
     [out] = client.post("/verval/luring/sinkron", json={"records": [record]}).get_json()["results"]
     assert out["result"] == "conflict" and out["theirs"]["status"] == "masih_sekolah"
     assert out["theirs"]["notes"] == "Sudah di SD" and _count(ChildVerification) == 1  # nothing overwritten
+    # The answer lost on the way: the same record again is the same conflict, still nothing written.
+    [again] = client.post("/verval/luring/sinkron", json={"records": [record]}).get_json()["results"]
+    assert again["result"] == "conflict" and _count(ChildVerification) == 1
     [kept] = client.post("/verval/luring/sinkron", json={"records": [{**record, "resolve": "mine"}]}
                          ).get_json()["results"]
     assert kept["result"] == "applied" and _count(ChildVerification) == 2
@@ -99,3 +108,11 @@ def test_a_child_verified_meanwhile_is_a_conflict_until_the_verifier_chooses(wor
     [again] = client.post("/verval/luring/sinkron", json={"records": [{**record, "resolve": "mine"}]}
                           ).get_json()["results"]
     assert again["result"] == "duplicate" and _count(ChildVerification) == 2
+    # "mine" on a first sync does not skip the conflict check; absurd ids are refused, not a 500.
+    fresh = _record(child, "rec-conf-0002", base=None, resolve="mine")
+    [out] = client.post("/verval/luring/sinkron", json={"records": [fresh]}).get_json()["results"]
+    assert out["result"] == "conflict" and _count(ChildVerification) == 2
+    odd = [{**_record(child, "rec-odd-00001"), "child_id": 10**30}, {**_record(child, "rec-odd-00002"), "base": True,
+                                                                      "child_id": True}]
+    assert [r["result"] for r in client.post("/verval/luring/sinkron", json={"records": odd}).get_json()["results"]
+            ] == ["refused", "refused"]

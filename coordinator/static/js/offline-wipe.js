@@ -5,6 +5,7 @@
   function wipe() {
     try { sessionStorage.removeItem('sitisek-luring-key'); } catch (e) { /* private mode */ }
     if (window.indexedDB) { indexedDB.deleteDatabase('sitisek-luring'); }
+    if (window.caches) { caches.delete('sitisek-luring-v1'); }  // the kept page carried this session's token
   }
   var forms = document.querySelectorAll('form[action$="/logout"]');
   for (var i = 0; i < forms.length; i++) forms[i].addEventListener('submit', wipe);

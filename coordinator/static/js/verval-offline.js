@@ -12,7 +12,7 @@
   var status = document.getElementById('offline-status');
   var list = document.getElementById('offline-children');
   var pendingCount = document.getElementById('pending-count');
-  var state = {key: null, pack: null, queue: [], conflicts: []};
+  var state = {key: null, pack: null, queue: [], conflicts: [], locked: false};
 
   function msg(name, params) {
     var text = app.getAttribute('data-msg-' + name) || name;
@@ -60,7 +60,7 @@
   }
   function wipe() {
     sessionStorage.removeItem(KEY_ITEM);
-    state = {key: null, pack: null, queue: [], conflicts: []};
+    state = {key: null, pack: null, queue: [], conflicts: [], locked: false};
     return new Promise(function (resolve) {
       var req = indexedDB.deleteDatabase(DB);
       req.onsuccess = req.onerror = req.onblocked = function () { resolve(); };
@@ -86,9 +86,18 @@
     });
   }
   function save() {
-    return Promise.all([seal(state.queue), seal(state.conflicts)]).then(function (boxes) {
-      return Promise.all([put('queue', boxes[0]), put('conflicts', boxes[1])]);
+    return Promise.all([seal(state.queue), seal(state.conflicts), seal(state.pack)]).then(function (boxes) {
+      return Promise.all([put('queue', boxes[0]), put('conflicts', boxes[1]), put('package', boxes[2])]);
     }).then(render);
+  }
+  // The child's finding is now this one: a second visit offline is checked against it, not against the first.
+  function rebase(childId, verificationId) {
+    if (!verificationId || !state.pack) return;
+    state.pack.children.forEach(function (c) { if (c.id === childId) c.base = verificationId; });
+  }
+  function failed(response) {
+    say(msg('refused') + ' (' + response.status + ')');  // a stale session or token is not "no signal"
+    throw new Error(String(response.status));
   }
 
   function post(url, body) {
@@ -141,8 +150,9 @@
       node.querySelector('.mine').textContent = finding(conflict.record.fields);
       node.querySelector('.theirs').textContent = finding(conflict.theirs) + (conflict.theirs.verifier ? ' · ' +
                                                                              conflict.theirs.verifier : '');
-      node.querySelectorAll('button[data-resolve]').forEach(function (button) {
-        button.addEventListener('click', function () { resolve(conflict, button.getAttribute('data-resolve')); });
+      var buttons = Array.prototype.slice.call(node.querySelectorAll('button[data-resolve]'));
+      buttons.forEach(function (button) {
+        button.addEventListener('click', function () { resolve(conflict, button.getAttribute('data-resolve'), buttons); });
       });
       clist.appendChild(node);
     });
@@ -183,34 +193,52 @@
     if (!state.queue.length || !navigator.onLine) { if (!navigator.onLine) say(msg('offline')); return Promise.resolve(); }
     var sending = state.queue.slice();
     return post(app.getAttribute('data-sync-url'), {records: sending}).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
+      return response.ok ? response.json() : failed(response);
     }).then(function (body) {
-      var done = {}, sent = 0;
+      var done = {}, sent = 0, refused = [];
       body.results.forEach(function (r, i) {
-        done[r.client_id] = true;
-        if (r.result === 'applied') sent += 1;
-        if (r.result === 'conflict') state.conflicts.push({record: sending[i], theirs: r.theirs});
-        if (r.result === 'refused') say(msg('refused') + ': ' + (r.message || ''));
+        var record = sending[i];
+        if (r.result === 'retry') return;  // the same record from another tab just now: it goes again
+        done[record.client_id] = true;
+        if (r.result === 'applied' || r.result === 'duplicate') { sent += r.result === 'applied'; rebase(record.child_id, r.verification_id); }
+        if (r.result === 'conflict') {
+          state.conflicts = state.conflicts.filter(function (c) { return c.record.client_id !== record.client_id; });
+          state.conflicts.push({record: record, theirs: r.theirs || {}});
+        }
+        if (r.result === 'refused') refused.push(r.message || '');
       });
       state.queue = state.queue.filter(function (r) { return !done[r.client_id]; });
-      return save().then(function () { if (sent) say(msg('sent', {n: sent})); });
-    }).catch(function () { say(msg('offline')); });
+      return save().then(function () {
+        if (refused.length) say(msg('refused') + ': ' + refused.join(', '));
+        else if (sent) say(msg('sent', {n: sent}));
+      });
+    }).catch(function (err) { if (!navigator.onLine || err instanceof TypeError) say(msg('offline')); });
   }
 
-  function resolve(conflict, choice) {
+  function resolve(conflict, choice, buttons) {
+    buttons.forEach(function (b) { b.disabled = true; });  // one tap, one answer
     return post(app.getAttribute('data-sync-url'), {records: [Object.assign({}, conflict.record, {resolve: choice})]})
-      .then(function (response) { return response.json(); })
-      .then(function () {
-        state.conflicts = state.conflicts.filter(function (c) { return c !== conflict; });
+      .then(function (response) { return response.ok ? response.json() : failed(response); })
+      .then(function (body) {
+        var r = body.results[0] || {};
+        if (r.result === 'applied' || r.result === 'duplicate') {
+          state.conflicts = state.conflicts.filter(function (c) { return c !== conflict; });
+          rebase(conflict.record.child_id, r.verification_id);
+        } else if (r.result === 'conflict') {
+          conflict.theirs = r.theirs || {};  // a newer finding came meanwhile: choose again
+        } else if (r.result === 'refused') {
+          state.conflicts = state.conflicts.filter(function (c) { return c !== conflict; });
+          say(msg('refused') + ': ' + (r.message || ''));
+        }
         return save();
-      });
+      })
+      .catch(function () { buttons.forEach(function (b) { b.disabled = false; }); say(msg('offline')); });
   }
 
   function download() {
+    if (state.locked) { say(msg('sealed')); return Promise.resolve(); }  // never over findings not yet opened
     return post(app.getAttribute('data-prepare-url'), {device_id: deviceId()}).then(function (response) {
-      if (!response.ok) throw new Error(String(response.status));
-      return response.json();
+      return response.ok ? response.json() : failed(response);
     }).then(function (body) {
       sessionStorage.setItem(KEY_ITEM, body.key);
       return importKey(body.key).then(function (key) {
@@ -226,7 +254,7 @@
       }).then(save).then(function () {
         say(msg('downloaded', {n: body.children.length, date: day(body.expires_at)}));
       });
-    }).catch(function () { say(msg('offline')); });
+    }).catch(function (err) { if (err instanceof TypeError) say(msg('offline')); });
   }
 
   function start() {
@@ -237,12 +265,15 @@
       return get('package').then(function (stored) {
         if (!stored) return null;  // nothing downloaded on this phone: no key to ask for
         var kept = sessionStorage.getItem(KEY_ITEM);
-        if (kept || !navigator.onLine) return kept;
+        if (!navigator.onLine) return kept;  // without signal: this tab's key, or nothing
         return post(app.getAttribute('data-key-url'), {device_id: deviceId()}).then(function (r) {
-          return r.ok ? r.json().then(function (b) { return b.key; }) : null;
-        });
+          return r.ok ? r.json().then(function (b) { return b.key; }) : null;  // a session ended: no key
+        }, function () { return kept; });
       }).then(function (key) {
-        if (!key) return get('package').then(function (p) { say(msg(p ? 'sealed' : 'none')); });
+        if (!key) {
+          sessionStorage.removeItem(KEY_ITEM);
+          return get('package').then(function (p) { state.locked = !!p; say(msg(p ? 'sealed' : 'none')); });
+        }
         sessionStorage.setItem(KEY_ITEM, key);
         return importKey(key).then(function (k) {
           state.key = k;
@@ -258,7 +289,7 @@
                                               date: day(state.pack.expires_at)})
             : msg('none'));
           if (navigator.onLine) return sync();
-        }).catch(function () { return wipe().then(function () { say(msg('sealed')); }); });
+        }).catch(function () { state.locked = true; say(msg('sealed')); });  // kept: never wiped unsent
       });
     });
   }
