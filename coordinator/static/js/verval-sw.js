@@ -3,8 +3,10 @@
 // IndexedDB), and nothing but these GETs is ever answered from the cache.
 'use strict';
 var CACHE = 'sitisek-luring-v1';
+// Everything the page loads (the stylesheet draws the bell): without signal, no request of the page may fail.
 var SHELL = ['/verval/luring/', '/static/css/app.css', '/static/js/verval-offline.js', '/static/js/offline-wipe.js',
-             '/static/js/char-count.js', '/static/favicon.svg', '/static/manifest.webmanifest'];
+             '/static/js/char-count.js', '/static/favicon.svg', '/static/manifest.webmanifest', '/static/img/bell.svg',
+             '/static/icons/sitisek-192.png', '/static/icons/sitisek-512.png'];
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }));
