@@ -3,6 +3,7 @@ from datetime import date
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from coordinator.actions import budget, listing
 from coordinator.actions import progress as progress_service
@@ -89,7 +90,7 @@ def mine():
         agency_id=current_user.agency_id, status="belum_selesai"), wita_today(now), 1)
     indicators = db.session.scalars(db.select(Indicator).where(  # the ones this agency reports values for
         Indicator.owner_agency_id == current_user.agency_id, Indicator.deleted_at.is_(None),
-        Indicator.ats_metric.is_(None)).order_by(Indicator.code)).all()
+        Indicator.ats_metric.is_(None)).options(selectinload(Indicator.all_values)).order_by(Indicator.code)).all()
     return render_template("actions/mine.html", rows=rows, reported=reported, this_month=this_month,
                            returned=returned, follow_ups=follow_ups, today=wita_today(now), indicators=indicators)
 

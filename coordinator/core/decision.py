@@ -17,10 +17,11 @@ COMMENT_MAX = 2000
 
 
 def decide_once(session: Session, row: Any, state: str, waiting: str, values: dict[str, Any],
-                already: str) -> None:
-    """Set `values` on `row` if its `state` column still holds `waiting`; else DomainError(`already`)."""
+                already: str, *still: Any) -> None:
+    """Set `values` on `row` if its `state` column still holds `waiting` (and the conditions `still` hold); else
+    DomainError(`already`)."""
     model = type(row)
-    done = session.execute(update(model).where(model.id == row.id, getattr(model, state) == waiting)
+    done = session.execute(update(model).where(model.id == row.id, getattr(model, state) == waiting, *still)
                            .values(**values).execution_options(synchronize_session=False))
     if done.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(row)
@@ -34,7 +35,7 @@ def review_comment(text: str | None, required: bool) -> str | None:
     """A reviewer's note: required to return something, at most 2.000 characters."""
     text = (text or "").strip()
     if required and not text:
-        raise DomainError(N_("Tuliskan yang perlu diperbaiki."), "comment")
+        raise DomainError(N_("Tuliskan apa yang perlu diperbaiki."), "comment")
     if len(text) > COMMENT_MAX:
         raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
     return text or None

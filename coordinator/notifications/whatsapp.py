@@ -57,8 +57,6 @@ class OutgoingWhatsApp:
 class WhatsAppCloud:
     """The Cloud API adapter. `send` returns the platform's message id (wamid…)."""
 
-    name = "whatsapp"
-
     def __init__(self, base_url: str, token: str, phone_number_id: str, timeout: float = DEFAULT_TIMEOUT) -> None:
         if not base_url.startswith(("https://", "http://")):  # never file: or another scheme urlopen knows
             raise ValueError("WHATSAPP_API_URL must be an http(s) URL")

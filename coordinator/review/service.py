@@ -18,6 +18,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from coordinator.core.clock import add_months, to_wita
+from coordinator.core.decision import decide_once, review_comment
 from coordinator.core.errors import N_, DomainError
 from coordinator.core.formatting import fmt_month
 from coordinator.figures.indicator_feed import refresh_returned_indicators
@@ -33,7 +34,6 @@ from coordinator.models import (
 from coordinator.notifications.center import record_notification
 from coordinator.notifications.outbox import outbox_key
 
-COMMENT_MAX = 2000
 KIND_RETURNED_NOW = "report_returned"  # the bell, at once; the daily digest repeats it while uncorrected
 
 
@@ -81,31 +81,21 @@ def _check_open(report: ProgressUpdate) -> None:
 
 def _decide(session: Session, report: ProgressUpdate, status: str, reviewer: User, comment: str | None,
             now: datetime) -> None:
-    """One conditional UPDATE: of two reviewers (or a review and the author's correction) at the same moment, the
-    second finds the report no longer waiting and is told so; it never overwrites the first."""
-    done = session.execute(
-        update(ProgressUpdate)
-        .where(ProgressUpdate.id == report.id, ProgressUpdate.review_status == REVIEW_SUBMITTED,
-               ProgressUpdate.superseded_at.is_(None))
-        .values(review_status=status, reviewed_at=now, reviewed_by_id=reviewer.id, review_comment=comment)
-        .execution_options(synchronize_session=False))
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        session.refresh(report)
-        _check_open(report)
-        raise DomainError(N_("Laporan ini sudah ditinjau."))
-    # The claim is ours: the same values through the ORM, so the change history records before and after.
-    report.review_status, report.reviewed_at, report.reviewed_by_id = status, now, reviewer.id
-    report.review_comment = comment
-    session.flush()
+    """Taken once (core/decision.py): of two reviewers, or a review and the author's correction, at the same
+    moment, the second is told why; it never overwrites the first."""
+    try:
+        decide_once(session, report, "review_status", REVIEW_SUBMITTED, {
+            "review_status": status, "reviewed_at": now, "reviewed_by_id": reviewer.id, "review_comment": comment},
+            N_("Laporan ini sudah ditinjau."), ProgressUpdate.superseded_at.is_(None))
+    except DomainError:
+        _check_open(report)  # corrected meanwhile: says so
+        raise
 
 
 def accept(session: Session, report: ProgressUpdate, reviewer: User, now: datetime, comment: str = "") -> None:
     """Accepted: it counts from now, in place of any earlier accepted version of the same month."""
     _check_open(report)
-    comment = (comment or "").strip()
-    if len(comment) > COMMENT_MAX:
-        raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
-    _decide(session, report, REVIEW_ACCEPTED, reviewer, comment or None, now)
+    _decide(session, report, REVIEW_ACCEPTED, reviewer, review_comment(comment, False), now)
     count_in_force(session, report)
     refresh_returned_indicators(session, now)  # children back in school changed: so do the indicators counting them
 
@@ -113,12 +103,7 @@ def accept(session: Session, report: ProgressUpdate, reviewer: User, now: dateti
 def return_report(session: Session, report: ProgressUpdate, reviewer: User, comment: str, now: datetime) -> None:
     """Returned with a comment: the author is told at once (the bell) and corrects it; it does not count."""
     _check_open(report)
-    comment = (comment or "").strip()
-    if not comment:
-        raise DomainError(N_("Tuliskan apa yang perlu diperbaiki."), "comment")
-    if len(comment) > COMMENT_MAX:
-        raise DomainError(N_("Catatan paling banyak 2.000 karakter."), "comment")
-    _decide(session, report, REVIEW_RETURNED, reviewer, comment, now)
+    _decide(session, report, REVIEW_RETURNED, reviewer, review_comment(comment, True), now)
     _tell_author(session, report, now)
 
 

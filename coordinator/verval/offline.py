@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from coordinator.core.clock import wita_today
-from coordinator.core.errors import DomainError
+from coordinator.core.errors import N_, DomainError
 from coordinator.models import (
     LIST_VERVAL_REASON,
     LIST_VERVAL_STATUS,
@@ -46,6 +47,8 @@ from coordinator.verval.verification import (
 )
 
 DEFAULT_DAYS = 7
+NOT_A_RECORD = N_("Catatan dari ponsel tidak lengkap; catat ulang hasilnya.")
+NOT_YOUR_CHILD = N_("Anak ini tidak termasuk anak yang dapat Anda verifikasi.")
 ID_MAX = 64
 APPLIED, DUPLICATE, CONFLICT, REFUSED = "applied", "duplicate", "conflict", "refused"
 
@@ -124,7 +127,7 @@ def _input(fields: dict[str, Any]) -> VerificationInput:
     try:
         verified_on = date.fromisoformat(str(fields.get("verified_on") or ""))
     except ValueError:
-        raise DomainError("verified_on", "verified_on") from None
+        raise DomainError(N_("Tanggal tidak sah."), "verified_on") from None
     disability = fields.get("disability")
     return VerificationInput(
         status=str(fields.get("status") or ""), reason=str(fields.get("reason") or "") or None,
@@ -160,7 +163,7 @@ def sync_record(session: Session, user: User, record: Any, now: datetime) -> Syn
     resolve ("mine" or "theirs") is taken only for a conflict still open against the same finding, and once (one
     conditional UPDATE claims it, so a double tap never writes twice)."""
     if not isinstance(record, dict):
-        return SyncOutcome("", REFUSED, "record")
+        return SyncOutcome("", REFUSED, gettext(NOT_A_RECORD))
     client_id = str(record.get("client_id") or "")[:ID_MAX]
     resolve = record.get("resolve") if record.get("resolve") in ("mine", "theirs") else None
     done = session.scalar(select(OfflineRecord).where(OfflineRecord.user_id == user.id,
@@ -168,11 +171,11 @@ def sync_record(session: Session, user: User, record: Any, now: datetime) -> Syn
     if done is not None and (resolve is None or done.result != CONFLICT):
         return _again(session, done)
     if len(client_id) < 8:
-        return SyncOutcome(client_id, REFUSED, "client_id")
+        return SyncOutcome(client_id, REFUSED, gettext(NOT_A_RECORD))
     child_id = done.child_id if done is not None else _id(record.get("child_id"))
     child = session.get(Child, child_id) if child_id else None
     if child is None or not can_verify_child(session, user, child):
-        return SyncOutcome(client_id, REFUSED, "child_id")
+        return SyncOutcome(client_id, REFUSED, gettext(NOT_YOUR_CHILD))
     given = record.get("fields")
     fields: dict[str, Any] = given if isinstance(given, dict) else {}
     if done is not None:
@@ -207,10 +210,10 @@ def sync_record(session: Session, user: User, record: Any, now: datetime) -> Syn
             return SyncOutcome(client_id, CONFLICT, None, _finding(latest))
     try:
         verification = record_verification(session, child, _input(fields), user.id, now, wita_today(now))
-    except DomainError as err:
-        row.result, row.message = REFUSED, (err.field or err.message)[:300]
+    except DomainError as err:  # the online form's rule, in the verifier's language
+        row.result, row.message = REFUSED, gettext(err.message, **err.params)[:300]
         session.flush()
-        return SyncOutcome(client_id, REFUSED, err.field or err.message)
+        return SyncOutcome(client_id, REFUSED, row.message)
     row.result, row.verification_id = APPLIED, verification.id
     log_access(session, user_id=user.id, action="edit", now=now, child_id=child.id,
                detail=f"verifikasi luring: {verification.status}")

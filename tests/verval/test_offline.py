@@ -65,7 +65,7 @@ def test_sync_applies_each_record_once_by_the_online_rules(world, client, app_ct
                _record(c, "rec-cccc-0003", verified_on="2030-01-01")]  # a future date: refused, as online
     results = client.post("/verval/luring/sinkron", json={"records": records}).get_json()["results"]
     assert [r["result"] for r in results] == ["applied", "applied", "refused"]
-    assert results[2]["message"] == "verified_on"
+    assert results[2]["message"] == "Tanggal verifikasi tidak boleh di masa depan."  # the online rule, in words
     assert _count(ChildVerification) == 2
     again = client.post("/verval/luring/sinkron", json={"records": records}).get_json()["results"]
     # Sent again: nothing new; a refused one says why again (its answer may have been lost).
